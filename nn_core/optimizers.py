@@ -1,0 +1,337 @@
+"""Optimizers that update one flat float64 parameter vector in place.
+
+The network keeps every weight and bias as a view into one contiguous vector, so an optimizer
+step is a handful of whole-vector NumPy calls. At playground sizes (~100 parameters) each NumPy
+call costs about a microsecond regardless of the arithmetic, so the steps below count calls:
+they write into preallocated scratch buffers with `out=` and fold scalar factors (learning rate,
+bias corrections) into Python floats before touching arrays.
+
+All state (moment vectors and the step count "t") lives in `Optimizer.state`, so `state_dict`
+and `load_state_dict` can restore a run exactly. Scratch buffers are not state: their contents
+never survive a step.
+"""
+
+import math
+
+import numpy as np
+
+from .errors import ConfigError, check_number
+from .registry import Registry
+
+OPTIMIZERS = Registry("optimizer")
+
+# Accepted clip_norm values; 0 (like None) means no clipping.
+CLIP_NORM_BOUNDS = (0.0, 1e6)
+
+# Fields in errors are prefixed like this so the server can point at the right control.
+_FIELD = "optimizer_params"
+
+
+class Optimizer:
+    """Base class and plain gradient descent: w ← w − α·g."""
+
+    name = "sgd"
+    defaults = {}
+    bounds = {}
+    # Names of the state arrays shaped like the parameters, allocated at the first step.
+    slots = ()
+
+    def __init__(self, **hyperparams):
+        self.hyperparams = dict(self.defaults)
+        self.state = {}
+        self._tmp = None
+        self.set_hyperparams(**hyperparams)
+
+    def set_hyperparams(self, **hyperparams):
+        """Validate and apply new hyperparameter values; the state is kept."""
+        updated = dict(self.hyperparams)
+        for key, value in hyperparams.items():
+            field = f"{_FIELD}.{key}"
+            if key not in self.bounds:
+                message = f"{self.name} has no hyperparameter {key!r}"
+                if not self.bounds:
+                    message += f" ({self.name} takes none)"
+                raise ConfigError(field, message, list(self.bounds))
+            low, high = self.bounds[key]
+            updated[key] = check_number(field, value, low, high)
+        # Assign only after everything validated, so a bad call changes nothing.
+        self.hyperparams = updated
+
+    def reset(self):
+        """Forget all state; the next step behaves like a first step."""
+        self.state.clear()
+        self._tmp = None
+
+    def step(self, params, grads, lr):
+        """w ← w − α·g (in place)."""
+        params -= lr * grads
+        state = self.state
+        state["t"] = state.get("t", 0) + 1
+
+    def state_dict(self):
+        """{"name", "hyperparams", "state"} with copies of the state arrays."""
+        state = {
+            key: value.copy() if isinstance(value, np.ndarray) else value
+            for key, value in self.state.items()
+        }
+        return {"name": self.name, "hyperparams": dict(self.hyperparams), "state": state}
+
+    def load_state_dict(self, d):
+        """Restore hyperparameters and state saved by `state_dict` (exact continuation)."""
+        if not isinstance(d, dict):
+            raise ConfigError("optimizer_state", "expected a dict from state_dict()")
+        if d.get("name") != self.name:
+            raise ConfigError(
+                "optimizer_state.name",
+                f"state of {d.get('name')!r} cannot be loaded into {self.name!r}",
+                [self.name],
+            )
+        saved = d.get("state") or {}
+        # State is all or nothing: {} before the first step, else "t" and every slot.
+        expected = {"t", *self.slots}
+        if saved and set(saved) != expected:
+            raise ConfigError(
+                "optimizer_state.state", f"unexpected keys {sorted(saved)}", sorted(expected)
+            )
+        arrays = {}
+        shape = None
+        for key in self.slots if saved else ():
+            array = np.array(saved[key], dtype=np.float64, copy=True)
+            if array.ndim != 1 or shape is not None and array.shape != shape:
+                raise ConfigError(
+                    f"optimizer_state.state.{key}", "state arrays must be 1-D and of equal size"
+                )
+            shape = array.shape
+            arrays[key] = array
+        t = check_number("optimizer_state.state.t", saved.get("t", 0), 0, 2**62, integer=True)
+        # Start from the defaults so the restored values do not depend on this instance's.
+        current = self.hyperparams
+        self.hyperparams = dict(self.defaults)
+        try:
+            self.set_hyperparams(**d.get("hyperparams", {}))
+        except ConfigError:
+            self.hyperparams = current
+            raise
+        self.reset()
+        if saved:
+            self.state["t"] = t
+            self.state.update(arrays)
+            if shape is not None:
+                self._tmp = np.empty(shape)
+
+    def _allocate(self, params):
+        """Fresh zero state shaped like `params` (first step, or the network changed size)."""
+        self.state.clear()
+        self.state["t"] = 0
+        for key in self.slots:
+            self.state[key] = np.zeros_like(params, dtype=np.float64)
+        self._tmp = np.empty_like(params, dtype=np.float64)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: w ← w − α·g."""
+
+
+class Momentum(Optimizer):
+    """Heavy-ball momentum: v ← μ·v − α·g; w ← w + v."""
+
+    name = "momentum"
+    defaults = {"momentum": 0.9}
+    bounds = {"momentum": (0.0, 0.999)}
+    slots = ("v",)
+
+    def step(self, params, grads, lr):
+        """v ← μ·v − α·g; w ← w + v (in place)."""
+        state = self.state
+        v = state.get("v")
+        if v is None or v.shape != params.shape:
+            self._allocate(params)
+            v = state["v"]
+        tmp = self._tmp
+        v *= self.hyperparams["momentum"]
+        np.multiply(grads, lr, out=tmp)
+        v -= tmp
+        params += v
+        state["t"] += 1
+
+
+class Nesterov(Optimizer):
+    """Nesterov momentum: v ← μ·v − α·g; w ← w + μ·v − α·g (= w + μ²·v_old − (1+μ)·α·g)."""
+
+    name = "nesterov"
+    defaults = {"momentum": 0.9}
+    bounds = {"momentum": (0.0, 0.999)}
+    slots = ("v",)
+
+    def step(self, params, grads, lr):
+        """v ← μ·v − α·g; w ← w + μ·v − α·g (in place).
+
+        The classic look-ahead gradient ∇f(w + μ·v) is avoided by tracking the look-ahead point
+        itself as the parameters (Sutskever et al. 2013), so one gradient per step suffices.
+        """
+        state = self.state
+        v = state.get("v")
+        if v is None or v.shape != params.shape:
+            self._allocate(params)
+            v = state["v"]
+        tmp = self._tmp
+        mu = self.hyperparams["momentum"]
+        np.multiply(grads, lr, out=tmp)
+        v *= mu
+        v -= tmp
+        params -= tmp
+        np.multiply(v, mu, out=tmp)
+        params += tmp
+        state["t"] += 1
+
+
+class Adagrad(Optimizer):
+    """Adagrad: G ← G + g²; w ← w − α·g / (√G + ε)."""
+
+    name = "adagrad"
+    defaults = {"eps": 1e-8}
+    bounds = {"eps": (1e-12, 1.0)}
+    slots = ("g2",)
+
+    def step(self, params, grads, lr):
+        """G ← G + g²; w ← w − α·g / (√G + ε) (in place)."""
+        state = self.state
+        g2 = state.get("g2")
+        if g2 is None or g2.shape != params.shape:
+            self._allocate(params)
+            g2 = state["g2"]
+        tmp = self._tmp
+        np.multiply(grads, grads, out=tmp)
+        g2 += tmp
+        np.sqrt(g2, out=tmp)
+        tmp += self.hyperparams["eps"]
+        np.divide(grads, tmp, out=tmp)
+        tmp *= lr
+        params -= tmp
+        state["t"] += 1
+
+
+class RMSprop(Optimizer):
+    """RMSprop: E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε)."""
+
+    name = "rmsprop"
+    defaults = {"rho": 0.9, "eps": 1e-8}
+    bounds = {"rho": (0.0, 0.999), "eps": (1e-12, 1.0)}
+    slots = ("g2",)
+
+    def step(self, params, grads, lr):
+        """E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε) (in place)."""
+        state = self.state
+        g2 = state.get("g2")
+        if g2 is None or g2.shape != params.shape:
+            self._allocate(params)
+            g2 = state["g2"]
+        tmp = self._tmp
+        rho = self.hyperparams["rho"]
+        g2 *= rho
+        np.multiply(grads, 1.0 - rho, out=tmp)
+        tmp *= grads
+        g2 += tmp
+        np.sqrt(g2, out=tmp)
+        tmp += self.hyperparams["eps"]
+        np.divide(grads, tmp, out=tmp)
+        tmp *= lr
+        params -= tmp
+        state["t"] += 1
+
+
+class Adam(Optimizer):
+    """Adam: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − α·m̂ / (√v̂ + ε)."""
+
+    name = "adam"
+    defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    # β < 1 keeps the bias corrections 1 − βᵗ away from zero.
+    bounds = {"beta1": (0.0, 0.999), "beta2": (0.0, 0.9999), "eps": (1e-12, 1.0)}
+    slots = ("m", "v")
+
+    def step(self, params, grads, lr):
+        """m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ); w ← w − α·m̂ / (√v̂ + ε) (in place).
+
+        Uses the identity α·m̂/(√v̂ + ε) = (α·√c₂/c₁)·m / (√v + ε·√c₂) with cᵢ = 1 − βᵢᵗ
+        (Kingma & Ba, section 2), so the bias corrections are Python floats, not array passes.
+        """
+        state = self.state
+        m = state.get("m")
+        if m is None or m.shape != params.shape:
+            self._allocate(params)
+            m = state["m"]
+        v = state["v"]
+        tmp = self._tmp
+        hp = self.hyperparams
+        beta1, beta2 = hp["beta1"], hp["beta2"]
+        t = state["t"] = state["t"] + 1
+        m *= beta1
+        np.multiply(grads, 1.0 - beta1, out=tmp)
+        m += tmp
+        v *= beta2
+        np.multiply(grads, 1.0 - beta2, out=tmp)
+        tmp *= grads
+        v += tmp
+        root_c2 = math.sqrt(1.0 - beta2**t)
+        np.sqrt(v, out=tmp)
+        tmp += hp["eps"] * root_c2
+        np.divide(m, tmp, out=tmp)
+        tmp *= lr * root_c2 / (1.0 - beta1**t)
+        params -= tmp
+
+
+def clip_by_global_norm(grads, max_norm):
+    """g ← g·min(1, c/‖g‖₂) in place; returns ‖g‖₂ before clipping (c None or 0: no clipping)."""
+    # Plain floats in range skip check_number: this runs once per minibatch.
+    if max_norm is not None and (
+        type(max_norm) is not float or not 0.0 <= max_norm <= CLIP_NORM_BOUNDS[1]
+    ):
+        max_norm = check_number("clip_norm", max_norm, *CLIP_NORM_BOUNDS)
+    # Huge gradients overflow the squared sum; the caller detects divergence from the inf.
+    with np.errstate(over="ignore", invalid="ignore"):
+        norm = math.sqrt(np.dot(grads, grads))
+    # A non-finite norm would scale by 0 or nan and hide the divergence; leave grads as they are.
+    if max_norm and math.isfinite(norm) and norm > max_norm:
+        grads *= max_norm / norm
+    return norm
+
+
+def _param_specs(cls):
+    return [
+        {"name": key, "default": cls.defaults[key], "min": low, "max": high, "integer": False}
+        for key, (low, high) in cls.bounds.items()
+    ]
+
+
+def describe():
+    """Every optimizer for /api/options: name, label, formula and hyperparameter ranges."""
+    result = []
+    for name in OPTIMIZERS:
+        info = OPTIMIZERS.info(name)
+        result.append(
+            {
+                "name": name,
+                "label": info["label"],
+                "formula": info["formula"],
+                "params": [dict(p) for p in info["params"]],
+            }
+        )
+    return result
+
+
+for _cls, _label, _formula in (
+    (SGD, "SGD", "w ← w − α·g"),
+    (Momentum, "Momentum", "v ← μv − αg;  w ← w + v"),
+    (Nesterov, "Nesterov momentum", "v ← μv − αg;  w ← w + μv − αg"),
+    (Adagrad, "Adagrad", "G ← G + g²;  w ← w − α·g/(√G + ε)"),
+    (RMSprop, "RMSprop", "E ← ρE + (1−ρ)g²;  w ← w − α·g/(√E + ε)"),
+    (
+        Adam,
+        "Adam",
+        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − α·m̂/(√v̂ + ε)",
+    ),
+):
+    OPTIMIZERS.register(
+        _cls.name, _cls, label=_label, formula=_formula, params=_param_specs(_cls)
+    )
+del _cls, _label, _formula
