@@ -55,7 +55,8 @@ def transform(points, names, dtype=np.float64):
     names = normalize_features(names)
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
-        raise ConfigError("dtype", f"expected a floating dtype, got {dtype}", ["float32", "float64"])
+        raise ConfigError("dtype", f"expected a floating dtype, got {dtype}",
+                          ["float32", "float64"])
     points = np.asarray(points)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ConfigError("points", f"expected shape (n, 2), got {points.shape}", "(n, 2) array")

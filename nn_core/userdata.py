@@ -22,7 +22,8 @@ class UserDataError(ConfigError):
 
     def __init__(self, errors, allowed=None, unit="row"):
         self.errors = list(errors)
-        shown = "; ".join(f"{unit} {e['row']}: {e['reason']}" for e in self.errors[:SHOWN_IN_MESSAGE])
+        first = self.errors[:SHOWN_IN_MESSAGE]
+        shown = "; ".join(f"{unit} {e['row']}: {e['reason']}" for e in first)
         more = len(self.errors) - SHOWN_IN_MESSAGE
         if more > 0:
             shown += f"; and {more} more"
@@ -47,7 +48,8 @@ def _number_from_text(text):
 
 def _number_from_json(cell):
     """(value, None) or (None, reason) for one JSON-decoded cell: numbers only, not text."""
-    if isinstance(cell, (bool, np.bool_)) or not isinstance(cell, (int, float, np.integer, np.floating)):
+    number = isinstance(cell, (int, float, np.integer, np.floating))
+    if isinstance(cell, (bool, np.bool_)) or not number:
         shown = repr(cell) if isinstance(cell, str) else type(cell).__name__
         return None, f"{shown} is not a number"
     try:
@@ -89,8 +91,8 @@ def _label_reason(value, problem, n_classes):
     return None  # regression: any finite number, checked with the other cells
 
 
-def _row_reason(cells, parse, problem, n_classes, coord_limit, first_line=False):
-    """(x1, x2, label) or (None, reason) for one row of raw cells."""
+def _parse_row(cells, parse, problem, n_classes, coord_limit, first_line=False):
+    """([x1, x2, label], None) or (None, reason) for one row of raw cells."""
     if len(cells) != 3:
         reason = f"expected 3 columns (x1, x2, label), got {len(cells)}"
         if len(cells) == 1 and isinstance(cells[0], str) and (";" in cells[0] or "\t" in cells[0]):
@@ -139,7 +141,8 @@ def load_points(source, problem, n_classes=None, max_points=5000, coord_limit=6.
         rows = list(enumerate(source, start=1))
         parse, unit = _number_from_json, "row"
     else:
-        raise ConfigError("points", f"expected CSV text or a list of rows, got {type(source).__name__}",
+        raise ConfigError("points",
+                          f"expected CSV text or a list of rows, got {type(source).__name__}",
                           "CSV text or [[x1, x2, label], ...]")
     # Counting first: a 1,000,000-line paste is refused before any row is parsed.
     if not rows:
@@ -152,7 +155,7 @@ def load_points(source, problem, n_classes=None, max_points=5000, coord_limit=6.
         if isinstance(cells, str) or not hasattr(cells, "__len__"):
             errors.append({"row": number, "reason": "expected a list [x1, x2, label]"})
             continue
-        row, reason = _row_reason(list(cells), parse, problem, n_classes, coord_limit,
+        row, reason = _parse_row(list(cells), parse, problem, n_classes, coord_limit,
                                   first_line=(unit == "line" and index == 0))
         if reason:
             errors.append({"row": number, "reason": reason})

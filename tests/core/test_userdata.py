@@ -110,7 +110,8 @@ def test_wrong_header_and_wrong_separator_are_explained():
         load_points("x,y,class\n1,2,0\n1;2;1", "binary")
     assert err.value.errors == [
         {"row": 1, "reason": "unexpected header; expected x1,x2,label (or no header line)"},
-        {"row": 3, "reason": "expected 3 columns (x1, x2, label), got 1 (separate values with commas)"},
+        {"row": 3,
+         "reason": "expected 3 columns (x1, x2, label), got 1 (separate values with commas)"},
     ]
 
 
