@@ -1,0 +1,42 @@
+"""nn_core: a neural network from first principles, in NumPy only.
+
+    from nn_core import Network, Trainer, make_dataset, train_test_split
+
+A neuron computes y = f(w · x + b); a `Dense` layer does that for a whole batch of rows at
+once; a `Network` stacks layers and backpropagates; a `Trainer` runs minibatch gradient descent.
+Every component the page can choose is registered by name (see `REGISTRIES`).
+"""
+
+from .activations import ACTIVATIONS
+from .datasets import DATASETS, make_dataset, train_test_split
+from .errors import ConfigError
+from .features import FEATURES, transform
+from .gradcheck import gradcheck
+from .grid import GridInputs, evaluate_grid
+from .initializers import INITIALIZERS
+from .layers import Dense
+from .losses import LOSSES
+from .network import Network
+from .optimizers import OPTIMIZERS
+from .regularizers import REGULARIZERS
+from .schedules import SCHEDULES
+from .trainer import Trainer
+from .userdata import load_points, to_csv
+
+REGISTRIES = {
+    "activation": ACTIVATIONS,
+    "loss": LOSSES,
+    "init": INITIALIZERS,
+    "optimizer": OPTIMIZERS,
+    "schedule": SCHEDULES,
+    "regularization": REGULARIZERS,
+    "dataset": DATASETS,
+    "feature": FEATURES,
+}
+
+__all__ = [
+    "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
+    "make_dataset", "train_test_split", "transform", "load_points", "to_csv", "REGISTRIES",
+    "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
+    "DATASETS", "FEATURES",
+]

@@ -1,0 +1,340 @@
+"""Minibatch training: the loop the page watches.
+
+    for each epoch: shuffle the training rows; for each minibatch B:
+        g = ∂L_B/∂θ (+ λ ∂R/∂θ on weights),  θ ← optimizer(θ, g, α_epoch)
+
+A `Trainer` owns the network, the optimizer, the learning-rate schedule, the data and the
+history. It can be stepped a few minibatches or a few epochs at a time, its hyperparameters
+changed between steps without losing progress, and it never raises when training blows up:
+it stops with `status == "diverged"` and a reason a learner can act on.
+"""
+
+import math
+import time
+
+import numpy as np
+
+from .errors import ConfigError, check_number
+from .history import History
+from .metrics import accuracy, r2, rmse
+from .network import Network
+from .optimizers import OPTIMIZERS, clip_by_global_norm
+from .regularizers import REGULARIZERS
+from .schedules import SCHEDULES
+from .serialization import decode_array, decode_rng_state, encode_array, encode_rng_state
+
+LEARNING_RATE_RANGE = (1e-6, 100.0)
+REG_RATE_RANGE = (0.0, 10.0)
+BATCH_SIZE_RANGE = (1, 100000)
+CLIP_NORM_RANGE = (0.0, 1e6)
+
+
+class Trainer:
+    """Trainer(network, X_train, y_train, X_test, y_test, optimizer=..., learning_rate=..., ...)."""
+
+    def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
+                 optimizer_params=None, learning_rate=0.03, schedule="constant", schedule_params=None,
+                 regularization="none", reg_rate=0.0, batch_size=10, clip_norm=None,
+                 history_capacity=20000):
+        if not isinstance(network, Network):
+            raise ConfigError("network", "expected an nn_core.Network", "Network")
+        self.net = network
+        self.initial_params = network.params.copy()
+        self.optimizer = OPTIMIZERS.get(optimizer, "optimizer")(**(optimizer_params or {}))
+        self.schedule = SCHEDULES.get(schedule, "schedule")(**(schedule_params or {}))
+        self.regularizer = REGULARIZERS.get(regularization, "regularization")()
+        self.base_learning_rate = check_number("learning_rate", learning_rate, *LEARNING_RATE_RANGE)
+        self.reg_rate = check_number("reg_rate", reg_rate, *REG_RATE_RANGE)
+        self.batch_size = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
+        self.clip_norm = _check_clip(clip_norm)
+        fields = ["train_loss", "test_loss", "reg_loss", "learning_rate"]
+        fields += (["train_rmse", "test_rmse", "train_r2", "test_r2"] if network.problem == "regression"
+                   else ["train_accuracy", "test_accuracy"])
+        self.history = History(fields, history_capacity)
+        self._set_data(X_train, y_train, X_test, y_test)
+        self._restart()
+
+    # ----------------------------------------------------------------- public state
+    @property
+    def seed(self):
+        return self.net.seed
+
+    @property
+    def learning_rate(self):
+        """The learning rate in force this epoch (the schedule applied to the base rate)."""
+        return self._lr
+
+    @property
+    def n_train(self):
+        return len(self._y_train)
+
+    @property
+    def last_grads(self):
+        """[(dW, db), ...]: the newest gradient (full training set after an epoch, else a minibatch)."""
+        return [(layer.dW.copy(), layer.db.copy()) for layer in self.net.layers]
+
+    def metrics(self):
+        """The newest history row: losses, accuracy or RMSE/R², learning rate, gradient norms."""
+        return dict(self.history.latest)
+
+    # ----------------------------------------------------------------- training
+    def step(self, batches=1, time_limit=None):
+        """Train up to `batches` minibatches; returns how many were done (fewer on divergence/time)."""
+        batches = check_number("batches", batches, 0, 10**9, integer=True)
+        return self._train(batches, None, time_limit)[0]
+
+    def run(self, epochs=1, time_limit=None):
+        """Train up to `epochs` whole epochs; returns how many finished (fewer on divergence/time)."""
+        epochs = check_number("epochs", epochs, 0, 10**9, integer=True)
+        return self._train(None, epochs, time_limit)[1]
+
+    def _train(self, max_batches, max_epochs, time_limit):
+        """The hot loop. Returns (batches done, epochs finished)."""
+        if time_limit is not None:
+            time_limit = check_number("time_limit", time_limit, 0.0, 3600.0)
+        if self.status != "ok" or max_batches == 0 or max_epochs == 0:
+            return 0, 0
+        net, optimizer = self.net, self.optimizer
+        params, grads, mask = net.params, net.grads, net.weight_mask
+        regularize = self.regularizer.name != "none" and self.reg_rate > 0
+        clock = time.perf_counter
+        deadline = None if time_limit is None else clock() + time_limit
+        n, batches, epochs = self.n_train, 0, 0
+        # Overflow to inf/NaN is an outcome we detect and explain, not a warning to print.
+        with np.errstate(all="ignore"):
+            while True:
+                pos = self._pos
+                if pos == 0:
+                    self._shuffle()
+                end = min(pos + self.batch_size, n)
+                net.backprop(self._X_perm[pos:end], self._T_perm[pos:end], net.workspace(end - pos))
+                if regularize:
+                    self.regularizer.add_grad(params, mask, self.reg_rate, grads)
+                if self.clip_norm:
+                    clip_by_global_norm(grads, self.clip_norm)
+                optimizer.step(params, grads, self._lr)
+                self.steps += 1
+                batches += 1
+                self._pos = end
+                if end == n:
+                    self._pos = 0
+                    self.epoch += 1
+                    epochs += 1
+                    self._record()
+                    if self.status != "ok":
+                        break
+                    self._lr = self.schedule(self.base_learning_rate, self.epoch)
+                    if epochs == max_epochs:
+                        break
+                if batches == max_batches or (deadline is not None and clock() >= deadline):
+                    break
+            if self.status == "ok" and not np.isfinite(params).all():
+                self._diverge("weights", params)
+        return batches, epochs
+
+    def _shuffle(self):
+        self._perm = self._rng.permutation(self.n_train)
+        self._X_perm = self._X_train_aug[self._perm]
+        self._T_perm = self._T_train[self._perm]
+
+    # ----------------------------------------------------------------- evaluation
+    def evaluate(self):
+        """Losses and metrics of the current weights on all training and test rows (no side effects
+        on the weights; the full-batch gradient is left in `network.grads`)."""
+        net = self.net
+        with np.errstate(all="ignore"):
+            ws = net.workspace(self.n_train)
+            net.backprop(self._X_train_aug, self._T_train, ws)
+            row = {"epoch": self.epoch, "learning_rate": self._lr,
+                   "train_loss": net.loss_fn.value(ws.z[-1], ws.out, self._T_train),
+                   "reg_loss": self.regularizer.loss(net.params, net.weight_mask, self.reg_rate),
+                   "grad_norms": [float(np.linalg.norm(layer.dW_aug)) for layer in net.layers]}
+            self._add_metrics(row, "train", ws.out, self._y_train)
+            if len(self._y_test):
+                fwd = net.forward(self._X_test)
+                row["test_loss"] = net.loss_fn.value(fwd.z[-1], fwd.output, self._T_test)
+                self._add_metrics(row, "test", fwd.output, self._y_test)
+            else:
+                row["test_loss"] = math.nan
+                self._add_metrics(row, "test", None, None)
+        return row
+
+    def _add_metrics(self, row, split, output, y):
+        if self.net.problem == "regression":
+            pred = None if output is None else output[:, 0]
+            row[f"{split}_rmse"] = math.nan if pred is None else rmse(y, pred)
+            row[f"{split}_r2"] = math.nan if pred is None else r2(y, pred)
+        else:
+            row[f"{split}_accuracy"] = math.nan if output is None else accuracy(y, self.net.decide(output))
+
+    def _record(self):
+        row = self.evaluate()
+        self.history.append(row)
+        if not math.isfinite(row["train_loss"]):
+            self._diverge("loss", row["train_loss"])
+        elif not np.isfinite(self.net.params).all():
+            self._diverge("weights", self.net.params)
+
+    def _diverge(self, what, value):
+        kind = "NaN (not a number)" if np.isnan(value).any() else "infinite"
+        self.status = "diverged"
+        self.status_reason = (
+            f"the {what} became {kind} at epoch {self.epoch}: each step overshot and made things "
+            f"worse; try a smaller learning rate (now {self.base_learning_rate:g}) and press reset")
+
+    # ----------------------------------------------------------------- changes
+    def set_hyperparams(self, *, learning_rate=None, schedule=None, schedule_params=None,
+                        regularization=None, reg_rate=None, batch_size=None, optimizer=None,
+                        optimizer_params=None, clip_norm=False):
+        """Change hyperparameters between steps; weights, history and optimizer state are kept
+        (a different optimizer starts with fresh state). Everything is validated before anything
+        changes, so a bad value leaves the trainer exactly as it was."""
+        new = {}
+        if learning_rate is not None:
+            new["base_learning_rate"] = check_number("learning_rate", learning_rate, *LEARNING_RATE_RANGE)
+        if reg_rate is not None:
+            new["reg_rate"] = check_number("reg_rate", reg_rate, *REG_RATE_RANGE)
+        if batch_size is not None:
+            new["batch_size"] = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
+        if clip_norm is not False:
+            new["clip_norm"] = _check_clip(clip_norm)
+        if regularization is not None:
+            new["regularizer"] = REGULARIZERS.get(regularization, "regularization")()
+        if schedule is not None and schedule != self.schedule.name:
+            new["schedule"] = SCHEDULES.get(schedule, "schedule")(**(schedule_params or {}))
+        elif schedule_params is not None:
+            probe = SCHEDULES.get(self.schedule.name)(**self.schedule.params)
+            probe.set_params(**schedule_params)
+            new["schedule"] = probe
+        if optimizer is not None and optimizer != self.optimizer.name:
+            new["optimizer"] = OPTIMIZERS.get(optimizer, "optimizer")(**(optimizer_params or {}))
+        elif optimizer_params is not None:
+            OPTIMIZERS.get(self.optimizer.name)(**{**self.optimizer.hyperparams, **optimizer_params})
+            new["optimizer_params"] = optimizer_params
+        params = new.pop("optimizer_params", None)
+        for name, value in new.items():
+            setattr(self, name, value)
+        if params is not None:
+            self.optimizer.set_hyperparams(**params)
+        self._lr = self.schedule(self.base_learning_rate, self.epoch)
+        if "regularizer" in new or "reg_rate" in new:
+            self.history.latest = {**self.history.latest, "reg_loss": self.regularizer.loss(
+                self.net.params, self.net.weight_mask, self.reg_rate)}
+
+    def hyperparams(self):
+        """The current hyperparameters, as `set_hyperparams` takes them."""
+        return {"learning_rate": self.base_learning_rate, "schedule": self.schedule.name,
+                "schedule_params": dict(self.schedule.params), "regularization": self.regularizer.name,
+                "reg_rate": self.reg_rate, "batch_size": self.batch_size,
+                "optimizer": self.optimizer.name, "optimizer_params": dict(self.optimizer.hyperparams),
+                "clip_norm": self.clip_norm}
+
+    def set_data(self, X_train, y_train, X_test=None, y_test=None):
+        """Train on new data from the next minibatch on; weights and history are kept."""
+        self._set_data(X_train, y_train, X_test, y_test)
+        self._pos = 0
+        self.refresh()
+
+    def refresh(self):
+        """Re-evaluate after the weights or data changed outside training (e.g. an edited weight)."""
+        self.history.latest = self.evaluate()
+        if self.status == "ok" and not np.isfinite(self.net.params).all():
+            self._diverge("weights", self.net.params)
+
+    def reset(self, reseed=False):
+        """Back to the initial weights (bit-identical), epoch 0 and an empty history.
+
+        `reseed=True` draws a new seed and new initial weights instead.
+        """
+        if reseed:
+            self.net.reinitialize(int(np.random.default_rng().integers(0, 2**31 - 1)))
+            self.initial_params = self.net.params.copy()
+        self._restart()
+
+    def _restart(self):
+        self.net.params[...] = self.initial_params
+        self.optimizer.reset()
+        self._rng = np.random.default_rng([self.net.seed, 1])  # shuffling stream, apart from init's
+        self._pos, self._perm = 0, None
+        self.epoch = self.steps = 0
+        self.status, self.status_reason = "ok", None
+        self._lr = self.schedule(self.base_learning_rate, 0)
+        self.history.clear()
+        self._record()
+
+    def _set_data(self, X_train, y_train, X_test, y_test):
+        net = self.net
+        X_train = net.check_inputs(X_train, "X_train")
+        if len(X_train) == 0:
+            raise ConfigError("X_train", "needs at least one training row", "≥ 1 row")
+        T_train = net.encode_targets(y_train, n=len(X_train), field="y_train")
+        if X_test is None:
+            X_test = np.empty((0, net.n_inputs))
+            y_test = np.empty((0,) if net.problem != "regression" or net.n_outputs == 1 else (0, net.n_outputs))
+        X_test = net.check_inputs(X_test, "X_test")
+        T_test = net.encode_targets(y_test, n=len(X_test), field="y_test")
+        self._X_train, self._y_train = X_train.astype(float), np.asarray(y_train).copy()
+        self._X_train_aug = np.hstack([self._X_train, np.ones((len(X_train), 1))])
+        self._T_train = T_train
+        self._X_test, self._y_test, self._T_test = X_test.astype(float), np.asarray(y_test).copy(), T_test
+        self._pos = 0
+
+    # ----------------------------------------------------------------- saving
+    def state_dict(self):
+        """Everything needed to continue exactly where training is now (JSON-safe)."""
+        optimizer = self.optimizer.state_dict()
+        return {
+            "format": "nn_core.trainer/1",
+            "network": self.net.to_dict(),
+            "initial_params": encode_array(self.initial_params),
+            "hyperparams": self.hyperparams(),
+            "optimizer_state": {k: encode_array(v) if isinstance(v, np.ndarray) else v
+                                for k, v in optimizer["state"].items()},
+            "data": {"X_train": encode_array(self._X_train), "y_train": encode_array(self._y_train),
+                     "X_test": encode_array(self._X_test), "y_test": encode_array(self._y_test)},
+            "epoch": self.epoch, "steps": self.steps, "pos": self._pos,
+            "perm": None if self._perm is None else encode_array(self._perm.astype(np.int64)),
+            "rng": encode_rng_state(self._rng),
+            "status": self.status, "status_reason": self.status_reason,
+            "history": self.history.to_dict(),
+        }
+
+    @classmethod
+    def from_state_dict(cls, state):
+        """A trainer that continues bit-identically from `state_dict()`'s output."""
+        if not isinstance(state, dict) or state.get("format") != "nn_core.trainer/1":
+            raise ConfigError("trainer", "not a saved trainer", '{"format": "nn_core.trainer/1", ...}')
+        try:
+            net = Network.from_dict(state["network"])
+            data = {k: decode_array(v, f"data.{k}") for k, v in state["data"].items()}
+            hyper = dict(state["hyperparams"])
+            trainer = cls(net, data["X_train"], data["y_train"], data["X_test"], data["y_test"], **hyper)
+            trainer.initial_params = decode_array(state["initial_params"], "initial_params")
+            if trainer.initial_params.shape != net.params.shape:
+                raise ConfigError("initial_params", "does not fit the network", f"{net.n_params} values")
+            opt_state = {k: decode_array(v, f"optimizer_state.{k}") if isinstance(v, dict) else v
+                         for k, v in state["optimizer_state"].items()}
+            trainer.optimizer.load_state_dict({"name": hyper["optimizer"],
+                                               "hyperparams": hyper["optimizer_params"], "state": opt_state})
+            trainer.epoch, trainer.steps = int(state["epoch"]), int(state["steps"])
+            trainer._pos = int(state["pos"])
+            trainer._rng = decode_rng_state(state["rng"])
+            if state["perm"] is not None:
+                trainer._perm = decode_array(state["perm"], "perm")
+                trainer._X_perm = trainer._X_train_aug[trainer._perm]
+                trainer._T_perm = trainer._T_train[trainer._perm]
+            elif trainer._pos:
+                raise ConfigError("pos", "a partial epoch needs its permutation", "perm")
+            trainer.status, trainer.status_reason = state["status"], state["status_reason"]
+            trainer.history = History.from_dict(state["history"])
+            trainer._lr = trainer.schedule(trainer.base_learning_rate, trainer.epoch)
+        except (KeyError, TypeError, IndexError) as exc:
+            raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None
+        return trainer
+
+
+def _check_clip(clip_norm):
+    if clip_norm is None:
+        return None
+    value = check_number("clip_norm", clip_norm, *CLIP_NORM_RANGE)
+    return value or None
