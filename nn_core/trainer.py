@@ -120,7 +120,7 @@ class Trainer:
                     self._pos = 0
                     self.epoch += 1
                     epochs += 1
-                    self._record()
+                    self._record(self._grad_norms())   # of the epoch's last minibatch
                     if self.status != "ok":
                         break
                     self._lr = self.schedule(self.base_learning_rate, self.epoch)
@@ -138,26 +138,34 @@ class Trainer:
         self._T_perm = self._T_train[self._perm]
 
     # ----------------------------------------------------------------- evaluation
-    def evaluate(self):
-        """Losses and metrics of the current weights on all training and test rows (no side effects
-        on the weights; the full-batch gradient is left in `network.grads`)."""
+    def evaluate(self, grad_norms=None):
+        """Losses and metrics of the current weights on every training and test row.
+
+        `grad_norms` (one per layer) are taken as given; without them the full training-set
+        gradient is computed, which leaves it in `network.grads`. Weights are never changed.
+        """
         net = self.net
         with np.errstate(all="ignore"):
-            ws = net.workspace(self.n_train)
-            net.backprop(self._X_train_aug, self._T_train, ws)
+            if grad_norms is None:
+                ws = net.workspace(self.n_train)
+                net.backprop(self._X_train_aug, self._T_train, ws)
+                grad_norms = self._grad_norms()
             row = {"epoch": self.epoch, "learning_rate": self._lr,
-                   "train_loss": net.loss_fn.value(ws.z[-1], ws.out, self._T_train),
                    "reg_loss": self.regularizer.loss(net.params, net.weight_mask, self.reg_rate),
-                   "grad_norms": [float(np.linalg.norm(layer.dW_aug)) for layer in net.layers]}
-            self._add_metrics(row, "train", ws.out, self._y_train)
-            if len(self._y_test):
-                fwd = net.forward(self._X_test)
-                row["test_loss"] = net.loss_fn.value(fwd.z[-1], fwd.output, self._T_test)
-                self._add_metrics(row, "test", fwd.output, self._y_test)
-            else:
-                row["test_loss"] = math.nan
-                self._add_metrics(row, "test", None, None)
+                   "grad_norms": grad_norms}
+            for split, X, y, T in (("train", self._X_train, self._y_train, self._T_train),
+                                   ("test", self._X_test, self._y_test, self._T_test)):
+                if len(X):
+                    fwd = net.forward(X)
+                    row[f"{split}_loss"] = net.loss_fn.value(fwd.z[-1], fwd.output, T)
+                    self._add_metrics(row, split, fwd.output, y)
+                else:
+                    row[f"{split}_loss"] = math.nan
+                    self._add_metrics(row, split, None, None)
         return row
+
+    def _grad_norms(self):
+        return [float(np.linalg.norm(layer.dW_aug)) for layer in self.net.layers]
 
     def _add_metrics(self, row, split, output, y):
         if self.net.problem == "regression":
@@ -167,8 +175,8 @@ class Trainer:
         else:
             row[f"{split}_accuracy"] = math.nan if output is None else accuracy(y, self.net.decide(output))
 
-    def _record(self):
-        row = self.evaluate()
+    def _record(self, grad_norms=None):
+        row = self.evaluate(grad_norms)
         self.history.append(row)
         if not math.isfinite(row["train_loss"]):
             self._diverge("loss", row["train_loss"])
