@@ -1,0 +1,301 @@
+"""The JSON API blueprint: HTTP in, nn_core calls via TrainingSession, snapshots out.
+
+Each view reads and type-checks its body, takes the session's lock for everything that reads
+or changes the network, and builds the answer (with its snapshot) before letting go, so the
+answer always describes one consistent state. docs/api.md is the reference for every route.
+"""
+
+import time
+
+from flask import Blueprint, Response, current_app, g, request
+
+from nn_core import activations, datasets, features, losses, optimizers, schedules
+from nn_core.initializers import INITIALIZERS
+from nn_core.regularizers import REGULARIZERS
+
+from . import config as cfg
+from . import snapshot
+from .body import boolean, check_keys, json_object, number, string
+from .errors import ApiError, bad_type
+from .limits import public_limits
+from .model_io import export_session, import_session
+from .training_session import TrainingSession
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def _start_clock():
+    g.started = time.perf_counter()
+
+
+def _store():
+    return current_app.extensions["sessions"]
+
+
+def _limits():
+    return current_app.config
+
+
+def _session(session_id):
+    return _store().get(session_id)
+
+
+def _snapshot(session, options, done=None, train_ms=0.0):
+    snap = snapshot.build(session, options, current_app.extensions["grid_cache"], done=done,
+                          timing={"train_ms": round(train_ms, 3)})
+    snap["timing"]["total_ms"] = round((time.perf_counter() - g.started) * 1000, 3)
+    return snap
+
+
+def _options_from(body):
+    return snapshot.parse_options(body.pop("snapshot", None), _limits())
+
+
+def _registry_info(registry):
+    return [{"name": name, **registry.info(name)} for name in registry]
+
+
+# --------------------------------------------------------------------------- options
+@bp.get("/options")
+def options():
+    limits = _limits()
+    return {
+        "datasets": datasets.describe() + [{
+            "name": cfg.CUSTOM, "label": "Your points", "problem": None, "classes": None,
+            "default_points": None,
+            "description": "Points you drew or uploaded (set by the data endpoint)."}],
+        "features": features.describe(),
+        "activations": activations.describe(),
+        "losses": losses.describe(),
+        "initializers": _registry_info(INITIALIZERS),
+        "optimizers": optimizers.describe(),
+        "schedules": schedules.describe(),
+        "regularizations": _registry_info(REGULARIZERS),
+        "problems": [
+            {"name": "binary", "label": "Classification (2 classes)"},
+            {"name": "multiclass", "label": "Classification (2–6 classes)"},
+            {"name": "regression", "label": "Regression"},
+        ],
+        "ranges": {
+            "n_points": [datasets.N_POINTS_RANGE[0], limits["MAX_POINTS"]],
+            "noise": list(datasets.NOISE_RANGE),
+            "train_ratio": list(datasets.TRAIN_RATIO_RANGE),
+            "n_classes": [datasets.MULTICLASS_RANGE[0], limits["MAX_CLASSES"]],
+            "hidden_layers": [0, limits["MAX_HIDDEN_LAYERS"]],
+            "neurons": [1, limits["MAX_NEURONS"]],
+            "learning_rate": list(cfg.LEARNING_RATE_RANGE),
+            "reg_rate": [0.0, 10.0],
+            "batch_size": [1, limits["MAX_BATCH"]],
+            "clip_norm": [0.0, optimizers.CLIP_NORM_BOUNDS[1]],
+            "seed": [0, cfg.SEED_MAX],
+            "data_seed": [0, cfg.SEED_MAX],
+        },
+        "limits": public_limits(limits),
+        "defaults": cfg.default_config(limits),
+        "snapshot_defaults": dict(snapshot.DEFAULTS),
+        "live_fields": list(cfg.LIVE_FIELDS),
+        "fields": {"data": list(cfg.DATA_FIELDS), "network": list(cfg.NETWORK_FIELDS),
+                   "live": list(cfg.LIVE_FIELDS)},
+    }
+
+
+# --------------------------------------------------------------------------- sessions
+@bp.post("/sessions")
+def create_session():
+    body = json_object()
+    options = _options_from(body)
+    if "model" in body:
+        model = body.pop("model")
+        if body:
+            raise ApiError(422, "model: send the export alone (no other fields)", "model",
+                           ["model", "snapshot"])
+        _store().check_room()
+        session = import_session(model, _limits())
+    else:
+        _store().check_room()  # refuse before doing the work of building a session
+        session = TrainingSession.create(body, _limits())
+    session_id = _store().add(session)
+    with session.lock:
+        answer = {"id": session_id, "config": session.config, "data": session.data_json(),
+                  "snapshot": _snapshot(session, options)}
+    return answer, 201, {"Location": f"/api/sessions/{session_id}"}
+
+
+@bp.get("/sessions/<session_id>")
+def get_session(session_id):
+    session = _session(session_id)
+    query = request.args.to_dict()
+    include_data = query.pop("data", "0").strip().lower() in ("1", "true", "yes", "on")
+    options = snapshot.parse_options(query, _limits(), from_query=True)
+    with session.lock:
+        answer = {"id": session_id, "config": session.config,
+                  "snapshot": _snapshot(session, options)}
+        if include_data:
+            answer["data"] = session.data_json()
+    return answer
+
+
+@bp.patch("/sessions/<session_id>")
+def patch_session(session_id):
+    session = _session(session_id)
+    body = json_object()
+    options = _options_from(body)
+    with session.lock:
+        started = time.perf_counter()
+        reinitialized, rebuilt, data_changed = session.patch(body)
+        build_ms = (time.perf_counter() - started) * 1000
+        answer = {"id": session_id, "config": session.config, "reinitialized": reinitialized,
+                  "rebuilt": rebuilt, "snapshot": _snapshot(session, options, train_ms=build_ms)}
+        if data_changed:
+            answer["data"] = session.data_json()
+    return answer
+
+
+@bp.delete("/sessions/<session_id>")
+def delete_session(session_id):
+    _store().delete(session_id)
+    return Response(status=204)
+
+
+# --------------------------------------------------------------------------- training
+@bp.post("/sessions/<session_id>/step")
+def step(session_id):
+    session = _session(session_id)
+    body = json_object()
+    options = _options_from(body)
+    check_keys("", body, ("epochs", "batches", "max_ms"))
+    limits = _limits()
+    if "epochs" in body and "batches" in body:
+        raise ApiError(422, "give either epochs or batches, not both", "epochs",
+                       ["epochs", "batches"])
+    epochs = batches = None
+    if "batches" in body:
+        batches = number("batches", body["batches"], 0, limits["MAX_STEP_BATCHES"], integer=True)
+    else:
+        epochs = number("epochs", body.get("epochs", 1), 0, limits["MAX_STEP_EPOCHS"],
+                        integer=True)
+    max_ms = number("max_ms", body.get("max_ms", limits["MAX_STEP_MS"]), 1,
+                    limits["MAX_STEP_MS"])
+    with session.lock:
+        done = session.step(epochs=epochs, batches=batches, max_ms=max_ms)
+        answer = {"id": session_id,
+                  "snapshot": _snapshot(session, options, done=done,
+                                        train_ms=done["elapsed_ms"])}
+    return answer
+
+
+@bp.post("/sessions/<session_id>/reset")
+def reset(session_id):
+    session = _session(session_id)
+    body = json_object()
+    options = _options_from(body)
+    check_keys("", body, ("reseed",))
+    reseed = boolean("reseed", body.get("reseed", False))
+    with session.lock:
+        session.reset(reseed=reseed)
+        answer = {"id": session_id, "config": session.config,
+                  "snapshot": _snapshot(session, options)}
+    return answer
+
+
+@bp.patch("/sessions/<session_id>/weights")
+def set_weight(session_id):
+    session = _session(session_id)
+    body = json_object()
+    options = _options_from(body)
+    check_keys("", body, ("layer", "param", "from", "to", "value"))
+    for key in ("layer", "to", "value"):
+        if key not in body:
+            raise ApiError(422, f"{key}: required", key, None)
+    param = string("param", body.get("param", "W"), ("W", "b"))
+    limit = float(_limits()["MAX_WEIGHT"])
+    value = number("value", body["value"], -limit, limit)
+    with session.lock:
+        session.set_weight(body["layer"], param, body.get("from"), body["to"], value)
+        answer = {"id": session_id, "snapshot": _snapshot(session, options)}
+    return answer
+
+
+# --------------------------------------------------------------------------- data
+DATA_KEYS = {
+    "regenerate": ("action", "data_seed"),
+    "replace": ("action", "points", "csv"),
+    "append": ("action", "points", "csv", "split"),
+    "remove": ("action", "indices", "near", "radius"),
+}
+
+
+@bp.post("/sessions/<session_id>/data")
+def data(session_id):
+    session = _session(session_id)
+    body = json_object()
+    options = _options_from(body)
+    action = string("action", body.get("action"), tuple(DATA_KEYS))
+    check_keys("", body, DATA_KEYS[action])
+    removed = None
+    with session.lock:
+        if action == "regenerate":
+            seed = body.get("data_seed")
+            if seed is not None:
+                seed = number("data_seed", seed, 0, cfg.SEED_MAX, integer=True)
+            session.regenerate(seed)
+        elif action in ("replace", "append"):
+            source = _user_points(body)
+            if action == "replace":
+                session.replace(source)
+            else:
+                session.append(source, string("split", body.get("split", "train"),
+                                              ("train", "test")))
+        else:
+            removed = session.remove(*_removal(body))
+        answer = {"id": session_id, "config": session.config, "data": session.data_json(),
+                  "snapshot": _snapshot(session, options)}
+        if removed is not None:
+            answer["removed"] = removed
+    return answer
+
+
+def _user_points(body):
+    if ("points" in body) == ("csv" in body):
+        raise ApiError(422, "give either points or csv", "points", ["points", "csv"])
+    if "csv" in body:
+        return string("csv", body["csv"])
+    points = body["points"]
+    if not isinstance(points, list):
+        raise bad_type("points", "a list of [x1, x2, label] rows", points)
+    return points
+
+
+def _removal(body):
+    if ("indices" in body) == ("near" in body):
+        raise ApiError(422, "give either indices or near", "indices", ["indices", "near"])
+    if "near" in body:
+        near = body["near"]
+        if not isinstance(near, list) or len(near) != 2:
+            raise bad_type("near", "[x1, x2]", near)
+        near = [number(f"near[{i}]", v, -1e6, 1e6) for i, v in enumerate(near)]
+        radius = number("radius", body.get("radius", 0.5), 0.0, 100.0)
+        return None, near, radius
+    indices = body["indices"]
+    if not isinstance(indices, list):
+        raise bad_type("indices", "a list of point indices", indices)
+    indices = [number(f"indices[{i}]", v, 0, 10**9, integer=True)
+               for i, v in enumerate(indices)]
+    return indices, None, 0.0
+
+
+@bp.get("/sessions/<session_id>/data.csv")
+def data_csv(session_id):
+    session = _session(session_id)
+    with session.lock:
+        text = session.csv()
+    return Response(text, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="points.csv"'})
+
+
+@bp.get("/sessions/<session_id>/model")
+def model(session_id):
+    session = _session(session_id)
+    with session.lock:
+        return export_session(session)

@@ -1,0 +1,100 @@
+"""Every error under /api/ becomes JSON: `{"error": {"message", "field", "allowed"}}`.
+
+Statuses: 400 malformed JSON or a wrong type, 404 unknown or expired session (or path),
+405 wrong method, 413 body too large, 422 a value out of range or an unknown name, 429 too many
+sessions. Anything unexpected is logged with its stack trace and answered with a bare 500 JSON:
+the client never sees a traceback or an HTML page.
+"""
+
+from flask import current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from nn_core.errors import ConfigError
+
+
+class ApiError(Exception):
+    """An error the client caused (or may retry): status, message, and the field at fault."""
+
+    def __init__(self, status, message, field=None, allowed=None, **extra):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.allowed = allowed
+        self.extra = extra
+
+
+def bad_type(field, expected, value):
+    """400 for a value of the wrong JSON type (a string where a number belongs, ...)."""
+    got = "null" if value is None else type(value).__name__
+    got = {"str": "string", "dict": "object", "list": "array", "bool": "boolean",
+           "int": "number", "float": "number"}.get(got, got)
+    return ApiError(400, f"{field}: expected {expected}, got {got}", field, expected)
+
+
+def error_response(status, message, field=None, allowed=None, **extra):
+    body = {"error": {"message": message, "field": field, "allowed": _jsonable(allowed), **extra}}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _jsonable(allowed):
+    """`allowed` as JSON: lists and tuples become lists, anything exotic its string."""
+    if allowed is None or isinstance(allowed, (str, int, float, bool)):
+        return allowed
+    if isinstance(allowed, (list, tuple)):
+        return [_jsonable(v) for v in allowed]
+    if isinstance(allowed, dict):
+        return {str(k): _jsonable(v) for k, v in allowed.items()}
+    return str(allowed)
+
+
+def _is_api():
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
+def register_error_handlers(app):
+    """JSON errors for /api/; the page routes keep Flask's defaults (HTML for a browser)."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc):
+        return error_response(exc.status, exc.message, exc.field, exc.allowed, **exc.extra)
+
+    @app.errorhandler(ConfigError)
+    def _config_error(exc):
+        # nn_core's errors name the field and what is allowed; that is all the client needs.
+        extra = {}
+        errors = getattr(exc, "errors", None)
+        if errors:  # userdata.UserDataError lists every bad row
+            extra["errors"] = _jsonable(list(errors))
+        return error_response(422, str(exc), exc.field, exc.allowed, **extra)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if not _is_api():
+            return exc
+        messages = {
+            400: "malformed request",
+            404: "no such endpoint",
+            405: f"method {request.method} is not allowed here",
+            413: "request body too large",
+        }
+        message = messages.get(exc.code, exc.name)
+        allowed = None
+        if exc.code == 413:
+            allowed = current_app.config.get("MAX_CONTENT_LENGTH")
+            message += f" (at most {allowed} bytes)"
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            allowed = sorted(exc.valid_methods)
+        response = error_response(exc.code, message, None, allowed)
+        if exc.code == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        if isinstance(exc, HTTPException):  # pragma: no cover - handled above
+            return _http_error(exc)
+        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal error")

@@ -1,0 +1,49 @@
+"""The server's limits: Flask config keys with their defaults, and their public view.
+
+Every limit can be changed per app (`create_app({"MAX_SESSIONS": 5})`), and `/api/options`
+serves the values in force so the page builds its controls from the same numbers the server
+checks against.
+"""
+
+from nn_core import datasets
+
+DEFAULTS = {
+    "MAX_HIDDEN_LAYERS": 8,
+    "MAX_NEURONS": 64,
+    "MAX_BATCH": 512,
+    "MAX_POINTS": datasets.N_POINTS_RANGE[1],
+    "MAX_CLASSES": datasets.MULTICLASS_RANGE[1],
+    "MAX_GRID": 400,
+    # Neuron maps multiply by the neuron count (up to 8 × 64 of them): keep them small.
+    "MAX_NEURON_GRID": 100,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_SESSIONS": 200,
+    "SESSION_IDLE_TIMEOUT": 30 * 60,
+    # When full, a session idle this long may be evicted to make room (else 429).
+    "SESSION_EVICT_IDLE": 5 * 60,
+    "MAX_STEP_MS": 250,
+    "MAX_STEP_EPOCHS": 100_000,
+    "MAX_STEP_BATCHES": 10_000_000,
+    "MAX_WEIGHT": 100.0,
+}
+
+
+def public_limits(config):
+    """The limits as `/api/options` serves them (snake_case, units in the name)."""
+    return {
+        "max_hidden_layers": config["MAX_HIDDEN_LAYERS"],
+        "max_neurons": config["MAX_NEURONS"],
+        "max_batch": config["MAX_BATCH"],
+        "max_points": config["MAX_POINTS"],
+        "classes": [datasets.MULTICLASS_RANGE[0], config["MAX_CLASSES"]],
+        "max_grid": config["MAX_GRID"],
+        "max_neuron_grid": config["MAX_NEURON_GRID"],
+        "max_body_bytes": config["MAX_CONTENT_LENGTH"],
+        "max_sessions": config["MAX_SESSIONS"],
+        "idle_timeout_s": config["SESSION_IDLE_TIMEOUT"],
+        "evict_idle_s": config["SESSION_EVICT_IDLE"],
+        "max_step_ms": config["MAX_STEP_MS"],
+        "max_step_epochs": config["MAX_STEP_EPOCHS"],
+        "max_step_batches": config["MAX_STEP_BATCHES"],
+        "max_weight": config["MAX_WEIGHT"],
+    }

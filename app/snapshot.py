@@ -1,0 +1,166 @@
+"""Snapshots: what the page draws after each request, and the options that trim it.
+
+A snapshot is built under the session's lock from the trainer and network as they are at that
+moment, so it is always self-consistent. Its large parts (the output grid, the neuron maps)
+are encoded with `encoding.encode_*`; the client leaves out what it does not draw.
+docs/api.md describes the format.
+"""
+
+import math
+import time
+
+import numpy as np
+
+from .body import boolean, check_keys, number, query_value, string
+from .encoding import ENCODINGS, encode, encode_f32
+from .errors import ApiError, bad_type
+from .grids import GridCache
+
+DEFAULTS = {
+    "grid": True, "resolution": 100, "neurons": True, "neuron_resolution": 25,
+    "encoding": "f32", "neuron_encoding": "u8", "bounds": [-6.0, 6.0, -6.0, 6.0],
+    "weights": True, "history": True, "history_since": 0,
+}
+BOOLEAN = ("grid", "neurons", "weights", "history")
+BOUNDS_LIMIT = 100.0
+
+
+def parse_options(raw, limits, from_query=False):
+    """Complete snapshot options from a (possibly empty) dict; 400/422 on bad values.
+
+    Query strings carry text: "0"/"1"/"true"/"false" and numbers are read as JSON would be,
+    and `bounds` may be given as "x0,x1,y0,y1".
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise bad_type("snapshot", "an object of snapshot options", raw)
+    check_keys("snapshot", raw, DEFAULTS)
+    values = dict(raw)
+    if from_query:
+        for key, text in raw.items():
+            if key == "bounds":
+                values[key] = [query_value(v) for v in text.split(",")]
+            else:
+                value = query_value(text)
+                if key in BOOLEAN and value in (0, 1) and not isinstance(value, bool):
+                    value = bool(value)
+                values[key] = value
+    out = {}
+    for key in BOOLEAN:
+        out[key] = boolean(f"snapshot.{key}", values.get(key, DEFAULTS[key]))
+    out["resolution"] = number("snapshot.resolution", values.get("resolution", 100),
+                               2, limits["MAX_GRID"], integer=True)
+    out["neuron_resolution"] = number("snapshot.neuron_resolution",
+                                      values.get("neuron_resolution", 25),
+                                      2, limits["MAX_NEURON_GRID"], integer=True)
+    out["encoding"] = string("snapshot.encoding", values.get("encoding", "f32"), ENCODINGS)
+    out["neuron_encoding"] = string("snapshot.neuron_encoding",
+                                    values.get("neuron_encoding", "u8"), ENCODINGS)
+    out["history_since"] = number("snapshot.history_since", values.get("history_since", 0),
+                                  0, 2**53 - 1, integer=True)
+    out["bounds"] = _bounds(values.get("bounds", DEFAULTS["bounds"]))
+    return out
+
+
+def _bounds(value):
+    field = "snapshot.bounds"
+    if not isinstance(value, list) or len(value) != 4:
+        raise bad_type(field, "[x_min, x_max, y_min, y_max]", value)
+    b = [number(f"{field}[{i}]", v, -BOUNDS_LIMIT, BOUNDS_LIMIT) for i, v in enumerate(value)]
+    if not (b[0] < b[1] and b[2] < b[3]):
+        raise ApiError(422, "snapshot.bounds: need x_min < x_max and y_min < y_max", field,
+                       "[x_min, x_max, y_min, y_max] within ±100")
+    return b
+
+
+def build(session, options, grid_cache=None, done=None, timing=None):
+    """The snapshot dict of `session` (its trainer and network) under `options`."""
+    started = time.perf_counter()
+    trainer, net = session.trainer, session.network
+    status = trainer.status
+    snap = {
+        "epoch": trainer.epoch,
+        "steps": trainer.steps,
+        "status": status,
+        "reason": trainer.status_reason if status != "ok" else None,
+        "learning_rate": _float(trainer.learning_rate),
+        "metrics": _clean(trainer.metrics()),
+    }
+    if options["history"]:
+        history = trainer.history.since(options["history_since"])
+        snap["history"] = {"since": options["history_since"], **history}
+    grid_ms = 0.0
+    if options["grid"]:
+        t0 = time.perf_counter()
+        snap["grid"] = _grid(net, session.config["features"], options, grid_cache)
+        grid_ms = (time.perf_counter() - t0) * 1000
+    if options["weights"]:
+        snap["weights"] = _weights(net, trainer)
+    if done is not None:
+        snap["done"] = done
+    timing = dict(timing or {})
+    timing["grid_ms"] = round(grid_ms, 3)
+    timing["snapshot_ms"] = round((time.perf_counter() - started) * 1000, 3)
+    snap["timing"] = timing
+    return snap
+
+
+def _grid(net, feature_names, options, grid_cache):
+    cache = grid_cache or GridCache()
+    maps = cache.evaluate(net, feature_names, options["bounds"], options["resolution"],
+                          options["neuron_resolution"] if options["neurons"] else None)
+    grid = {"bounds": options["bounds"], "resolution": options["resolution"],
+            "output": encode(maps.output, options["encoding"])}
+    if options["neurons"]:
+        enc = options["neuron_encoding"]
+        grid["neuron_resolution"] = options["neuron_resolution"]
+        grid["neurons"] = [encode(layer, enc) for layer in maps.neurons]
+        grid["output_small"] = encode(maps.output_small, enc)
+        grid["inputs"] = encode(maps.inputs, enc)
+    return grid
+
+
+def _weights(net, trainer):
+    grads = getattr(trainer, "last_grads", None)
+    norms = _latest_grad_norms(trainer)
+    layers = []
+    for i, layer in enumerate(net.layers):
+        entry = {"W": encode_f32(layer.W), "b": encode_f32(layer.b)}
+        if grads is not None and i < len(grads):
+            dW, db = grads[i]
+            entry["dW"], entry["db"] = encode_f32(dW), encode_f32(db)
+        else:
+            entry["dW"] = entry["db"] = None
+        entry["grad_norm"] = norms[i] if norms is not None and i < len(norms) else None
+        layers.append(entry)
+    return layers
+
+
+def _latest_grad_norms(trainer):
+    """Per-layer gradient norms over the training set at the latest epoch (the history's)."""
+    latest = trainer.metrics()
+    norms = latest.get("grad_norms") if isinstance(latest, dict) else None
+    return [_float(v) for v in norms] if norms is not None else None
+
+
+def _float(value):
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _clean(metrics):
+    """Metrics with NumPy scalars as floats and non-finite values as None."""
+    out = {}
+    for key, value in (metrics or {}).items():
+        if isinstance(value, (list, tuple, np.ndarray)):
+            out[key] = [_float(v) for v in value]
+        elif isinstance(value, (float, np.floating)):
+            out[key] = _float(value)
+        elif isinstance(value, np.integer):
+            out[key] = int(value)
+        else:
+            out[key] = value
+    return out
