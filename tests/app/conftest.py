@@ -1,0 +1,49 @@
+"""Fixtures for the server tests: a fresh app per test (its own session store), its client,
+and small helpers that keep snapshots light where a test does not look at the grid."""
+
+import pytest
+
+from app import create_app
+
+# Snapshot options for tests that do not look at the maps: keeps every request ~1 ms.
+LIGHT = {"grid": False, "weights": False}
+
+
+@pytest.fixture
+def app():
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_session(client):
+    """POST /api/sessions with `config` (light snapshot unless given); returns the JSON."""
+
+    def make(snapshot=None, **config):
+        body = dict(config, snapshot=LIGHT if snapshot is None else snapshot)
+        response = client.post("/api/sessions", json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return make
+
+
+@pytest.fixture
+def error_of():
+    """check(response, status) → the `error` object of a JSON error answer."""
+    return check_error
+
+
+def check_error(response, status):
+    """The `error` object of a JSON error answer, after checking its status and shape."""
+    assert response.status_code == status, (response.status_code, response.data[:300])
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert {"message", "field", "allowed"} <= set(body["error"]), body
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
