@@ -26,7 +26,12 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
 
-bench: $(VENV)/.dev-installed
+$(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-bench.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+# Benchmarks (see docs/performance.md); installs PyTorch and scikit-learn for the comparison.
+bench: $(VENV)/.bench-installed
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench_core.py
 
 clean:

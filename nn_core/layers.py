@@ -23,7 +23,8 @@ class Dense:
 
     def forward(self, X):
         """(z, a) with z = X @ W + b and a = f(z); allocates, never touches shared buffers."""
-        z = X @ self.W.astype(X.dtype, copy=False) + self.b.astype(X.dtype, copy=False)
+        z = X @ self.W.astype(X.dtype, copy=False)
+        z += self.b.astype(X.dtype, copy=False)
         return z, self.activation.forward(z)
 
     @property

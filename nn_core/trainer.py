@@ -35,7 +35,7 @@ class Trainer:
     def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
                  optimizer_params=None, learning_rate=0.03, schedule="constant", schedule_params=None,
                  regularization="none", reg_rate=0.0, batch_size=10, clip_norm=None,
-                 history_capacity=20000):
+                 eval_every=1, history_capacity=20000):
         if not isinstance(network, Network):
             raise ConfigError("network", "expected an nn_core.Network", "Network")
         self.net = network
@@ -47,6 +47,9 @@ class Trainer:
         self.reg_rate = check_number("reg_rate", reg_rate, *REG_RATE_RANGE)
         self.batch_size = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
         self.clip_norm = _check_clip(clip_norm)
+        # Epochs between history rows; 0 records none during training (pure speed, e.g. in a
+        # script or a benchmark). Divergence is still caught at every epoch end.
+        self.eval_every = check_number("eval_every", eval_every, 0, 10**9, integer=True)
         fields = ["train_loss", "test_loss", "reg_loss", "learning_rate"]
         fields += (["train_rmse", "test_rmse", "train_r2", "test_r2"] if network.problem == "regression"
                    else ["train_accuracy", "test_accuracy"])
@@ -120,7 +123,10 @@ class Trainer:
                     self._pos = 0
                     self.epoch += 1
                     epochs += 1
-                    self._record(self._grad_norms())   # of the epoch's last minibatch
+                    if self.eval_every and self.epoch % self.eval_every == 0:
+                        self._record(self._grad_norms())   # of the epoch's last minibatch
+                    elif not np.isfinite(params).all():
+                        self._diverge("weights", params)
                     if self.status != "ok":
                         break
                     self._lr = self.schedule(self.base_learning_rate, self.epoch)
@@ -156,13 +162,22 @@ class Trainer:
             for split, X, y, T in (("train", self._X_train, self._y_train, self._T_train),
                                    ("test", self._X_test, self._y_test, self._T_test)):
                 if len(X):
-                    fwd = net.forward(X)
-                    row[f"{split}_loss"] = net.loss_fn.value(fwd.z[-1], fwd.output, T)
-                    self._add_metrics(row, split, fwd.output, y)
+                    row[f"{split}_loss"], output = self._forward_loss(X, T)
+                    self._add_metrics(row, split, output, y)
                 else:
                     row[f"{split}_loss"] = math.nan
                     self._add_metrics(row, split, None, None)
         return row
+
+    def _forward_loss(self, X, T, chunk=2048):
+        """(mean loss, outputs) over all rows, a chunk at a time: small temporaries stay in cache
+        instead of faulting in tens of megabytes of fresh pages every epoch."""
+        net, total, outputs = self.net, 0.0, []
+        for i in range(0, len(X), chunk):
+            fwd = net.forward(X[i:i + chunk])
+            total += net.loss_fn.value(fwd.z[-1], fwd.output, T[i:i + chunk]) * len(fwd.output)
+            outputs.append(fwd.output)
+        return total / len(X), np.concatenate(outputs)
 
     def _grad_norms(self):
         return [float(np.linalg.norm(layer.dW_aug)) for layer in self.net.layers]

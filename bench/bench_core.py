@@ -1,0 +1,191 @@
+"""Engine benchmark: training steps per second and grid-map milliseconds, one BLAS thread.
+
+    make bench            # or: .venv/bin/python bench/bench_core.py [--seconds 2]
+
+Workloads (issue 2):
+  W1  2-8-8-1,        tanh hidden, sigmoid output, binary cross-entropy, batch 10
+  W2  2-64-64-64-2,   ReLU, softmax cross-entropy, batch 256 (float64)
+  W3  64-128-64-10,   ReLU, softmax cross-entropy, batch 128 (float64)
+A step is forward + backward + plain SGD update on one minibatch, driven through
+`Trainer.step` (shuffling and slicing included) on a training set of 100 minibatches, with the
+per-epoch history evaluation switched off (`eval_every=0`) so that steps are measured alone, as in
+the PyTorch loop; a second column keeps the evaluation on (one forward pass over the whole
+training set per epoch). If PyTorch or scikit-learn is importable, the same workloads run
+through them (PyTorch: eager CPU, one thread, same loop; scikit-learn: MLPClassifier.partial_fit)
+and the ratios are printed. Grids: `evaluate_grid` of the W1 and W2 networks, output map plus
+every hidden neuron's map, with the grid's feature matrix cached as the server caches it.
+"""
+
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"   # before NumPy loads: one BLAS thread, as the targets specify
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from nn_core import GridInputs, Network, Trainer, evaluate_grid  # noqa: E402
+
+WORKLOADS = {
+    "W1": dict(sizes=[2, 8, 8, 1], activation="tanh", problem="binary", batch=10, target=25000),
+    "W2": dict(sizes=[2, 64, 64, 64, 2], activation="relu", problem="multiclass", batch=256, target=2000),
+    "W3": dict(sizes=[64, 128, 64, 10], activation="relu", problem="multiclass", batch=128, target=2000),
+}
+
+
+def make_data(spec, rng):
+    n = spec["batch"] * 100
+    X = rng.normal(size=(n, spec["sizes"][0]))
+    classes = 2 if spec["problem"] == "binary" else spec["sizes"][-1]
+    y = rng.integers(0, classes, n)
+    return X, y
+
+
+def best_rate(run_once, seconds, repeats=3):
+    """Best of `repeats` runs of about `seconds` each: steps per second."""
+    best = 0.0
+    for _ in range(repeats):
+        steps, elapsed = 0, 0.0
+        while elapsed < seconds / repeats:
+            t0 = time.perf_counter()
+            steps += run_once()
+            elapsed += time.perf_counter() - t0
+        best = max(best, steps / elapsed)
+    return best
+
+
+def bench_numpy(spec, X, y, seconds, eval_every=0):
+    net = Network(spec["sizes"], activation=spec["activation"], problem=spec["problem"], seed=0)
+    trainer = Trainer(net, X, y, batch_size=spec["batch"], learning_rate=0.01, eval_every=eval_every)
+    trainer.step(300)  # warm up: workspaces allocated, caches hot
+    return best_rate(lambda: trainer.step(500), seconds)
+
+
+def bench_torch(spec, X, y, seconds):
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    sizes, layers = spec["sizes"], []
+    act = torch.nn.Tanh if spec["activation"] == "tanh" else torch.nn.ReLU
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b).double())
+        if i < len(sizes) - 2:
+            layers.append(act())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    if spec["problem"] == "binary":
+        loss_fn, target = torch.nn.BCEWithLogitsLoss(), torch.tensor(y, dtype=torch.float64)[:, None]
+    else:
+        loss_fn, target = torch.nn.CrossEntropyLoss(), torch.tensor(y)
+    inputs, bs = torch.tensor(X), spec["batch"]
+    batches = [(inputs[i:i + bs], target[i:i + bs]) for i in range(0, len(X), bs)]
+
+    def run_once():
+        for xb, yb in batches:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+        return len(batches)
+
+    run_once()
+    return best_rate(run_once, seconds)
+
+
+def bench_sklearn(spec, X, y, seconds):
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    act = "tanh" if spec["activation"] == "tanh" else "relu"
+    model = MLPClassifier(hidden_layer_sizes=spec["sizes"][1:-1], activation=act, solver="sgd",
+                          learning_rate_init=0.01, momentum=0.0, batch_size=spec["batch"], random_state=0)
+    classes = np.unique(y)
+    bs = spec["batch"]
+
+    def run_once():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(0, 20 * bs, bs):
+                model.partial_fit(X[i:i + bs], y[i:i + bs], classes=classes)
+        return 20
+
+    run_once()
+    return best_rate(run_once, seconds)
+
+
+def bench_grid(net, resolution, neuron_resolution, repeats=200):
+    grid = GridInputs(["x1", "x2"], resolution=resolution, neuron_resolution=neuron_resolution)
+    evaluate_grid(net, grid=grid)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        evaluate_grid(net, grid=grid)
+        times.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(times))
+
+
+def machine():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, NumPy {np.__version__}"
+
+
+def optional(name):
+    try:
+        module = __import__(name)
+        return module.__version__
+    except ImportError:
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per workload and library")
+    args = parser.parse_args()
+    torch_version, sklearn_version = optional("torch"), optional("sklearn")
+    print(f"machine: {machine()}; one BLAS thread")
+    print(f"PyTorch: {torch_version or 'not installed'}; scikit-learn: {sklearn_version or 'not installed'}\n")
+
+    header = "| workload | nn_core steps/s | target | with per-epoch evaluation | PyTorch steps/s | nn_core / PyTorch | scikit-learn steps/s | nn_core / sklearn |"
+    print(header)
+    print("|" + "---|" * 8)
+    rng = np.random.default_rng(0)
+    for name, spec in WORKLOADS.items():
+        X, y = make_data(spec, rng)
+        ours = bench_numpy(spec, X, y, args.seconds)
+        with_eval = bench_numpy(spec, X, y, args.seconds, eval_every=1)
+        torch_rate = bench_torch(spec, X, y, args.seconds) if torch_version else None
+        sk_rate = bench_sklearn(spec, X, y, args.seconds) if sklearn_version else None
+        status = "met" if ours >= spec["target"] else "MISSED"
+        cells = [f"{name} {'-'.join(map(str, spec['sizes']))} batch {spec['batch']}", f"{ours:,.0f}",
+                 f"≥ {spec['target']:,} ({status})", f"{with_eval:,.0f}",
+                 f"{torch_rate:,.0f}" if torch_rate else "–", f"{ours / torch_rate:.1f}×" if torch_rate else "–",
+                 f"{sk_rate:,.0f}" if sk_rate else "–", f"{ours / sk_rate:.1f}×" if sk_rate else "–"]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+    print("\n| grid | network | neuron maps | median ms |")
+    print("|---|---|---|---|")
+    for name in ("W1", "W2"):
+        spec = WORKLOADS[name]
+        net = Network(spec["sizes"], activation=spec["activation"], problem=spec["problem"], seed=0)
+        for res in (100, 200):
+            for nres, label in ((res, f"all, {res} × {res}"), (25, "all, 25 × 25")):
+                ms = bench_grid(net, res, nres)
+                print(f"| {res} × {res} | {name} | {label} | {ms:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
