@@ -33,8 +33,14 @@ class History:
     def since(self, epoch=0):
         """Columns of every kept row with epoch ≥ `epoch` (NaN and ±inf become None for JSON)."""
         rows = [r for r in self.rows if r["epoch"] >= epoch]
-        if self.latest is not None and self.latest["epoch"] >= epoch and (not rows or rows[-1] is not self.latest):
-            rows.append(self.latest)
+        latest = self.latest
+        # The newest row is always shown, and it wins over a kept row of the same epoch (a
+        # refresh after an edited weight or new data re-measures the current epoch).
+        if latest is not None and latest["epoch"] >= epoch:
+            if rows and rows[-1]["epoch"] == latest["epoch"]:
+                rows[-1] = latest
+            else:
+                rows.append(latest)
         columns = {"epoch": [r["epoch"] for r in rows]}
         for name in self.fields:
             columns[name] = [_finite(r.get(name)) for r in rows]
