@@ -18,7 +18,8 @@ ENCODINGS = ("f32", "u8")
 
 def encode_f32(array):
     """`{"dtype": "float32", "shape", "data"}`: exact float32, NaN and ±inf included."""
-    array = np.ascontiguousarray(array, dtype="<f4")
+    with np.errstate(over="ignore", invalid="ignore"):  # diverged weights become ±inf: fine
+        array = np.ascontiguousarray(array, dtype="<f4")
     return {"dtype": "float32", "shape": list(array.shape),
             "data": base64.b64encode(array.tobytes()).decode("ascii")}
 
@@ -28,7 +29,8 @@ def encode_u8(array):
 
     min and max are taken over the finite values; non-finite values encode as byte 0.
     """
-    array = np.asarray(array, dtype=np.float32)
+    with np.errstate(over="ignore", invalid="ignore"):
+        array = np.asarray(array, dtype=np.float32)
     finite = np.isfinite(array)
     all_finite = bool(finite.all())
     values = array if all_finite else array[finite]
@@ -36,7 +38,8 @@ def encode_u8(array):
     hi = float(values.max()) if values.size else 0.0
     span = hi - lo
     if span > 0 and math.isfinite(span):
-        scaled = (array - np.float32(lo)) * np.float32(255.0 / span)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = (array - np.float32(lo)) * np.float32(255.0 / span)
         if not all_finite:
             scaled = np.where(finite, scaled, 0.0)
         # +0.5 then truncation rounds to nearest; clip guards float32 rounding at the top.
