@@ -60,8 +60,10 @@ def decode(obj):
     raw = base64.b64decode(obj["data"])
     if obj["dtype"] == "float32":
         return np.frombuffer(raw, dtype="<f4").reshape(obj["shape"]).copy()
-    data = np.frombuffer(raw, dtype=np.uint8).reshape(obj["shape"]).astype(np.float32)
-    return np.float32(obj["min"]) + data * np.float32((obj["max"] - obj["min"]) / 255.0)
+    data = np.frombuffer(raw, dtype=np.uint8).reshape(obj["shape"]).astype(np.float64)
+    values = obj["min"] + data * ((obj["max"] - obj["min"]) / 255.0)
+    with np.errstate(over="ignore"):
+        return values.astype(np.float32)
 
 
 def finite_or_none(value):
