@@ -213,22 +213,25 @@ class Network:
         X_aug is the (n, n_in + 1) input with a trailing column of ones, T the encoded targets.
         This is the training hot path: every array is a preallocated buffer in `ws`.
         """
+        # np.dot rather than the @ operator: for the tiny matrices of a playground it has about
+        # half the call overhead, and every output here is a C-contiguous float64 buffer as
+        # np.dot's `out` requires.
         layers = self.layers
         x = X_aug
         for layer, z, a, x_aug in zip(layers, ws.z, ws.a, ws.x_aug):
-            np.matmul(x, layer.W_aug, out=z)
-            layer.activation.forward(z, out=a)
+            np.dot(x, layer.W_aug, out=z)                                  # z_i = x_{i−1} W_i + b_i
+            layer.activation.forward(z, out=a)                             # x_i = f_i(z_i)
             x = x_aug
         top = layers[-1]
-        np.matmul(x, top.W_aug, out=ws.z[-1])
+        np.dot(x, top.W_aug, out=ws.z[-1])
         top.activation.forward(ws.z[-1], out=ws.out)
         delta = self.loss_fn.grad_z(ws.z[-1], ws.out, T, top.activation, out=ws.dz[-1])
         for i in range(len(layers) - 1, 0, -1):
-            np.matmul(ws.x_aug_T[i - 1], delta, out=layers[i].dW_aug)     # ∂L/∂W_i, ∂L/∂b_i
-            np.matmul(delta, layers[i].W_T, out=ws.da[i - 1])              # ∂L/∂x_{i−1}
+            np.dot(ws.x_aug_T[i - 1], delta, out=layers[i].dW_aug)        # ∂L/∂W_i, ∂L/∂b_i
+            np.dot(delta, layers[i].W_T, out=ws.da[i - 1])                 # ∂L/∂x_{i−1}
             delta = layers[i - 1].activation.backward(
                 ws.z[i - 1], ws.a[i - 1], ws.da[i - 1], out=ws.dz[i - 1])  # δ_{i−1}
-        np.matmul(X_aug.T, delta, out=layers[0].dW_aug)
+        np.dot(X_aug.T, delta, out=layers[0].dW_aug)
 
     # ----------------------------------------------------------------- targets and inputs
     def encode_targets(self, y, n=None, field="y"):
