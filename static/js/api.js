@@ -1,0 +1,67 @@
+// The JSON API client: every call returns parsed JSON or throws an ApiError carrying the
+// server's {"error": {"message", "field", "allowed"}} so the page can show it next to the control.
+
+export class ApiError extends Error {
+  constructor(status, message, field = null, allowed = null, body = null) {
+    super(message);
+    this.status = status;
+    this.field = field;
+    this.allowed = allowed;
+    this.body = body;  // the whole error answer (e.g. data uploads add "errors": [{row, reason}])
+  }
+
+  /** A plain sentence for the user, with the allowed values when the server gave them. */
+  describe() {
+    let text = this.message;
+    const rows = this.body?.errors || this.body?.error?.errors;
+    if (Array.isArray(rows) && rows.length) {
+      text += ": " + rows.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`).join("; ") + (rows.length > 5 ? ` (and ${rows.length - 5} more)` : "");
+    }
+    if (Array.isArray(this.allowed) && this.allowed.length) {
+      const isRange = this.allowed.length === 2 && this.allowed.every((v) => typeof v === "number");
+      text += isRange ? ` (allowed: ${this.allowed[0]} … ${this.allowed[1]})` : ` (allowed: ${this.allowed.join(", ")})`;
+    }
+    return text;
+  }
+}
+
+async function request(method, url, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (err) {
+    throw new ApiError(0, `The server cannot be reached (${err.message}). Is it still running?`);
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  const text = await response.text();
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError(response.status, `The server answered ${response.status} with something that is not JSON.`);
+  }
+  if (!response.ok) {
+    const e = (data && data.error) || {};
+    throw new ApiError(response.status, e.message || `Request failed with status ${response.status}`, e.field ?? null, e.allowed ?? null, data);
+  }
+  return data;
+}
+
+export const api = {
+  options: () => request("GET", "/api/options"),
+  create: (body) => request("POST", "/api/sessions", body),
+  get: (id) => request("GET", `/api/sessions/${id}`),
+  patch: (id, body) => request("PATCH", `/api/sessions/${id}`, body),
+  step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),
+  reset: (id, body) => request("POST", `/api/sessions/${id}/reset`, body),
+  data: (id, body) => request("POST", `/api/sessions/${id}/data`, body),
+  getData: (id) => request("GET", `/api/sessions/${id}/data`),
+  model: (id) => request("GET", `/api/sessions/${id}/model`),
+  weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
+  remove: (id) => request("DELETE", `/api/sessions/${id}`),
+};

@@ -1,0 +1,144 @@
+// The decision-boundary view: a Plotly figure holds the axes and the train/test points; the network
+// output over the input plane is painted from the decoded grid straight into a <canvas> laid exactly
+// under Plotly's (transparent) plot area. A frame therefore costs one putImageData (< 1 ms); Plotly.react
+// runs only when the points, the test-data toggle or the size change (measured: a react per frame
+// cost 20–60 ms in headless Chromium, far too slow for 30 redraws/s).
+
+import { CLASS_COLORS, PLOTLY_DIVERGING, paintClasses, paintDiverging, rgb } from "./colors.js";
+
+const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
+
+export class BoundaryPlot {
+  constructor(el, readout) {
+    this.el = el;
+    this.readout = readout;
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "boundary-canvas";
+    this.canvas.setAttribute("aria-hidden", "true");
+    el.parentElement.insertBefore(this.canvas, el);
+    this.ctx = this.canvas.getContext("2d");
+    this.plotKey = null;
+    this.img = null;
+    this.bounds = [-6, 6, -6, 6];
+    this.pointTraces = [];
+    this.showTest = false;
+    this.last = null;      // the last painted field, for the hover readout
+    this.source = "";
+    this.ready = false;
+    el.addEventListener("mousemove", (e) => this._hover(e));
+    el.addEventListener("mouseleave", () => { this.readout.hidden = true; });
+  }
+
+  /** Points: {train: {x, y, label}, test: {...}}; problem: binary | multiclass | regression. */
+  setPoints(points, problem, labelScale = 1) {
+    const mk = (set, isTest) => {
+      if (!set || !set.x.length) return null;
+      const marker = { size: isTest ? 6 : 5.5, line: { width: isTest ? 1.2 : 0.8, color: isTest ? "#222" : "#fff" } };
+      let text;
+      if (problem === "regression") {
+        Object.assign(marker, { color: set.label, colorscale: PLOTLY_DIVERGING, cmin: -labelScale, cmax: labelScale });
+        text = Array.from(set.label, (v) => `label ${v.toFixed(3)}`);
+      } else {
+        marker.color = Array.from(set.label, (v) => rgb(CLASS_COLORS[v % CLASS_COLORS.length]));
+        text = Array.from(set.label, (v) => `class ${v}`);
+      }
+      return {
+        type: "scatter", mode: "markers", x: set.x, y: set.y, marker, text,
+        name: isTest ? "test" : "train", showlegend: false,
+        hovertemplate: `${isTest ? "test" : "train"} point<br>x1 %{x:.2f}, x2 %{y:.2f}<br>%{text}<extra></extra>`,
+      };
+    };
+    this.trainTrace = mk(points.train, false);
+    this.testTrace = mk(points.test, true);
+    this.plotKey = null;
+  }
+
+  /**
+   * Paint a field and redraw. field: {values: Float32Array, w, h, k, mode: "diverging"|"classes",
+   * offset, scale, discrete, describe(v...) optional}.
+   */
+  render(field, bounds) {
+    if (bounds) this.bounds = bounds;
+    if (field) {
+      const { w, h } = field;
+      if (this.canvas.width !== w || this.canvas.height !== h) {
+        this.canvas.width = w; this.canvas.height = h;
+        this.img = this.ctx.createImageData(w, h);
+      }
+      if (field.mode === "classes") paintClasses(this.img, field.values, w, h, field.k, field);
+      else paintDiverging(this.img, field.values, w, h, field);
+      this.ctx.putImageData(this.img, 0, 0);
+      this.last = field;
+    }
+    const key = `${this.showTest}|${this.bounds}|${this.el.clientWidth}x${this.el.clientHeight}`;
+    if (key !== this.plotKey) { this.plotKey = key; this._react(); }
+  }
+
+  setShowTest(on) {
+    this.showTest = on;
+    this.plotKey = null;
+    this.render(null);
+  }
+
+  /** Lay the canvas exactly over Plotly's plot area (after every react). */
+  _place() {
+    const size = this.el._fullLayout && this.el._fullLayout._size;
+    if (!size) return;
+    Object.assign(this.canvas.style, {
+      left: `${this.el.offsetLeft + size.l}px`, top: `${this.el.offsetTop + size.t}px`,
+      width: `${size.w}px`, height: `${size.h}px`,
+    });
+  }
+
+  _react() {
+    if (!window.Plotly) return;
+    const [x0, x1, y0, y1] = this.bounds;
+    const data = [];
+    if (this.trainTrace) data.push(this.trainTrace);
+    if (this.showTest && this.testTrace) data.push(this.testTrace);
+    if (!data.length) data.push({ type: "scatter", x: [], y: [], mode: "markers", showlegend: false });
+    const axis = (title) => ({
+      range: [x0, x1], fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
+      dtick: 2, tickfont: FONT, title: { text: title, font: FONT, standoff: 2 }, mirror: true, showline: true, linecolor: "#bbb",
+    });
+    const layout = {
+      margin: { l: 36, r: 8, t: 6, b: 32 },
+      paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+      xaxis: axis("x1"), yaxis: { ...axis("x2"), range: [y0, y1], scaleanchor: "x", scaleratio: 1 },
+      hovermode: "closest", dragmode: false, showlegend: false,
+    };
+    Plotly.react(this.el, data, layout, { displayModeBar: false, responsive: true, staticPlot: false });
+    this._place();
+    this.ready = true;
+    if (!this._resizeHooked) {
+      this._resizeHooked = true;
+      this.el.on("plotly_afterplot", () => this._place());
+    }
+  }
+
+  _hover(e) {
+    const size = this.el._fullLayout && this.el._fullLayout._size;
+    const f = this.last;
+    if (!size || !f) return;
+    const rect = this.el.getBoundingClientRect();
+    const px = e.clientX - rect.left - size.l;
+    const py = e.clientY - rect.top - size.t;
+    if (px < 0 || py < 0 || px > size.w || py > size.h) { this.readout.hidden = true; return; }
+    const [x0, x1, y0, y1] = this.bounds;
+    const x = x0 + (px / size.w) * (x1 - x0);
+    const y = y1 - (py / size.h) * (y1 - y0);
+    const col = Math.min(f.w - 1, Math.max(0, Math.floor((px / size.w) * f.w)));
+    const row = Math.min(f.h - 1, Math.max(0, Math.floor(((y - y0) / (y1 - y0)) * f.h)));
+    const idx = row * f.w + col;
+    let text;
+    if (f.mode === "classes") {
+      const ps = Array.from(f.values.subarray(idx * f.k, idx * f.k + f.k));
+      const best = ps.indexOf(Math.max(...ps));
+      text = `class ${best} · p = ${ps[best].toFixed(3)}`;
+    } else {
+      text = `${f.label || "output"} = ${f.values[idx].toFixed(4)}`;
+    }
+    this.readout.textContent = `x1 ${x.toFixed(2)}, x2 ${y.toFixed(2)} → ${text}`;
+    this.readout.hidden = false;
+  }
+}

@@ -1,0 +1,81 @@
+// Colours: the diverging scale (orange −1 … grey 0 … blue +1) and one colour per class.
+// Images are painted straight into ImageData from typed arrays, with a 256-entry lookup table.
+
+export const NEG = [245, 147, 34];   // orange, −1
+export const MID = [232, 234, 235];  // light grey, 0
+export const POS = [8, 119, 189];    // blue, +1
+
+export const CLASS_COLORS = [
+  [245, 147, 34],  // 0 orange (binary "0")
+  [8, 119, 189],   // 1 blue   (binary "1")
+  [46, 160, 67],   // 2 green
+  [148, 82, 181],  // 3 purple
+  [214, 39, 40],   // 4 red
+  [23, 163, 184],  // 5 teal
+];
+
+export const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
+
+/** Colour of v in [−1, 1] on the diverging scale. */
+export function diverging(v) {
+  const t = Math.max(-1, Math.min(1, v));
+  const end = t < 0 ? NEG : POS;
+  const a = Math.abs(t);
+  return [0, 1, 2].map((i) => Math.round(MID[i] + (end[i] - MID[i]) * a));
+}
+
+// 256-entry table over [−1, 1]; `discrete` snaps to the two ends like a sign function.
+const LUT = new Uint8ClampedArray(256 * 3);
+for (let i = 0; i < 256; i++) LUT.set(diverging(i / 127.5 - 1), i * 3);
+
+export const divergingCss = (v) => rgb(diverging(v));
+
+/** Colourscale for Plotly traces (markers, heatmaps) matching the diverging scale. */
+export const PLOTLY_DIVERGING = [[0, rgb(NEG)], [0.5, rgb(MID)], [1, rgb(POS)]];
+
+/**
+ * Paint values (row 0 = lowest y) into `img` (row 0 = top) on the diverging scale.
+ * `scale` maps value → [−1, 1] by v / scale; `offset` is subtracted first (sigmoid: p → 2p − 1 uses offset 0.5, scale 0.5).
+ */
+export function paintDiverging(img, values, w, h, { offset = 0, scale = 1, discrete = false } = {}) {
+  const px = img.data;
+  const inv = 1 / (scale || 1);
+  for (let r = 0; r < h; r++) {
+    const src = (h - 1 - r) * w;
+    let dst = r * w * 4;
+    for (let c = 0; c < w; c++, dst += 4) {
+      let v = (values[src + c] - offset) * inv;
+      if (v !== v) { px[dst] = 60; px[dst + 1] = 60; px[dst + 2] = 60; px[dst + 3] = 255; continue; } // NaN: dark
+      if (discrete) v = v > 0 ? 1 : v < 0 ? -1 : 0;
+      let i = Math.round((v + 1) * 127.5);
+      i = i < 0 ? 0 : i > 255 ? 255 : i;
+      px[dst] = LUT[i * 3]; px[dst + 1] = LUT[i * 3 + 1]; px[dst + 2] = LUT[i * 3 + 2]; px[dst + 3] = 255;
+    }
+  }
+}
+
+/**
+ * Multi-class: (h, w, k) probabilities → the winning class colour, shaded towards grey as confidence
+ * falls to chance (1/k). `discrete` paints the winning class at full strength.
+ */
+export function paintClasses(img, probs, w, h, k, { discrete = false } = {}) {
+  const px = img.data;
+  const chance = 1 / k;
+  for (let r = 0; r < h; r++) {
+    const srcRow = (h - 1 - r) * w;
+    let dst = r * w * 4;
+    for (let c = 0; c < w; c++, dst += 4) {
+      const base = (srcRow + c) * k;
+      let best = 0, pmax = -Infinity;
+      for (let j = 0; j < k; j++) { const p = probs[base + j]; if (p > pmax) { pmax = p; best = j; } }
+      if (pmax !== pmax) { px[dst] = 60; px[dst + 1] = 60; px[dst + 2] = 60; px[dst + 3] = 255; continue; }
+      const t = discrete ? 1 : Math.max(0, Math.min(1, (pmax - chance) / (1 - chance)));
+      const col = CLASS_COLORS[best % CLASS_COLORS.length];
+      const a = 0.15 + 0.85 * t;
+      px[dst] = MID[0] + (col[0] - MID[0]) * a;
+      px[dst + 1] = MID[1] + (col[1] - MID[1]) * a;
+      px[dst + 2] = MID[2] + (col[2] - MID[2]) * a;
+      px[dst + 3] = 255;
+    }
+  }
+}

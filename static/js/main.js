@@ -1,0 +1,699 @@
+// The playground page: boots from /api/options, keeps one server session, and runs the live loop.
+//
+// Loop: requestAnimationFrame drives everything. At most ONE step request is in flight; its answer is
+// decoded when it arrives and drawn at the next animation frame (Plotly.react, never new plots).
+// Pausing stops sending at once; a slow frame never queues more work behind it. In turbo ("max") the
+// next request leaves as soon as the previous answer arrives (the server trains while we draw).
+// Mutations (PATCH, reset, data) wait for the in-flight step, so answers are never applied out of order.
+
+import { api, ApiError } from "./api.js";
+import { decode } from "./codec.js";
+import { CLASS_COLORS, rgb, paintDiverging } from "./colors.js";
+import { Controls } from "./controls.js";
+import { BoundaryPlot } from "./boundary.js";
+import { History, drawCurves, drawGradNorms } from "./charts.js";
+import { NetworkDiagram, mapScaling, outputScaling } from "./network.js";
+import { WeightsView, legendGradient } from "./weights.js";
+import { encodeHash, decodeHash, hiddenControls } from "./share.js";
+import { drawPointsThumb } from "./thumbs.js";
+
+const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, "max"];
+const TURBO = { epochs: 100000, max_ms: 45 };  // ~45 ms of training per answer: ≥ 600 epochs/s while redrawing
+const NEURON_RES = 25;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  options: null, config: null, id: null, data: null, labelScale: 1,
+  running: false, inFlight: null, busy: 0, chain: Promise.resolve(),
+  epoch: 0, steps: 0, status: "ok", reason: null, metrics: {},
+  frame: null, dirty: false, history: new History(), historyDrawn: -1,
+  speed: 1, showTest: false, discretize: false, logLoss: false, hoverNeuron: null,
+  visible: { boundary: true, network: true, weights: true, charts: true },
+  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0 },
+  ready: false, errors: [],
+};
+
+// A read-only window onto the page for tests and the benchmark.
+window.playground = {
+  get state() { return state; },
+  get ready() { return state.ready; },
+  get epoch() { return state.epoch; },
+  get running() { return state.running; },
+  get config() { return state.config; },
+  get sessionId() { return state.id; },
+  get metrics() { return state.metrics; },
+  get status() { return { status: state.status, reason: state.reason }; },
+  get redraws() { return state.perf.redraws; },
+  get frame() { return state.frame; },
+};
+
+let controls, boundary, diagram, weightsView;
+
+// ---------------------------------------------------------------- boot
+async function boot() {
+  try {
+    state.options = await api.options();
+  } catch (err) {
+    toast(`Could not load the playground options: ${err.describe ? err.describe() : err.message}`, "error", 0);
+    return;
+  }
+  const o = state.options;
+  controls = new Controls(o, (patch, field) => patchConfig(patch, field), {
+    regenerate: () => dataAction({ action: "regenerate" }, "Regenerated the data (network kept)."),
+    uploadCsv: (csv) => dataAction({ action: "replace", csv }, "Your points are loaded."),
+    exportCsv: () => download(`/api/sessions/${state.id}/data.csv`, "points.csv"),
+  });
+  boundary = new BoundaryPlot($("boundary"), $("boundary-hover"));
+  diagram = new NetworkDiagram($("network"), {
+    onNeuronHover: (n) => { state.hoverNeuron = n; state.dirty = true; if (!state.running) render(); },
+    onEdit: editWeight,
+  });
+  weightsView = new WeightsView($("weights"), $("w-tip"));
+  buildRunControls();
+  applyHidden();
+  watchVisibility();
+
+  const { config: fromUrl, view } = decodeHash(location.hash, o.defaults || {});
+  if (view.show_test != null) state.showTest = !!view.show_test;
+  if (view.discretize != null) state.discretize = !!view.discretize;
+  if (view.log_loss != null) state.logLoss = !!view.log_loss;
+  if (view.speed != null) state.speed = view.speed === "max" ? "max" : Number(view.speed) || 1;
+  $("show-test").checked = state.showTest;
+  $("discretize").checked = state.discretize;
+  $("log-loss").checked = state.logLoss;
+  $("speed").value = String(state.speed);
+  boundary.showTest = state.showTest;
+
+  let created;
+  try {
+    created = await api.create({ ...fromUrl, snapshot: snapOpts(0) });
+  } catch (err) {
+    if (Object.keys(fromUrl).length) {
+      toast(`The link's settings were not accepted (${describe(err)}); starting from the defaults.`, "error", 8000);
+      created = await api.create({ snapshot: snapOpts(0) });
+    } else {
+      toast(`Could not start a session: ${describe(err)}`, "error", 0);
+      return;
+    }
+  }
+  state.id = created.id;
+  applyConfig(created.config, true);
+  applyData(created.data);
+  applySnapshot(created.snapshot);
+  render();
+  state.ready = true;
+  document.body.classList.add("ready");
+  requestAnimationFrame(tick);
+  loadDatasetPreviews();
+  // Free the server's session when the learner leaves (keepalive lets the request outlive the page).
+  window.addEventListener("pagehide", () => { if (state.id) fetch(`/api/sessions/${state.id}`, { method: "DELETE", keepalive: true }).catch(() => {}); });
+}
+
+// ---------------------------------------------------------------- snapshot options
+function snapOpts(since) {
+  const v = state.visible;
+  return {
+    grid: v.boundary || v.network,
+    resolution: 100,
+    neurons: v.network || state.hoverNeuron != null,
+    neuron_resolution: NEURON_RES,
+    weights: v.network || v.weights,
+    history: true,
+    history_since: since,
+  };
+}
+
+const nextSince = () => state.history.lastEpoch + 1;
+
+// ---------------------------------------------------------------- the loop
+function tick() {
+  requestAnimationFrame(tick);
+  if (state.running && !state.inFlight && !state.busy) sendStep();
+  if (state.dirty) render();
+}
+
+function sendStep(epochs) {
+  const turbo = epochs == null && state.speed === "max";
+  const body = turbo ? { ...TURBO } : { epochs: epochs ?? state.speed, max_ms: 100 };
+  body.snapshot = snapOpts(nextSince());
+  const id = state.id;
+  state.perf.requests++;
+  const p = api.step(id, body).then((res) => {
+    state.inFlight = null;
+    if (id !== state.id) return;
+    applySnapshot(res.snapshot);
+    // Turbo: keep the server busy; the next answer is drawn at the next frame.
+    if (turbo && state.running && !state.busy && state.status === "ok") sendStep();
+  }, (err) => {
+    state.inFlight = null;
+    if (state.running) setRunning(false);
+    if (err instanceof ApiError && err.status === 404) return recoverSession();
+    toast(`Training step failed: ${describe(err)}`, "error");
+  });
+  state.inFlight = p;
+  return p;
+}
+
+function setRunning(on) {
+  if (on && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
+  state.running = on;
+  const btn = $("btn-play");
+  btn.classList.toggle("playing", on);
+  btn.setAttribute("aria-pressed", String(on));
+  btn.setAttribute("aria-label", on ? "Pause" : "Play");
+  if (!on) state.perf.epochSamples = [];
+}
+
+/** Run fn after the in-flight step has landed, one mutation at a time. */
+function exclusive(fn) {
+  state.busy++;
+  const run = async () => {
+    try {
+      while (state.inFlight) await state.inFlight.catch(() => {});
+      return await fn();
+    } finally {
+      state.busy--;
+    }
+  };
+  const p = state.chain.then(run, run);
+  state.chain = p.catch(() => {});
+  return p;
+}
+
+// ---------------------------------------------------------------- applying server answers
+function applyConfig(config, rebuild) {
+  state.config = config;
+  controls.sync(config);
+  controls.clearErrors();
+  const n = config.hidden_layers.length;
+  $("n-hidden").textContent = n === 1 ? "1" : String(n);
+  $("h-net").lastChild.textContent = n === 1 ? " hidden layer" : " hidden layers";
+  buildLayerControls(config);
+  updateUrl();
+  if (rebuild) diagram.closeEditor();
+}
+
+function applyData(data) {
+  if (!data) return;
+  const split = (rows) => {
+    const x = new Float64Array(rows.length), y = new Float64Array(rows.length);
+    const label = new Float64Array(rows.length);
+    rows.forEach((r, i) => { x[i] = r[0]; y[i] = r[1]; label[i] = r[2]; });
+    return { x: Array.from(x), y: Array.from(y), label: Array.from(label) };
+  };
+  state.data = { train: split(data.train || []), test: split(data.test || []), problem: data.problem, n_classes: data.n_classes };
+  const problem = data.problem || state.config.problem;
+  let m = 0;
+  if (problem === "regression") for (const v of state.data.train.label) m = Math.max(m, Math.abs(v));
+  state.labelScale = m > 0 ? m : 1;
+  boundary.setPoints(state.data, problem, state.labelScale);
+  const tile = controls.datasetTiles.get(state.config.dataset);
+  if (tile && state.config.dataset !== "custom") drawPointsThumb(tile.canvas, data, problem);
+  state.dirty = true;
+}
+
+function applySnapshot(s) {
+  if (!s) return;
+  state.epoch = s.epoch;
+  state.steps = s.steps;
+  state.metrics = s.metrics || {};
+  state.lastTiming = s.timing;
+  if (s.history) state.history.merge(s.history);
+  const prevStatus = state.status;
+  state.status = s.status;
+  state.reason = s.reason;
+  if (s.status === "diverged" && state.running) setRunning(false);
+  const f = state.frame || {};
+  if (s.grid) {
+    const g = s.grid;
+    f.bounds = g.bounds;
+    if (g.output) f.output = decode(g.output);
+    if (g.neurons) f.neurons = g.neurons.map(decode);
+    if (g.output_small) f.outputSmall = decode(g.output_small);
+    if (g.inputs) f.inputs = decode(g.inputs);
+  }
+  if (s.weights) f.weights = s.weights.map((w) => ({ W: decode(w.W), b: decode(w.b), dW: decode(w.dW), db: decode(w.db), grad_norm: w.grad_norm }));
+  state.frame = f;
+  const now = performance.now();
+  const samples = state.perf.epochSamples;
+  samples.push([now, s.epoch, s.steps]);
+  while (samples.length > 2 && now - samples[0][0] > 1500) samples.shift();
+  state.dirty = true;
+  if (prevStatus !== s.status) renderStatus();
+}
+
+// ---------------------------------------------------------------- drawing
+function render() {
+  state.dirty = false;
+  if (!state.config) return;
+  const t0 = performance.now();
+  const f = state.frame;
+  if (!f) return;
+  const cfg = state.config;
+  const v = state.visible;
+  const parts = (state.perf.parts ||= {});
+  let tp = performance.now();
+  const mark = (name) => { const t = performance.now(); parts[name] = t - tp; tp = t; };
+  if (v.boundary && (f.output || state.hoverNeuron)) boundary.render(boundaryField(f), f.bounds);
+  mark("boundary");
+  if (v.network) {
+    diagram.build(networkSpec(cfg, f));
+    diagram.update({ weights: f.weights, neurons: f.neurons, outputSmall: f.outputSmall, inputs: f.inputs });
+  }
+  if (f.inputs) drawFeatureThumbs(f.inputs);
+  mark("network");
+  const hv = state.history.version;
+  if (v.charts && hv !== state.historyDrawn) {
+    drawCurves($("curves-plot"), state.history, cfg.problem, { log: state.logLoss });
+  }
+  mark("charts");
+  if (v.weights && f.weights) {
+    weightsView.update(f.weights, false, layerNames(cfg));
+    if (hv !== state.historyDrawn) drawGradNorms($("gradnorm-plot"), state.history);
+  }
+  state.historyDrawn = hv;
+  mark("weights");
+  renderStatus();
+  mark("status");
+  const now = performance.now();
+  state.perf.redraws++;
+  state.perf.lastDrawMs = now - t0;
+  const d = state.perf.drawSamples;
+  d.push(now);
+  while (d.length > 2 && now - d[0] > 1500) d.shift();
+}
+
+function boundaryField(f) {
+  const cfg = state.config;
+  const hn = state.hoverNeuron;
+  if (hn && f.neurons) {
+    let arr, mode, label;
+    if (hn.layer === -1 && f.inputs) { arr = f.inputs; mode = "scale"; label = `input ${cfg.features[hn.index]}`; }
+    else if (f.neurons[hn.layer]) {
+      arr = f.neurons[hn.layer];
+      const act = (cfg.layer_activations || [])[hn.layer] || cfg.activation;
+      mode = act === "sigmoid" ? "sigmoid" : act === "tanh" || act === "sine" ? "unit" : "scale";
+      label = `layer ${hn.layer + 1} neuron ${hn.index + 1}`;
+    }
+    if (arr) {
+      const [h, w, k] = arr.shape;
+      const vals = new Float32Array(h * w);
+      for (let i = 0; i < h * w; i++) vals[i] = arr.data[i * k + hn.index];
+      renderLegend({ neuron: label });
+      return { values: vals, w, h, k: 1, mode: "diverging", ...mapScaling(vals, mode), discrete: false, label };
+    }
+  }
+  const out = f.output;
+  const [h, w, k = 1] = out.shape;
+  renderLegend(null);
+  if (k > 1) return { values: out.data, w, h, k, mode: "classes", discrete: state.discretize };
+  const sc = outputScaling(cfg.output_activation, cfg.problem === "regression" ? state.labelScale : 1);
+  return { values: out.data, w, h, k: 1, mode: "diverging", ...sc, discrete: state.discretize && cfg.problem !== "regression", label: cfg.problem === "regression" ? "prediction" : cfg.output_activation === "sigmoid" ? "p(class 1)" : "output" };
+}
+
+let legendKey = "";
+function renderLegend(neuron) {
+  const cfg = state.config;
+  const k = state.frame?.output?.shape?.[2] || 1;
+  const key = JSON.stringify([neuron, cfg.problem, cfg.output_activation, k, state.labelScale]);
+  if (key === legendKey) return;
+  legendKey = key;
+  const box = $("legend");
+  box.replaceChildren();
+  const bar = (lo, mid, hi, title) => {
+    const wrap = document.createElement("div");
+    wrap.className = "legend-bar";
+    const t = document.createElement("span"); t.className = "legend-title"; t.textContent = title;
+    const g = document.createElement("div"); g.className = "grad"; g.style.background = legendGradient();
+    const ticks = document.createElement("div"); ticks.className = "ticks";
+    for (const s of [lo, mid, hi]) { const e = document.createElement("span"); e.textContent = s; ticks.append(e); }
+    wrap.append(t, g, ticks);
+    box.append(wrap);
+  };
+  if (neuron && neuron.neuron) { bar("−", "0", "+", `${neuron.neuron}: its activation over the plane`); return; }
+  if (k > 1) {
+    const t = document.createElement("span"); t.className = "legend-title"; t.textContent = "Predicted class (paler = less confident):";
+    box.append(t);
+    for (let c = 0; c < k; c++) {
+      const s = document.createElement("span"); s.className = "class-swatch";
+      s.style.setProperty("--c", rgb(CLASS_COLORS[c % CLASS_COLORS.length]));
+      s.textContent = `class ${c}`;
+      box.append(s);
+    }
+    return;
+  }
+  if (cfg.problem === "regression") { const s = state.labelScale; bar(`−${+s.toFixed(2)}`, "0", `+${+s.toFixed(2)}`, "Prediction (diverging scale)"); return; }
+  if (cfg.output_activation === "sigmoid" || cfg.output_activation === "softmax") bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
+  else bar("−1 (class 0)", "0", "+1 (class 1)", "Output");
+}
+
+function networkSpec(cfg, f) {
+  const labels = cfg.features.map((n) => controls.features.find((x) => x.name === n)?.label || n);
+  const nOut = f.weights ? f.weights[f.weights.length - 1].W.shape[1] : (f.output?.shape?.[2] || 1);
+  const acts = cfg.layer_activations || cfg.hidden_layers.map(() => cfg.activation);
+  return { features: labels, hidden: cfg.hidden_layers, activations: acts, nOut, outputActivation: cfg.output_activation, problem: cfg.problem };
+}
+
+function layerNames(cfg) {
+  return ["inputs", ...cfg.hidden_layers.map((_, i) => `layer ${i + 1}`), "output"];
+}
+
+const featureDrawn = new Map();
+function drawFeatureThumbs(inputs) {
+  const [h, w, k] = inputs.shape;
+  state.config.features.forEach((name, j) => {
+    if (featureDrawn.get(name) === inputs) return;
+    const tile = controls.featureTiles.get(name);
+    if (!tile) return;
+    featureDrawn.set(name, inputs);
+    const vals = new Float32Array(h * w);
+    for (let i = 0; i < h * w; i++) vals[i] = inputs.data[i * k + j];
+    const c = tile.canvas;
+    c.width = w; c.height = h;
+    const ctx = c.getContext("2d");
+    const img = ctx.createImageData(w, h);
+    paintDiverging(img, vals, w, h, mapScaling(vals, "scale"));
+    ctx.putImageData(img, 0, 0);
+  });
+}
+
+function fmtEpoch(n) {
+  const s = String(Math.max(0, n | 0)).padStart(6, "0");
+  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+function renderStatus() {
+  $("epoch").textContent = fmtEpoch(state.epoch);
+  const m = state.metrics || {};
+  const f3 = (v) => (v == null || !Number.isFinite(v) ? "–" : v.toFixed(3));
+  $("st-train").textContent = f3(m.train_loss);
+  $("st-test").textContent = f3(m.test_loss);
+  $("st-reg").textContent = state.config?.regularization === "none" ? "off" : f3(m.reg_loss);
+  if (state.config?.problem === "regression") {
+    $("st-metric-k").textContent = "RMSE train / test";
+    $("st-metric").textContent = `${f3(m.train_rmse)} / ${f3(m.test_rmse)}`;
+    $("metric-title").textContent = "RMSE";
+  } else {
+    const pct = (v) => (v == null ? "–" : `${(v * 100).toFixed(1)}%`);
+    $("st-metric-k").textContent = "Accuracy train / test";
+    $("st-metric").textContent = `${pct(m.train_accuracy)} / ${pct(m.test_accuracy)}`;
+    $("metric-title").textContent = "accuracy";
+  }
+  const s = state.perf.epochSamples;
+  let speed = "paused";
+  if (state.running && s.length > 1) {
+    const dt = (s[s.length - 1][0] - s[0][0]) / 1000;
+    const eps = (s[s.length - 1][1] - s[0][1]) / dt;
+    const sps = (s[s.length - 1][2] - s[0][2]) / dt;
+    const d = state.perf.drawSamples;
+    const fps = d.length > 1 ? (d.length - 1) / ((d[d.length - 1] - d[0]) / 1000) : 0;
+    speed = `${Math.round(eps)} epochs/s · ${Math.round(sps)} steps/s · ${Math.round(fps)} fps`;
+  } else if (state.running) speed = "…";
+  $("st-speed").textContent = speed;
+  const div = $("diverged");
+  const diverged = state.status === "diverged";
+  if (div.hidden === diverged) div.hidden = !diverged;
+  if (diverged) $("diverged-reason").textContent = state.reason || "The loss is no longer a finite number.";
+  $("status").classList.toggle("is-diverged", diverged);
+}
+
+// ---------------------------------------------------------------- run controls
+function buildRunControls() {
+  const sel = $("speed");
+  for (const s of SPEEDS) {
+    const o = document.createElement("option");
+    o.value = String(s);
+    o.textContent = s === "max" ? "max (turbo)" : `${s} epoch${s === 1 ? "" : "s"}/frame`;
+    sel.append(o);
+  }
+  sel.value = "1";
+  sel.addEventListener("change", () => { state.speed = sel.value === "max" ? "max" : Number(sel.value); updateUrl(); });
+  const blurAfterMouse = (btn, fn) => btn.addEventListener("click", (e) => { fn(); if (e.detail > 0) btn.blur(); });
+  blurAfterMouse($("btn-play"), () => setRunning(!state.running));
+  blurAfterMouse($("btn-step"), stepOnce);
+  blurAfterMouse($("btn-reset"), () => reset(false));
+  $("btn-diverged-reset").addEventListener("click", () => reset(false));
+  blurAfterMouse($("btn-link"), copyLink);
+  blurAfterMouse($("btn-export-model"), () => download(`/api/sessions/${state.id}/model`, "model.json"));
+  const about = $("about");
+  $("btn-about").addEventListener("click", () => { about.hidden = !about.hidden; $("btn-about").setAttribute("aria-expanded", String(!about.hidden)); if (!about.hidden) about.scrollIntoView({ behavior: "smooth" }); });
+  $("btn-about-close").addEventListener("click", () => { about.hidden = true; $("btn-about").setAttribute("aria-expanded", "false"); });
+  $("show-test").addEventListener("change", (e) => { state.showTest = e.target.checked; boundary.setShowTest(state.showTest); updateUrl(); });
+  $("discretize").addEventListener("change", (e) => { state.discretize = e.target.checked; state.dirty = true; updateUrl(); if (!state.running) render(); });
+  $("log-loss").addEventListener("change", (e) => { state.logLoss = e.target.checked; state.historyDrawn = -1; state.dirty = true; updateUrl(); if (!state.running) render(); });
+  $("w-range").addEventListener("change", (e) => { weightsView.setRange(Number(e.target.value)); renderWeightLegend(); });
+  renderWeightLegend();
+  $("btn-add-layer").addEventListener("click", () => {
+    const hl = state.config.hidden_layers;
+    if (hl.length >= (state.options.limits?.max_hidden_layers ?? 8)) return toast(`At most ${state.options.limits?.max_hidden_layers ?? 8} hidden layers.`, "error");
+    const acts = state.config.layer_activations;
+    patchConfig({ hidden_layers: [...hl, hl.length ? hl[hl.length - 1] : 4], ...(acts ? { layer_activations: [...acts, acts[acts.length - 1] || state.config.activation] } : {}) }, "hidden_layers");
+  });
+  $("btn-remove-layer").addEventListener("click", () => {
+    const hl = state.config.hidden_layers;
+    if (!hl.length) return;
+    const acts = state.config.layer_activations;
+    patchConfig({ hidden_layers: hl.slice(0, -1), ...(acts ? { layer_activations: hl.length > 1 ? acts.slice(0, -1) : null } : {}) }, "hidden_layers");
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.code !== "Space" && e.key !== " ") return;
+    const t = e.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable) return;
+    if (t instanceof HTMLButtonElement && t.id !== "btn-play") return; // Space presses the focused button
+    e.preventDefault();
+    setRunning(!state.running);
+  });
+}
+
+function renderWeightLegend() {
+  const r = Number($("w-range").value);
+  const box = $("w-legend");
+  box.replaceChildren();
+  const lo = document.createElement("span"); lo.textContent = `−${r}`;
+  const g = document.createElement("span"); g.className = "grad inline"; g.style.background = legendGradient();
+  const hi = document.createElement("span"); hi.textContent = `+${r}`;
+  box.append(lo, g, hi);
+}
+
+function buildLayerControls(cfg) {
+  const box = $("layer-controls");
+  const hl = cfg.hidden_layers;
+  const maxN = state.options.limits?.max_neurons ?? 64;
+  const acts = cfg.layer_activations || hl.map(() => cfg.activation);
+  const hidden = controls.hiddenActivations;
+  box.replaceChildren();
+  const cell = (cls) => { const d = document.createElement("div"); d.className = `layer-cell ${cls}`; box.append(d); return d; };
+  cell("io").textContent = "Inputs";
+  hl.forEach((n, i) => {
+    const c = cell("hidden");
+    const row = document.createElement("div"); row.className = "row tight";
+    const mk = (txt, label, delta) => {
+      const b = document.createElement("button");
+      b.className = "round-btn small"; b.textContent = txt; b.setAttribute("aria-label", label); b.title = label;
+      b.disabled = (n + delta < 1) || (n + delta > maxN);
+      b.addEventListener("click", () => { const next = [...state.config.hidden_layers]; next[i] = n + delta; patchConfig({ hidden_layers: next }, "hidden_layers"); });
+      return b;
+    };
+    row.append(mk("+", `Add a neuron to layer ${i + 1}`, +1), mk("−", `Remove a neuron from layer ${i + 1}`, -1));
+    const count = document.createElement("div"); count.className = "neuron-count"; count.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
+    const sel = document.createElement("select");
+    sel.className = "layer-act"; sel.setAttribute("aria-label", `Activation of layer ${i + 1}`);
+    for (const a of hidden) { const o = document.createElement("option"); o.value = a.name; o.textContent = a.label || a.name; sel.append(o); }
+    sel.value = acts[i];
+    sel.addEventListener("change", () => {
+      const cur = state.config.layer_activations || state.config.hidden_layers.map(() => state.config.activation);
+      const next = [...cur]; next[i] = sel.value;
+      patchConfig({ layer_activations: next }, "layer_activations");
+    });
+    c.append(row, count, sel);
+  });
+  cell("io").textContent = "Output";
+  box.style.setProperty("--cols", hl.length + 2);
+}
+
+// ---------------------------------------------------------------- server mutations
+function describe(err) { return err instanceof ApiError ? err.describe() : err.message; }
+
+function showApiError(err, field) {
+  const msg = describe(err);
+  const target = (err instanceof ApiError && err.field) || field;
+  if (!controls.showError(target, msg)) toast(msg, "error", 7000);
+  else toast(msg, "error", 4000);
+  state.errors.push(msg);
+}
+
+const LIVE_DEFAULT = ["learning_rate", "schedule", "schedule_params", "regularization", "reg_rate", "batch_size", "optimizer", "optimizer_params", "clip_norm"];
+
+function patchConfig(patch, field) {
+  const live = new Set(state.options.live_fields || LIVE_DEFAULT);
+  const allLive = Object.keys(patch).every((k) => live.has(k));
+  // null means "follow the problem/dataset" for output/loss: leave them out and let the server choose.
+  for (const k of ["loss", "output_activation"]) if (patch[k] === null) delete patch[k];
+  return exclusive(async () => {
+    let res;
+    try {
+      res = await api.patch(state.id, { ...patch, snapshot: snapOpts(allLive ? nextSince() : 0) });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return recoverSession();
+      controls.sync(state.config);
+      buildLayerControls(state.config);
+      showApiError(err, field);
+      return;
+    }
+    afterMutation(res);
+    if (res.reinitialized) {
+      const what = (res.rebuilt || []).join(" and ") || "network";
+      toast(`Rebuilt the ${what} — training restarts at epoch 0.`, "info", 2200);
+    } else {
+      const keys = Object.keys(patch).join(", ").replace(/_/g, " ");
+      toast(`${keys}: applied live, training continues.`, "live", 1500);
+    }
+  });
+}
+
+function afterMutation(res, clearHistory = !!res.reinitialized) {
+  if (clearHistory) { state.history.clear(); state.historyDrawn = -1; }
+  if (res.config) applyConfig(res.config, clearHistory);
+  if (res.data) applyData(res.data);
+  applySnapshot(res.snapshot);
+  if (!state.running) render();
+}
+
+function reset(reseed) {
+  return exclusive(async () => {
+    try {
+      const res = await api.reset(state.id, { reseed, snapshot: snapOpts(0) });
+      afterMutation(res, true);
+      toast(reseed ? "New initial weights." : "Reset to the same initial weights.", "info", 1500);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return recoverSession();
+      showApiError(err, "reset");
+    }
+  });
+}
+
+function stepOnce() {
+  if (state.running) setRunning(false);
+  if (state.status === "diverged") return toast("Training diverged: reset first.", "error");
+  return exclusive(() => sendStep(1));
+}
+
+function dataAction(body, message) {
+  return exclusive(async () => {
+    try {
+      const res = await api.data(state.id, { ...body, snapshot: snapOpts(0) });
+      afterMutation(res, !!res.reinitialized || res.snapshot?.epoch === 0);
+      toast(message, "info", 2000);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return recoverSession();
+      $("data-error").textContent = describe(err);
+      toast(describe(err), "error", 7000);
+    }
+  });
+}
+
+async function editWeight(body) {
+  let msg = null;
+  await exclusive(async () => {
+    try {
+      const res = await api.weights(state.id, { ...body, snapshot: snapOpts(nextSince()) });
+      afterMutation(res, false);
+      toast(`${body.param === "b" ? "Bias" : "Weight"} set to ${body.value}.`, "live", 1500);
+    } catch (err) {
+      msg = describe(err);
+    }
+  });
+  return msg;
+}
+
+async function recoverSession() {
+  toast("The server forgot this session (it expired or restarted); starting it again with the same settings.", "error", 6000);
+  try {
+    const res = await api.create({ ...state.config, snapshot: snapOpts(0) });
+    state.id = res.id;
+    state.history.clear();
+    afterMutation(res, true);
+  } catch (err) {
+    toast(`Could not restart the session: ${describe(err)}`, "error", 0);
+  }
+}
+
+// ---------------------------------------------------------------- sharing, hiding, misc
+function currentView() {
+  return { show_test: state.showTest ? 1 : 0, discretize: state.discretize ? 1 : 0, speed: state.speed, log_loss: state.logLoss ? 1 : 0 };
+}
+
+function updateUrl() {
+  if (!state.config) return;
+  const hash = encodeHash(state.config, currentView());
+  history.replaceState(null, "", `${location.pathname}${location.search}#${hash}`);
+}
+
+async function copyLink() {
+  updateUrl();
+  const url = location.href;
+  try {
+    await navigator.clipboard.writeText(url);
+    toast("Link copied: it restores this exact setup (same data, same initial weights).", "info", 2500);
+  } catch {
+    window.prompt("Copy this link:", url);
+  }
+}
+
+function applyHidden() {
+  const names = hiddenControls(location.search);
+  for (const name of names) for (const node of document.querySelectorAll(`[data-control="${CSS.escape(name)}"]`)) node.hidden = true;
+  const all = new Set([...document.querySelectorAll("[data-control]")].map((n) => n.dataset.control).filter((n) => !n.includes(".")));
+  $("hide-names").textContent = [...all].sort().join(", ");
+  state.hidden = names;
+}
+
+function watchVisibility() {
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const name = e.target.dataset.view;
+      state.visible[name] = e.isIntersecting && (name !== "weights" || $("weights-details").open);
+    }
+    state.dirty = true;
+  });
+  const watch = (el, name) => { el.dataset.view = name; io.observe(el); };
+  watch($("boundary"), "boundary");
+  watch($("network"), "network");
+  watch($("curves-plot"), "charts");
+  watch(document.querySelector(".weights-section"), "weights");
+  $("weights-details").addEventListener("toggle", (e) => { state.visible.weights = e.target.open; });
+}
+
+function download(url, name) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+async function loadDatasetPreviews() {
+  // The API has no preview points per dataset, so each other dataset's thumbnail comes from a small
+  // throw-away session (200 noise-free points, no snapshot parts), deleted right away.
+  for (const [name, tile] of controls.datasetTiles) {
+    if (name === state.config.dataset || !tile.info.problem) continue;
+    try {
+      const res = await api.create({ dataset: name, n_points: 200, noise: 0, hidden_layers: [1], snapshot: { grid: false, weights: false, history: false, neurons: false } });
+      drawPointsThumb(tile.canvas, res.data, res.data.problem || tile.info.problem);
+      api.remove(res.id).catch(() => {});
+    } catch { /* a missing thumbnail is not worth an error message */ }
+  }
+}
+
+let toastTimer = null;
+function toast(message, kind = "info", ms = 3000) {
+  const t = $("toast");
+  t.textContent = message;
+  t.className = `toast ${kind}`;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  if (ms) toastTimer = setTimeout(() => { t.hidden = true; }, ms);
+}
+
+boot();

@@ -1,0 +1,358 @@
+// The network diagram: one column per layer (inputs, hidden layers, output), each neuron a small
+// canvas showing its own activation map over the input plane, links as SVG paths coloured by the sign
+// of the weight and as wide as |w|. Built once per network shape; each frame only updates attributes
+// and pixels. Hovering a link shows its exact weight and gradient (live), clicking it edits the weight.
+
+import { CLASS_COLORS, NEG, POS, paintClasses, paintDiverging } from "./colors.js";
+import { channel } from "./codec.js";
+
+const SVGNS = "http://www.w3.org/2000/svg";
+const MAX_LINKS_DRAWN = 6000;
+
+export class NetworkDiagram {
+  /** handlers: {onNeuronHover({layer, index} | null), onEdit({layer, from, to, param, value})} */
+  constructor(root, handlers) {
+    this.root = root;
+    this.svg = root.querySelector("#net-svg");
+    this.nodesBox = root.querySelector("#net-nodes");
+    this.tip = root.querySelector("#net-tip");
+    this.editor = root.querySelector("#weight-editor");
+    this.h = handlers;
+    this.shapeKey = "";
+    this.links = [];      // per weight layer: array of {path, from, to}
+    this.nodes = [];      // per column: array of {div, canvas, ctx, img}
+    this.weights = null;  // decoded weights of the latest snapshot
+    this.hoverLink = null;
+    this.hoverNode = null;
+    this.editing = null;
+    this._bindEditor();
+    this.svg.addEventListener("mouseover", (e) => this._linkEnter(e));
+    this.svg.addEventListener("mouseout", (e) => { if (e.target.dataset?.l != null) this._linkLeave(); });
+    this.svg.addEventListener("click", (e) => this._linkClick(e));
+    this.svg.addEventListener("mousemove", (e) => this._placeTip(e));
+    new ResizeObserver(() => { if (this.spec) this.build(this.spec, true); }).observe(root);
+  }
+
+  /**
+   * spec: {features: [labels], hidden: [sizes], activations: [names], nOut, outputActivation, problem}
+   * Rebuilds the DOM only when the shape changes (or `force`).
+   */
+  build(spec, force = false) {
+    const key = JSON.stringify([spec.features, spec.hidden, spec.nOut, this.root.clientWidth, this.root.clientHeight]);
+    this.spec = spec;
+    if (!force && key === this.shapeKey) return;
+    this.shapeKey = key;
+    const sizes = [spec.features.length, ...spec.hidden, spec.nOut];
+    const W = Math.max(200, this.root.clientWidth);
+    const H = Math.max(200, this.root.clientHeight);
+    const cols = sizes.length;
+    const colX = (i) => ((i + 0.5) / cols) * W;
+    const maxN = Math.max(...sizes);
+    const node = Math.max(6, Math.min(38, Math.floor((H - 16) / maxN) - 6, Math.floor(W / cols) - 34));
+    const gap = Math.min(node * 0.45 + 4, (H - 16 - maxN * node) / Math.max(1, maxN - 1));
+    this.nodeSize = node;
+    const pos = sizes.map((n, i) => {
+      const total = n * node + (n - 1) * gap;
+      const top = (H - total) / 2;
+      return Array.from({ length: n }, (_, j) => ({ x: colX(i), y: top + j * (node + gap) + node / 2 }));
+    });
+    this.pos = pos;
+
+    // nodes
+    this.nodesBox.replaceChildren();
+    this.nodes = sizes.map((n, c) => pos[c].map((p, j) => {
+      const div = document.createElement("div");
+      div.className = `neuron ${c === 0 ? "input" : c === cols - 1 ? "output" : "hidden"}`;
+      Object.assign(div.style, { left: `${p.x - node / 2}px`, top: `${p.y - node / 2}px`, width: `${node}px`, height: `${node}px` });
+      div.dataset.col = c;
+      div.dataset.idx = j;
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 1;
+      div.append(canvas);
+      if (c === 0) {
+        const lab = document.createElement("span");
+        lab.className = "input-label";
+        lab.textContent = spec.features[j];
+        div.append(lab);
+      }
+      if (c > 0) {
+        const bias = document.createElement("span");
+        bias.className = "bias";
+        bias.title = "bias";
+        div.append(bias);
+      }
+      div.tabIndex = c > 0 ? 0 : -1;
+      div.setAttribute("role", "button");
+      div.setAttribute("aria-label", c === 0 ? `input ${spec.features[j]}` : c === cols - 1 ? `output ${j}` : `layer ${c} neuron ${j + 1}: hover to see its map, click to edit its bias`);
+      div.addEventListener("mouseenter", () => this._nodeEnter(c, j));
+      div.addEventListener("mouseleave", () => this._nodeLeave());
+      div.addEventListener("focus", () => this._nodeEnter(c, j));
+      div.addEventListener("blur", () => this._nodeLeave());
+      if (c > 0) {
+        div.addEventListener("click", () => this._openEditor({ layer: c - 1, param: "b", to: j }, p.x, p.y));
+        div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this._openEditor({ layer: c - 1, param: "b", to: j }, p.x, p.y); } });
+      }
+      this.nodesBox.append(div);
+      return { div, canvas, ctx: canvas.getContext("2d"), img: null, bias: div.querySelector(".bias") };
+    }));
+
+    // links (drawn under the nodes)
+    this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    this.svg.setAttribute("width", W);
+    this.svg.setAttribute("height", H);
+    this.svg.replaceChildren();
+    this.links = [];
+    let budget = MAX_LINKS_DRAWN;
+    this.truncated = false;
+    for (let l = 0; l < cols - 1; l++) {
+      const group = document.createElementNS(SVGNS, "g");
+      const layer = [];
+      for (let a = 0; a < sizes[l]; a++) {
+        for (let b = 0; b < sizes[l + 1]; b++) {
+          if (budget-- <= 0) { this.truncated = true; continue; }
+          const p0 = pos[l][a], p1 = pos[l + 1][b];
+          const x0 = p0.x + node / 2, x1 = p1.x - node / 2, mx = (x0 + x1) / 2;
+          const path = document.createElementNS(SVGNS, "path");
+          path.setAttribute("d", `M${x0.toFixed(1)},${p0.y.toFixed(1)} C${mx.toFixed(1)},${p0.y.toFixed(1)} ${mx.toFixed(1)},${p1.y.toFixed(1)} ${x1.toFixed(1)},${p1.y.toFixed(1)}`);
+          path.setAttribute("class", "link");
+          path.dataset.l = l;
+          path.dataset.a = a;
+          path.dataset.b = b;
+          group.append(path);
+          layer.push({ path, a, b, lastW: NaN });
+        }
+      }
+      this.svg.append(group);
+      this.links.push(layer);
+    }
+    if (this.lastSnapshot) this.update(this.lastSnapshot);
+  }
+
+  /** Update links and thumbnails from a decoded snapshot: {weights, neurons, outputSmall, inputs, nres}. */
+  update(s) {
+    this.lastSnapshot = s;
+    if (s.weights) {
+      this.weights = s.weights;
+      const maxW = 1; // widths saturate at |w| = maxW·3
+      for (let l = 0; l < this.links.length; l++) {
+        const wl = s.weights[l];
+        if (!wl) continue;
+        const W = wl.W.data, nOut = wl.W.shape[1];
+        for (const link of this.links[l]) {
+          const w = W[link.a * nOut + link.b];
+          if (w === link.lastW) continue;
+          link.lastW = w;
+          const width = Math.min(8, 0.6 + (Math.abs(w) / maxW) * 2.4);
+          link.path.setAttribute("stroke-width", width.toFixed(2));
+          link.path.setAttribute("stroke", w >= 0 ? "rgb(8,119,189)" : "rgb(245,147,34)");
+          link.path.setAttribute("stroke-opacity", Math.min(1, 0.35 + Math.abs(w) * 0.5).toFixed(2));
+        }
+        const b = wl.b.data;
+        const col = this.nodes[l + 1];
+        if (col) for (let k = 0; k < col.length; k++) {
+          const v = b[k];
+          const c = v >= 0 ? POS : NEG;
+          col[k].bias.style.background = `rgba(${c[0]},${c[1]},${c[2]},${Math.min(1, 0.25 + Math.abs(v)).toFixed(2)})`;
+        }
+      }
+    }
+    if (s.inputs) this._paintColumn(0, s.inputs, "scale");
+    if (s.neurons) s.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, activationMode(this.spec.activations[l])));
+    if (s.outputSmall) this._paintOutput(s.outputSmall);
+    if (this.hoverLink) this._showLinkTip();
+  }
+
+  _paintColumn(c, arr, mode) {
+    const col = this.nodes[c];
+    if (!col || !arr) return;
+    const [h, w, k] = arr.shape;
+    for (let j = 0; j < col.length && j < k; j++) {
+      const n = col[j];
+      const vals = channel(arr, j);
+      this._ensure(n, w, h);
+      paintDiverging(n.img, vals, w, h, mapScaling(vals, mode));
+      n.ctx.putImageData(n.img, 0, 0);
+    }
+  }
+
+  _paintOutput(arr) {
+    const col = this.nodes[this.nodes.length - 1];
+    const [h, w, k] = arr.shape;
+    if (k > 1 && this.spec.outputActivation === "softmax") {
+      // One multi-class map, shown in the first output node; the others show each class' probability.
+      for (let j = 0; j < col.length && j < k; j++) {
+        const n = col[j];
+        this._ensure(n, w, h);
+        const vals = channel(arr, j);
+        const img = n.img.data;
+        const cc = CLASS_COLORS[j % CLASS_COLORS.length];
+        for (let r = 0; r < h; r++) for (let x = 0; x < w; x++) {
+          const p = vals[(h - 1 - r) * w + x];
+          const o = (r * w + x) * 4;
+          img[o] = 255 + (cc[0] - 255) * p; img[o + 1] = 255 + (cc[1] - 255) * p; img[o + 2] = 255 + (cc[2] - 255) * p; img[o + 3] = 255;
+        }
+        n.ctx.putImageData(n.img, 0, 0);
+      }
+      return;
+    }
+    for (let j = 0; j < col.length && j < k; j++) {
+      const n = col[j];
+      this._ensure(n, w, h);
+      paintDiverging(n.img, channel(arr, j), w, h, outputScaling(this.spec.outputActivation));
+      n.ctx.putImageData(n.img, 0, 0);
+    }
+  }
+
+  _ensure(n, w, h) {
+    if (n.canvas.width !== w || n.canvas.height !== h) {
+      n.canvas.width = w; n.canvas.height = h;
+      n.img = n.ctx.createImageData(w, h);
+    }
+  }
+
+  // ----- hover & edit -----
+  _linkEnter(e) {
+    const d = e.target.dataset;
+    if (d?.l == null) return;
+    this.hoverLink = { l: +d.l, a: +d.a, b: +d.b, path: e.target };
+    e.target.classList.add("hover");
+    this._showLinkTip();
+  }
+
+  _linkLeave() {
+    if (this.hoverLink) this.hoverLink.path.classList.remove("hover");
+    this.hoverLink = null;
+    this.tip.hidden = true;
+  }
+
+  _showLinkTip() {
+    const { l, a, b } = this.hoverLink;
+    const wl = this.weights?.[l];
+    if (!wl) return;
+    const nOut = wl.W.shape[1];
+    const w = wl.W.data[a * nOut + b];
+    const g = wl.dW ? wl.dW.data[a * nOut + b] : NaN;
+    const from = l === 0 ? this.spec.features[a] : `L${l} n${a + 1}`;
+    const to = l === this.links.length - 1 ? `output${this.spec.nOut > 1 ? " " + b : ""}` : `L${l + 1} n${b + 1}`;
+    this.tip.innerHTML = "";
+    const lines = [`${from} → ${to}`, `weight ${fmtNum(w)}`, `gradient ∂L/∂w ${fmtNum(g)}`, "click to edit"];
+    lines.forEach((t, i) => { const s = document.createElement(i ? "div" : "strong"); s.textContent = t; if (i === 3) s.className = "muted"; this.tip.append(s); });
+    this.tip.hidden = false;
+  }
+
+  _placeTip(e) {
+    if (this.tip.hidden) return;
+    const r = this.root.getBoundingClientRect();
+    const x = e.clientX - r.left + 14, y = e.clientY - r.top + 12;
+    this.tip.style.left = `${Math.min(x, r.width - 170)}px`;
+    this.tip.style.top = `${y}px`;
+  }
+
+  _nodeEnter(c, j) {
+    if (c === 0) { this.h.onNeuronHover({ layer: -1, index: j }); return; }
+    const last = c === this.nodes.length - 1;
+    this.hoverNode = { c, j };
+    this.h.onNeuronHover(last ? null : { layer: c - 1, index: j });
+    const wl = this.weights?.[c - 1];
+    if (wl) {
+      const b = wl.b.data[j], g = wl.db ? wl.db.data[j] : NaN;
+      this.tip.replaceChildren();
+      const title = document.createElement("strong");
+      title.textContent = last ? `output ${j}` : `layer ${c}, neuron ${j + 1} (${this.spec.activations[c - 1]})`;
+      const l1 = document.createElement("div"); l1.textContent = `bias ${fmtNum(b)}`;
+      const l2 = document.createElement("div"); l2.textContent = `gradient ∂L/∂b ${fmtNum(g)}`;
+      const l3 = document.createElement("div"); l3.className = "muted"; l3.textContent = last ? "click to edit the bias" : "its map is shown in the output; click to edit the bias";
+      this.tip.append(title, l1, l2, l3);
+      const p = this.pos[c][j];
+      this.tip.style.left = `${Math.min(p.x + this.nodeSize / 2 + 6, this.root.clientWidth - 180)}px`;
+      this.tip.style.top = `${p.y + 8}px`;
+      this.tip.hidden = false;
+    }
+  }
+
+  _nodeLeave() {
+    this.hoverNode = null;
+    this.tip.hidden = true;
+    this.h.onNeuronHover(null);
+  }
+
+  _linkClick(e) {
+    const d = e.target.dataset;
+    if (d?.l == null) return;
+    const r = this.root.getBoundingClientRect();
+    this._openEditor({ layer: +d.l, param: "W", from: +d.a, to: +d.b }, e.clientX - r.left, e.clientY - r.top);
+  }
+
+  _openEditor(target, x, y) {
+    const wl = this.weights?.[target.layer];
+    if (!wl) return;
+    this.editing = target;
+    const input = this.editor.querySelector("input");
+    const label = this.editor.querySelector("#weight-editor-label");
+    let current;
+    if (target.param === "W") {
+      current = wl.W.data[target.from * wl.W.shape[1] + target.to];
+      label.textContent = "New weight";
+    } else {
+      current = wl.b.data[target.to];
+      label.textContent = "New bias";
+    }
+    input.value = (+current.toFixed(4)).toString();
+    this.editor.querySelector(".field-error").textContent = "";
+    this.editor.style.left = `${Math.max(4, Math.min(x - 80, this.root.clientWidth - 250))}px`;
+    this.editor.style.top = `${Math.max(4, Math.min(y + 10, this.root.clientHeight - 70))}px`;
+    this.editor.hidden = false;
+    input.focus();
+    input.select();
+  }
+
+  _bindEditor() {
+    const input = this.editor.querySelector("input");
+    this.editor.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const value = Number(input.value);
+      if (!Number.isFinite(value)) { this.editor.querySelector(".field-error").textContent = "Please type a number."; return; }
+      const t = this.editing;
+      const body = t.param === "W" ? { layer: t.layer, from: t.from, to: t.to, value } : { layer: t.layer, param: "b", to: t.to, value };
+      const err = await this.h.onEdit(body);
+      if (err) this.editor.querySelector(".field-error").textContent = err;
+      else this.closeEditor();
+    });
+    this.editor.querySelector("#weight-cancel").addEventListener("click", () => this.closeEditor());
+    this.editor.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeEditor(); });
+  }
+
+  closeEditor() {
+    this.editor.hidden = true;
+    this.editing = null;
+  }
+}
+
+export function fmtNum(v) {
+  if (v == null || Number.isNaN(v)) return "–";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(3);
+  return v.toFixed(5);
+}
+
+function activationMode(name) {
+  if (name === "sigmoid") return "sigmoid";
+  if (name === "tanh" || name === "sine") return "unit";
+  return "scale";
+}
+
+/** Colour scaling for a neuron map: tanh-like as is, sigmoid around ½, unbounded ones by their largest |value|. */
+export function mapScaling(vals, mode) {
+  if (mode === "sigmoid") return { offset: 0.5, scale: 0.5 };
+  if (mode === "unit") return { offset: 0, scale: 1 };
+  let m = 0;
+  for (let i = 0; i < vals.length; i++) { const a = Math.abs(vals[i]); if (a > m) m = a; }
+  return { offset: 0, scale: Math.max(1e-6, m) };
+}
+
+/** Output colouring: sigmoid/softmax probability p → 2p − 1; tanh/linear as is (clamped). */
+export function outputScaling(outputActivation, labelScale = 1) {
+  if (outputActivation === "sigmoid" || outputActivation === "softmax") return { offset: 0.5, scale: 0.5 };
+  return { offset: 0, scale: labelScale || 1 };
+}

@@ -1,0 +1,24 @@
+// Small dataset previews: points drawn as dots on a canvas, coloured by class (or value for regression).
+
+import { CLASS_COLORS, divergingCss, rgb } from "./colors.js";
+
+export function drawPointsThumb(canvas, data, problem, bounds = [-6, 6, -6, 6]) {
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  ctx.fillStyle = "#f3f4f5";
+  ctx.fillRect(0, 0, W, H);
+  const rows = [...(data.train || []), ...(data.test || [])];
+  let scale = 1;
+  if (problem === "regression") for (const r of rows) scale = Math.max(scale, Math.abs(r[2]));
+  const [x0, x1, y0, y1] = bounds;
+  const step = Math.max(1, Math.floor(rows.length / 400));
+  for (let i = 0; i < rows.length; i += step) {
+    const [x, y, label] = rows[i];
+    ctx.fillStyle = problem === "regression" ? divergingCss(label / scale) : rgb(CLASS_COLORS[label % CLASS_COLORS.length]);
+    const px = ((x - x0) / (x1 - x0)) * W;
+    const py = (1 - (y - y0) / (y1 - y0)) * H;
+    ctx.beginPath();
+    ctx.arc(px, py, 1.6, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+}

@@ -1,0 +1,104 @@
+// Weights view: one heatmap per layer of W (rows: from-neuron, columns: to-neuron) with b as a
+// separate last row, painted on canvas on a fixed symmetric colour scale (±range) so colours mean the
+// same value in every frame. Hover a cell for its exact value and gradient.
+
+import { diverging, paintDiverging } from "./colors.js";
+import { fmtNum } from "./network.js";
+
+export class WeightsView {
+  constructor(box, tip) {
+    this.box = box;
+    this.tip = tip;
+    this.range = 2;
+    this.key = "";
+    this.layers = [];
+    this.weights = null;
+    this.hover = null;
+  }
+
+  setRange(r) { this.range = r; if (this.weights) this.update(this.weights, true); }
+
+  _build(weights, names) {
+    this.box.replaceChildren();
+    this.layers = weights.map((wl, l) => {
+      const [nIn, nOut] = wl.W.shape;
+      const cell = Math.max(4, Math.min(22, Math.floor(200 / Math.max(nIn, nOut))));
+      const fig = document.createElement("figure");
+      fig.className = "wfig";
+      const cap = document.createElement("figcaption");
+      cap.textContent = `${names[l]} → ${names[l + 1]}  (${nIn}×${nOut})`;
+      const canvas = document.createElement("canvas");
+      canvas.width = nOut; canvas.height = nIn + 2;  // W rows, a blank separator row, b row
+      canvas.style.width = `${nOut * cell}px`;
+      canvas.style.height = `${(nIn + 2) * cell}px`;
+      canvas.setAttribute("role", "img");
+      canvas.setAttribute("aria-label", `weights of ${names[l]} to ${names[l + 1]}; last row: biases`);
+      fig.append(cap, canvas);
+      this.box.append(fig);
+      const ctx = canvas.getContext("2d");
+      const entry = { canvas, ctx, img: ctx.createImageData(nOut, nIn + 2), nIn, nOut, cell, l };
+      canvas.addEventListener("mousemove", (e) => this._hover(e, entry));
+      canvas.addEventListener("mouseleave", () => { this.tip.hidden = true; this.hover = null; });
+      return entry;
+    });
+  }
+
+  /** weights: decoded snapshot weights; names: layer names (inputs, L1..., output). */
+  update(weights, force = false, names = this.names) {
+    this.weights = weights;
+    this.names = names;
+    const key = weights.map((w) => w.W.shape.join("x")).join("|");
+    if (key !== this.key || force) { if (key !== this.key) this._build(weights, names); this.key = key; }
+    for (const e of this.layers) {
+      const wl = weights[e.l];
+      const { nIn, nOut } = e;
+      // Paint W (row j = from-neuron j, top to bottom): paintDiverging flips rows, so hand it rows bottom-up.
+      const vals = new Float32Array(nOut * (nIn + 2));
+      for (let j = 0; j < nIn; j++) vals.set(wl.W.data.subarray(j * nOut, (j + 1) * nOut), (nIn + 1 - j) * nOut);
+      vals.set(wl.b.data.subarray(0, nOut), 0);
+      paintDiverging(e.img, vals, nOut, nIn + 2, { scale: this.range });
+      // separator row: page background
+      const px = e.img.data;
+      for (let i = nIn * nOut * 4; i < (nIn + 1) * nOut * 4; i += 4) { px[i] = 255; px[i + 1] = 255; px[i + 2] = 255; px[i + 3] = 0; }
+      e.ctx.putImageData(e.img, 0, 0);
+    }
+    if (this.hover) this._tipText(this.hover);
+  }
+
+  _hover(ev, e) {
+    const r = e.canvas.getBoundingClientRect();
+    const col = Math.floor(((ev.clientX - r.left) / r.width) * e.nOut);
+    const row = Math.floor(((ev.clientY - r.top) / r.height) * (e.nIn + 2));
+    if (row === e.nIn || col < 0 || col >= e.nOut) { this.tip.hidden = true; this.hover = null; return; }
+    this.hover = { e, row, col };
+    this._tipText(this.hover);
+    const host = this.tip.offsetParent || document.body;
+    const hr = host.getBoundingClientRect();
+    this.tip.style.left = `${ev.clientX - hr.left + 12}px`;
+    this.tip.style.top = `${ev.clientY - hr.top + 12}px`;
+    this.tip.hidden = false;
+  }
+
+  _tipText({ e, row, col }) {
+    const wl = this.weights[e.l];
+    let text;
+    if (row < e.nIn) {
+      const i = row * e.nOut + col;
+      text = `W[${row + 1}→${col + 1}] = ${fmtNum(wl.W.data[i])}, ∂L/∂w = ${fmtNum(wl.dW?.data[i])}`;
+    } else {
+      text = `b[${col + 1}] = ${fmtNum(wl.b.data[col])}, ∂L/∂b = ${fmtNum(wl.db?.data[col])}`;
+    }
+    this.tip.textContent = text;
+  }
+}
+
+/** A CSS gradient legend for ±range on the diverging scale. */
+export function legendGradient(steps = 9) {
+  const stops = [];
+  for (let i = 0; i < steps; i++) {
+    const v = -1 + (2 * i) / (steps - 1);
+    const c = diverging(v);
+    stops.push(`rgb(${c.join(",")}) ${((100 * i) / (steps - 1)).toFixed(0)}%`);
+  }
+  return `linear-gradient(to right, ${stops.join(", ")})`;
+}
