@@ -362,6 +362,10 @@ def _resolve_output(n_out, output_activation, loss, problem):
         raise ConfigError("layer_sizes[-1]", "a binary output has one neuron", [1, 1])
     if output_activation is None:
         output_activation = _DEFAULT_OUTPUT[problem]
+        # A chosen loss picks an output it can train (hinge: linear, not the binary sigmoid).
+        fits = LOSSES.get(loss, "loss").allowed_outputs if loss is not None else None
+        if fits and output_activation not in fits:
+            output_activation = fits[0]
     ACTIVATIONS.get(output_activation, "output_activation")
     if loss is None:
         loss = _DEFAULT_LOSS.get((problem, output_activation), "mse")
