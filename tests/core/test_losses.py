@@ -212,7 +212,10 @@ def test_softmax_ce_on_binary_problem_raises():
     assert err.value.field == "loss"
     assert set(err.value.allowed) == {"mse", "bce", "hinge"}
     with pytest.raises(ConfigError) as err:
-        Network([2, 3, 1], loss="softmax_ce", problem="binary")   # sigmoid output by default
+        Network([2, 3, 1], loss="softmax_ce", problem="binary")
+    assert err.value.field == "loss"
+    with pytest.raises(ConfigError) as err:
+        Network([2, 3, 1], output_activation="sigmoid", loss="softmax_ce", problem="binary")
     assert err.value.field == "output_activation" and err.value.allowed == ["softmax"]
 
 
