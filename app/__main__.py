@@ -11,9 +11,8 @@ import ipaddress
 import os
 import sys
 
-from waitress import create_server
-
 from . import create_app
+from .server import make_server
 
 
 def is_loopback(host):
@@ -42,8 +41,7 @@ def main(argv=None):
         print(f"error: port {args.port} is out of range", file=sys.stderr)
         return 2
     app = create_app()
-    server = create_server(app, host=args.host, port=args.port, threads=args.threads,
-                           ident="playground", clear_untrusted_proxy_headers=True)
+    server = make_server(app, host=args.host, port=args.port, threads=args.threads)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Neural Network Playground running at http://{shown}:{server.effective_port}/",
           flush=True)
