@@ -285,6 +285,13 @@ def _removal(body):
     return indices, None, 0.0
 
 
+@bp.get("/sessions/<session_id>/data")
+def get_data(session_id):
+    session = _session(session_id)
+    with session.lock:
+        return {"id": session_id, "config": session.config, "data": session.data_json()}
+
+
 @bp.get("/sessions/<session_id>/data.csv")
 def data_csv(session_id):
     session = _session(session_id)

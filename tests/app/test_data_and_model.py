@@ -75,6 +75,12 @@ def test_replace_with_csv_and_download_round_trip(client, make_session):
         body["data"]["train"] + body["data"]["test"])
 
 
+def test_get_data_returns_the_points(client, make_session):
+    made = make_session()
+    body = client.get(f"/api/sessions/{made['id']}/data").get_json()
+    assert body["data"] == made["data"] and body["config"] == made["config"]
+
+
 def test_generated_data_downloads_exactly(client, make_session):
     made = make_session()
     text = client.get(f"/api/sessions/{made['id']}/data.csv").get_data(as_text=True)

@@ -224,7 +224,8 @@ def test_delete_then_gone(client, error_of, make_session):
     ("get", "/api/sessions/nope"), ("patch", "/api/sessions/nope"),
     ("post", "/api/sessions/nope/step"), ("post", "/api/sessions/nope/reset"),
     ("patch", "/api/sessions/nope/weights"), ("post", "/api/sessions/nope/data"),
-    ("get", "/api/sessions/nope/data.csv"), ("get", "/api/sessions/nope/model"),
+    ("get", "/api/sessions/nope/data"), ("get", "/api/sessions/nope/data.csv"),
+    ("get", "/api/sessions/nope/model"),
     ("delete", "/api/sessions/nope"),
 ])
 def test_unknown_session_is_404_everywhere(client, error_of, method, path):

@@ -1,0 +1,237 @@
+"""Server benchmark over real HTTP on loopback: is the playground fast enough to feel alive?
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_server.py [--seconds 4] [--write FILE]
+
+Starts `python -m app --port 0` as a subprocess (a separate process, like a real browser and
+server) and measures, with the default configuration:
+
+1. one `step` of 1 epoch answered with a 100 × 100 float32 output grid and every neuron map:
+   median and p95 end-to-end latency (request sent → JSON parsed) and payload bytes
+   (targets: median ≤ 8 ms, payload ≤ 80 KB);
+2. "turbo": one session asking for as many epochs as fit in `max_ms` per request, each answer
+   still carrying a fresh 100 × 100 snapshot: epochs per second (target ≥ 600);
+3. 20 sessions stepping at once from 20 client threads: total epochs/s, p50/p95 latency,
+   errors.
+
+Connections are kept alive, as a browser does. Prints a Markdown table.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+class Client:
+    """One keep-alive HTTP connection speaking JSON."""
+
+    def __init__(self, host, port):
+        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        return response.status, raw, json.loads(raw) if raw else None
+
+    def close(self):
+        self.conn.close()
+
+
+def start_server(threads):
+    env = {**os.environ, **SINGLE_THREAD, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", "0", "--threads", str(threads)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"http://([\d.]+):(\d+)/", line)
+    if not match:
+        proc.kill()
+        raise SystemExit(f"server did not start: {line!r}")
+    return proc, match.group(1), int(match.group(2))
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def new_session(client, config=None):
+    status, _, body = client.call("POST", "/api/sessions", {**(config or {}),
+                                                           "snapshot": {"grid": False}})
+    assert status == 201, body
+    return body["id"]
+
+
+def bench_single(host, port, n):
+    client = Client(host, port)
+    sid = new_session(client)
+    path = f"/api/sessions/{sid}/step"
+    since = 0
+    for _ in range(20):  # warm up: grid cache, workspaces, connection
+        _, _, body = client.call("POST", path, {"epochs": 1})
+        since = body["snapshot"]["epoch"] + 1
+    latencies, sizes, server_ms = [], [], []
+    for _ in range(n):
+        # Like the page: ask only for history rows it does not have yet.
+        t0 = time.perf_counter()
+        status, raw, body = client.call("POST", path, {"epochs": 1,
+                                                       "snapshot": {"history_since": since}})
+        latencies.append((time.perf_counter() - t0) * 1000)
+        assert status == 200 and body["snapshot"]["done"]["epochs"] == 1
+        sizes.append(len(raw))
+        since = body["snapshot"]["epoch"] + 1
+        server_ms.append(body["snapshot"]["timing"]["total_ms"])
+    client.close()
+    return {"median_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 95),
+            "payload_bytes": int(statistics.median(sizes)),
+            "server_ms": statistics.median(server_ms)}
+
+
+def bench_turbo(host, port, seconds, max_ms):
+    client = Client(host, port)
+    sid = new_session(client)
+    path = f"/api/sessions/{sid}/step"
+    client.call("POST", path, {"epochs": 1})
+    _, _, first = client.call("GET", f"/api/sessions/{sid}?grid=0&weights=0&history=0")
+    epoch0, steps0 = first["snapshot"]["epoch"], first["snapshot"]["steps"]
+    requests, latencies, since = 0, [], epoch0 + 1
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t0 = time.perf_counter()
+        status, raw, body = client.call("POST", path, {
+            "epochs": 100000, "max_ms": max_ms, "snapshot": {"history_since": since}})
+        since = body["snapshot"]["epoch"] + 1
+        latencies.append((time.perf_counter() - t0) * 1000)
+        assert status == 200 and body["snapshot"]["grid"]["output"]["shape"] == [100, 100, 1]
+        requests += 1
+    wall = time.perf_counter() - start
+    snap = body["snapshot"]
+    batches_per_epoch = 25  # 250 training points, batch 10
+    epochs = (snap["steps"] - steps0) / batches_per_epoch
+    client.close()
+    return {"epochs_per_s": epochs / wall, "requests_per_s": requests / wall,
+            "mean_ms": statistics.mean(latencies), "max_ms": max_ms,
+            "epochs_per_request": epochs / requests}
+
+
+def bench_many(host, port, seconds, n_clients):
+    results = [None] * n_clients
+    barrier = threading.Barrier(n_clients)
+
+    def worker(i):
+        client = Client(host, port)
+        latencies, epochs, errors = [], 0, 0
+        try:
+            sid = new_session(client, {"seed": i + 1})
+            path = f"/api/sessions/{sid}/step"
+            _, _, body = client.call("POST", path, {"epochs": 1})
+            since = body["snapshot"]["epoch"] + 1
+            barrier.wait()
+            start = time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                t0 = time.perf_counter()
+                status, _, body = client.call("POST", path, {
+                    "epochs": 1, "snapshot": {"history_since": since}})
+                latencies.append((time.perf_counter() - t0) * 1000)
+                if status != 200:
+                    errors += 1
+                else:
+                    epochs += body["snapshot"]["done"]["epochs"]
+                    since = body["snapshot"]["epoch"] + 1
+        except Exception as exc:  # noqa: BLE001 - a benchmark counts failures, it does not stop
+            errors += 1
+            print(f"client {i}: {exc!r}", file=sys.stderr)
+        finally:
+            client.close()
+        results[i] = (latencies, epochs, errors)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n_clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    latencies = [x for r in results for x in r[0]]
+    return {"epochs_per_s": sum(r[1] for r in results) / min(wall, seconds + 0.5),
+            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+            "errors": sum(r[2] for r in results), "requests": len(latencies)}
+
+
+def cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=4.0, help="duration of runs 2 and 3")
+    parser.add_argument("--steps", type=int, default=300, help="requests in run 1")
+    parser.add_argument("--turbo-ms", type=float, default=12.0,
+                        help="max_ms per turbo request (training time; the rest is the snapshot)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=8, help="server worker threads")
+    parser.add_argument("--write", help="also write the table to this Markdown file")
+    args = parser.parse_args(argv)
+
+    proc, host, port = start_server(args.threads)
+    try:
+        single = bench_single(host, port, args.steps)
+        turbo = bench_turbo(host, port, args.seconds, args.turbo_ms)
+        many = bench_many(host, port, args.seconds, args.clients)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    ok = lambda cond: "yes" if cond else "**no**"  # noqa: E731
+    lines = [
+        f"Machine: {cpu_name()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"OpenBLAS 1 thread; waitress {args.threads} threads, client in a separate process, "
+        "keep-alive connections, default configuration (circle, 2-4-2-1 tanh, batch 10).",
+        "",
+        "| measurement | result | target | met |",
+        "|---|---|---|---|",
+        f"| 1-epoch step + 100×100 grid + all neuron maps: median latency | "
+        f"{single['median_ms']:.2f} ms (server {single['server_ms']:.2f} ms) | ≤ 8 ms | "
+        f"{ok(single['median_ms'] <= 8)} |",
+        f"| same, p95 latency | {single['p95_ms']:.2f} ms | | |",
+        f"| same, payload | {single['payload_bytes'] / 1024:.1f} KB ({single['payload_bytes']} B) "
+        f"| ≤ 80 KB | {ok(single['payload_bytes'] <= 80 * 1024)} |",
+        f"| turbo: epochs/s, fresh 100×100 snapshot per request (max_ms {turbo['max_ms']:g}) | "
+        f"{turbo['epochs_per_s']:.0f} epochs/s ({turbo['requests_per_s']:.0f} requests/s, "
+        f"{turbo['mean_ms']:.1f} ms each, {turbo['epochs_per_request']:.1f} epochs each) | "
+        f"≥ 600 | {ok(turbo['epochs_per_s'] >= 600)} |",
+        f"| {args.clients} sessions from {args.clients} threads: total epochs/s | "
+        f"{many['epochs_per_s']:.0f} epochs/s ({many['requests']} requests) | | |",
+        f"| same, latency p50 / p95 | {many['p50_ms']:.1f} / {many['p95_ms']:.1f} ms | | |",
+        f"| same, errors | {many['errors']} | 0 | {ok(many['errors'] == 0)} |",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        Path(args.write).write_text("# Server performance\n\n`OPENBLAS_NUM_THREADS=1 "
+                                    ".venv/bin/python bench/bench_server.py`\n\n" + text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
