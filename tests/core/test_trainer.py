@@ -1,0 +1,447 @@
+"""Trainer: it learns the playground's datasets, is deterministic, records honest history,
+takes live changes, survives divergence, and resumes bit-identically from a saved state."""
+
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+
+from nn_core import (
+    OPTIMIZERS,
+    ConfigError,
+    Network,
+    Trainer,
+    make_dataset,
+    train_test_split,
+    transform,
+)
+
+
+def split(name, seed=1, n_classes=None, features=("x1", "x2"), **kw):
+    d = make_dataset(name, seed=seed, n_classes=n_classes, **kw)
+    X_train, y_train, X_test, y_test = train_test_split(d.points, d.labels, 0.5, seed=seed)
+    return (transform(X_train, list(features)), y_train, transform(X_test, list(features)), y_test,
+            d)
+
+
+def make_trainer(name="circle", hidden=(8, 8), activation="tanh", seed=0, features=("x1", "x2"),
+                 n_classes=None, **trainer_kw):
+    X_train, y_train, X_test, y_test, d = split(name, n_classes=n_classes, features=features)
+    k = d.n_classes if d.problem == "multiclass" else 1
+    net = Network([len(features), *hidden, k], activation=activation, problem=d.problem, seed=seed)
+    return Trainer(net, X_train, y_train, X_test, y_test, **trainer_kw)
+
+
+# ---- learning ----------------------------------------------------------------------------------
+
+LEARNING = [
+    # dataset, n_classes, features, hidden, epochs, metric, threshold
+    ("circle", None, ("x1", "x2"), (8, 8), 30, "test_accuracy", 0.97),
+    ("xor", None, ("x1", "x2"), (8, 8), 30, "test_accuracy", 0.97),
+    ("spiral", None, ("x1", "x2", "sin_x1", "sin_x2"), (16, 16), 200, "test_accuracy", 0.95),
+    ("spiral_k", 3, ("x1", "x2"), (16, 16), 100, "test_accuracy", 0.95),
+    ("plane", None, ("x1", "x2"), (8,), 30, "test_rmse", 0.05),
+]
+
+
+@pytest.mark.parametrize("name, n_classes, features, hidden, epochs, metric, threshold", LEARNING,
+                         ids=[row[0] + (f"{row[1]}" if row[1] else "") for row in LEARNING])
+def test_learns(name, n_classes, features, hidden, epochs, metric, threshold):
+    # adam, lr 0.01, batch 10, tanh, seeds fixed: 500 points (1200 for plane), half for testing
+    t = make_trainer(name, hidden, features=features, n_classes=n_classes, optimizer="adam",
+                     learning_rate=0.01, batch_size=10)
+    start = t.metrics()[metric]
+    assert t.run(epochs) == epochs
+    assert t.status == "ok" and t.epoch == epochs
+    final = t.metrics()[metric]
+    if metric == "test_rmse":
+        assert final <= threshold < start
+        assert t.metrics()["test_r2"] > 0.99
+    else:
+        assert final >= threshold > start
+    assert t.metrics()["train_loss"] < 0.25 * t.history.since(0)["train_loss"][0]
+
+
+def test_plain_sgd_step_is_w_minus_lr_times_grad():
+    # One full-batch step: w ← w − α(∂L/∂w + λw on weights)
+    t = make_trainer("circle", (4,), optimizer="sgd", learning_rate=0.1, batch_size=250,
+                     regularization="l2", reg_rate=0.05)
+    net = t.net
+    w0 = net.params.copy()
+    _, grads = net.loss_and_grads(t._X_train, t._y_train)
+    g = np.concatenate([np.vstack([dW, db]).ravel() for dW, db in grads]) + 0.05 * w0 * net.weight_mask
+    assert t.step(1) == 1 and t.epoch == 1
+    np.testing.assert_allclose(net.params, w0 - 0.1 * g, rtol=1e-12, atol=1e-15)
+
+
+def test_clip_norm_limits_the_step():
+    t = make_trainer("circle", (4,), optimizer="sgd", learning_rate=0.5, batch_size=250, clip_norm=1e-3)
+    w0 = t.net.params.copy()
+    t.step(1)
+    assert np.linalg.norm(t.net.params - w0) == pytest.approx(0.5 * 1e-3, rel=1e-9)
+
+
+# ---- determinism -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS.names())
+def test_same_seed_bit_identical_after_100_steps(optimizer):
+    a = make_trainer(optimizer=optimizer, learning_rate=0.01, seed=3)
+    b = make_trainer(optimizer=optimizer, learning_rate=0.01, seed=3)
+    assert a.step(100) == b.step(100) == 100
+    assert np.array_equal(a.net.params, b.net.params)
+    assert a.history.since(0) == b.history.since(0)
+    c = make_trainer(optimizer=optimizer, learning_rate=0.01, seed=4)
+    c.step(100)
+    assert not np.array_equal(a.net.params, c.net.params)
+
+
+def test_reset_restores_initial_weights_and_replays_identically():
+    t = make_trainer(optimizer="adam", learning_rate=0.02, seed=5, regularization="l1", reg_rate=0.001)
+    initial = t.net.params.copy()
+    first_row = t.metrics()
+    t.step(137)
+    trained = t.net.params.copy()
+    assert not np.array_equal(trained, initial)
+    t.reset()
+    assert np.array_equal(t.net.params, initial)
+    assert (t.epoch, t.steps, t.status, len(t.history)) == (0, 0, "ok", 1)
+    assert t.metrics() == first_row
+    assert t.optimizer.state.get("t", 0) == 0
+    t.step(137)                                  # optimizer state and shuffling restart too
+    assert np.array_equal(t.net.params, trained)
+
+
+def test_reset_reseed_draws_new_weights():
+    t = make_trainer(seed=5)
+    old_seed, old_params = t.seed, t.net.params.copy()
+    t.step(30)
+    t.reset(reseed=True)
+    assert t.seed != old_seed and t.net.seed == t.seed
+    assert not np.array_equal(t.net.params, old_params)
+    fresh = Network(t.net.layer_sizes, activation="tanh", problem="binary", seed=t.seed)
+    assert np.array_equal(t.net.params, fresh.params)          # the new seed's initial weights
+    new_initial = t.net.params.copy()
+    t.step(30)
+    t.reset()                                                   # a plain reset keeps the new seed
+    assert np.array_equal(t.net.params, new_initial)
+
+
+# ---- history -----------------------------------------------------------------------------------
+
+
+def test_history_rows_per_epoch():
+    t = make_trainer(batch_size=25)                  # 250 training rows: 10 minibatches an epoch
+    h = t.history.since(0)
+    assert h["epoch"] == [0]
+    assert set(h) == {"epoch", "train_loss", "test_loss", "reg_loss", "learning_rate", "train_accuracy",
+                      "test_accuracy", "grad_norms"}
+    assert len(h["grad_norms"][0]) == 3
+    assert t.run(4) == 4
+    h = t.history.since(0)
+    assert h["epoch"] == [0, 1, 2, 3, 4]
+    assert len(h["train_loss"]) == len(h["test_accuracy"]) == 5
+    assert t.history.since(3)["epoch"] == [3, 4]
+    assert t.history.since(3)["train_loss"] == h["train_loss"][3:]
+    assert t.history.since(5)["epoch"] == []
+    assert t.metrics()["epoch"] == 4 and t.metrics()["train_loss"] == h["train_loss"][-1]
+    assert all(0.0 <= a <= 1.0 for a in h["train_accuracy"])
+
+
+def test_history_regression_fields():
+    t = make_trainer("plane", (4,))
+    t.run(1)
+    h = t.history.since(0)
+    assert {"train_rmse", "test_rmse", "train_r2", "test_r2"} <= set(h)
+    assert "train_accuracy" not in h
+    m = t.metrics()
+    pred = t.net.predict(t._X_test)
+    assert m["test_rmse"] == pytest.approx(np.sqrt(np.mean((pred - t._y_test) ** 2)), rel=1e-12)
+
+
+def test_history_values_match_the_network():
+    t = make_trainer(optimizer="adam", learning_rate=0.01)
+    t.run(2)
+    m = t.metrics()
+    loss, _ = t.net.loss_and_grads(t._X_test, t._y_test)
+    assert m["test_loss"] == pytest.approx(loss, rel=1e-12)
+    assert m["train_accuracy"] == np.mean(t.net.predict(t._X_train) == t._y_train)
+    assert m["test_accuracy"] == np.mean(t.net.predict(t._X_test) == t._y_test)
+
+
+def test_epoch_zero_grad_norms_are_of_the_whole_training_set():
+    t = make_trainer()
+    _, grads = t.net.loss_and_grads(t._X_train, t._y_train)
+    expected = [math.sqrt(np.sum(dW ** 2) + np.sum(db ** 2)) for dW, db in grads]
+    np.testing.assert_allclose(t.metrics()["grad_norms"], expected, rtol=1e-12)
+
+
+def test_reg_loss_is_reported_apart_from_the_data_loss():
+    t = make_trainer(optimizer="adam", learning_rate=0.01, regularization="l2", reg_rate=0.1)
+    t.run(2)
+    m = t.metrics()
+    data_loss, _ = t.net.loss_and_grads(t._X_train, t._y_train)
+    weights = t.net.params * t.net.weight_mask
+    penalty = 0.5 * 0.1 * float(weights @ weights)
+    assert penalty > 0.05                               # large enough to notice if mixed in
+    assert m["train_loss"] == pytest.approx(data_loss, rel=1e-12)
+    assert m["reg_loss"] == pytest.approx(penalty, rel=1e-12)
+    none = make_trainer()
+    assert none.metrics()["reg_loss"] == 0.0
+
+
+def test_learning_rate_follows_the_schedule():
+    t = make_trainer(learning_rate=0.1, schedule="step", schedule_params={"gamma": 0.5, "step_size": 2},
+                     batch_size=50)
+    assert t.learning_rate == 0.1
+    t.run(5)
+    # Epoch e (0-based) trains at schedule(e); the row recorded when it ends carries that rate.
+    assert t.history.since(0)["learning_rate"] == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+    assert t.learning_rate == 0.025                  # the rate for the next epoch, schedule(5)
+
+
+# ---- live changes --------------------------------------------------------------------------
+
+
+def test_set_hyperparams_mid_run_keeps_progress():
+    t = make_trainer(optimizer="adam", learning_rate=0.01, batch_size=10)
+    t.step(40)                                        # mid-epoch (25 minibatches an epoch)
+    epoch, steps, params = t.epoch, t.steps, t.net.params.copy()
+    rows = t.history.since(0)
+    adam_t = t.optimizer.state["t"]
+    t.set_hyperparams(learning_rate=0.03, batch_size=7, regularization="l2", reg_rate=0.01,
+                      schedule="exponential", schedule_params={"gamma": 0.9},
+                      optimizer_params={"beta1": 0.8}, clip_norm=5.0)
+    assert (t.epoch, t.steps) == (epoch, steps)
+    assert np.array_equal(t.net.params, params)
+    assert t.history.since(0)["epoch"] == rows["epoch"]
+    assert t.history.since(0)["train_loss"][:-1] == rows["train_loss"][:-1]
+    assert t.optimizer.state["t"] == adam_t            # optimizer state kept
+    assert t.hyperparams() == {
+        "learning_rate": 0.03, "schedule": "exponential", "schedule_params": {"gamma": 0.9},
+        "regularization": "l2", "reg_rate": 0.01, "batch_size": 7, "optimizer": "adam",
+        "optimizer_params": {"beta1": 0.8, "beta2": 0.999, "eps": 1e-8}, "clip_norm": 5.0}
+    assert t.learning_rate == pytest.approx(0.03 * 0.9 ** epoch)
+    assert t.metrics()["reg_loss"] > 0
+    assert t.step(20) == 20 and t.status == "ok"
+    assert t.steps == steps + 20
+
+
+def test_switching_optimizer_starts_fresh_state():
+    t = make_trainer(optimizer="adam", learning_rate=0.01)
+    t.step(10)
+    t.set_hyperparams(optimizer="momentum", optimizer_params={"momentum": 0.5})
+    assert t.optimizer.name == "momentum" and t.optimizer.hyperparams["momentum"] == 0.5
+    assert t.epoch == 0 and t.steps == 10
+    t.step(5)
+    assert t.status == "ok"
+
+
+@pytest.mark.parametrize("change, field", [
+    (dict(learning_rate=0.0), "learning_rate"),
+    (dict(learning_rate=1e3), "learning_rate"),
+    (dict(batch_size=0), "batch_size"),
+    (dict(batch_size=2.5), "batch_size"),
+    (dict(reg_rate=-1.0), "reg_rate"),
+    (dict(regularization="dropout"), "regularization"),
+    (dict(schedule="cosine"), "schedule"),
+    (dict(schedule_params={"gamma": 0.5}), "schedule_params.gamma"),      # constant takes none
+    (dict(optimizer="lbfgs"), "optimizer"),
+    (dict(optimizer_params={"beta1": 1.5}), "optimizer_params.beta1"),
+    (dict(optimizer_params={"momentum": 0.9}), "optimizer_params.momentum"),
+    (dict(clip_norm=-1.0), "clip_norm"),
+])
+def test_bad_change_raises_and_changes_nothing(change, field):
+    t = make_trainer(optimizer="adam", learning_rate=0.01)
+    t.step(12)
+    before = (t.hyperparams(), t.net.params.copy(), t.epoch, t.steps, t.metrics(), t.learning_rate,
+              t.optimizer.state["t"])
+    # a good value alongside the bad one must not slip through either
+    with pytest.raises(ConfigError) as err:
+        t.set_hyperparams(learning_rate=0.02, **change) if "learning_rate" not in change \
+            else t.set_hyperparams(batch_size=3, **change)
+    assert err.value.field == field
+    after = (t.hyperparams(), t.net.params.copy(), t.epoch, t.steps, t.metrics(), t.learning_rate,
+             t.optimizer.state["t"])
+    assert after[0] == before[0]
+    assert np.array_equal(after[1], before[1])
+    assert after[2:] == before[2:]
+
+
+def test_bad_constructor_values():
+    X_train, y_train, X_test, y_test, _ = split("circle")
+    net = Network([2, 3, 1], problem="binary")
+    for kw, field in [(dict(optimizer="adamw"), "optimizer"), (dict(learning_rate=-0.1), "learning_rate"),
+                      (dict(batch_size=0), "batch_size"), (dict(schedule="warmup"), "schedule"),
+                      (dict(regularization="l3"), "regularization"), (dict(reg_rate=11), "reg_rate")]:
+        with pytest.raises(ConfigError) as err:
+            Trainer(net, X_train, y_train, X_test, y_test, **kw)
+        assert err.value.field == field
+    with pytest.raises(ConfigError) as err:
+        Trainer(net, X_train, y_train[:-1], X_test, y_test)
+    assert err.value.field == "y_train"
+    with pytest.raises(ConfigError) as err:
+        Trainer(net, X_train, y_train, X_test, y_test + 2)
+    assert err.value.field == "y_test" and err.value.allowed == [0, 1]
+    with pytest.raises(ConfigError) as err:
+        Trainer(net, X_train[:, :1], y_train)
+    assert err.value.field == "X_train"
+    with pytest.raises(ConfigError) as err:
+        Trainer("net", X_train, y_train)
+    assert err.value.field == "network"
+
+
+def test_set_data_keeps_weights_and_history():
+    t = make_trainer(optimizer="adam", learning_rate=0.01)
+    t.run(2)
+    params = t.net.params.copy()
+    X_train, y_train, X_test, y_test, _ = split("xor")
+    t.set_data(X_train, y_train, X_test, y_test)
+    assert np.array_equal(t.net.params, params)
+    assert t.epoch == 2 and t.history.since(0)["epoch"] == [0, 1, 2]
+    loss, _ = t.net.loss_and_grads(X_train, y_train)
+    assert t.metrics()["train_loss"] == pytest.approx(loss, rel=1e-12)   # re-evaluated on new data
+    t.run(1)
+    assert t.epoch == 3
+
+
+def test_no_test_set():
+    X_train, y_train, _, _, _ = split("circle")
+    t = Trainer(Network([2, 4, 1], problem="binary"), X_train, y_train)
+    t.run(1)
+    h = t.history.since(0)
+    assert h["test_loss"] == [None, None] and h["test_accuracy"] == [None, None]
+    assert math.isnan(t.metrics()["test_loss"])
+
+
+# ---- divergence --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation, lr", [("relu", 10.0), ("sigmoid", 10.0), ("relu", 100.0)])
+def test_divergence_stops_cleanly(activation, lr):
+    # warnings are errors: any overflow warning would fail this test
+    t = make_trainer("plane", (8, 8, 8), activation=activation, optimizer="sgd", learning_rate=lr,
+                     batch_size=10)
+    first = t.metrics()
+    done = t.run(50)
+    assert t.status == "diverged"
+    assert done < 50 and t.epoch == done
+    reason = t.status_reason
+    assert f"epoch {t.epoch}" in reason and "learning rate" in reason and "reset" in reason
+    assert ("infinite" in reason) or ("NaN" in reason)
+    h = t.history.since(0)
+    assert h["epoch"] == list(range(t.epoch + 1))
+    assert h["train_loss"][0] == first["train_loss"]          # the history before it is kept
+    assert all(v is not None and math.isfinite(v) for v in h["train_loss"][:-1])
+    assert h["train_loss"][-1] is None                         # non-finite shown as None (JSON)
+    json.dumps(h, allow_nan=False)
+    steps = t.steps
+    assert t.step(10) == 0 and t.run(3) == 0 and t.steps == steps
+    t.set_hyperparams(learning_rate=0.01)                      # still no exception
+    assert t.status == "diverged"
+    t.reset()
+    assert t.status == "ok" and t.status_reason is None
+    assert t.metrics() == {**first, "learning_rate": 0.01}
+    assert t.run(3) == 3 and t.status == "ok"
+
+
+def test_diverged_state_saves_as_json():
+    t = make_trainer("plane", (8, 8, 8), activation="relu", learning_rate=100.0)
+    t.run(10)
+    assert t.status == "diverged"
+    text = json.dumps(t.state_dict(), allow_nan=False)
+    back = Trainer.from_state_dict(json.loads(text))
+    assert back.status == "diverged" and back.status_reason == t.status_reason
+    assert back.step(5) == 0
+    assert back.net.params.tobytes() == t.net.params.tobytes()
+
+
+# ---- save and resume ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "momentum"])
+@pytest.mark.parametrize("first", [7, 25, 60])          # mid-epoch, at an epoch boundary, later
+def test_state_dict_resume_is_bit_identical(optimizer, first):
+    kw = dict(optimizer=optimizer, learning_rate=0.02, batch_size=10, regularization="l2",
+              reg_rate=0.001, schedule="inverse_time", schedule_params={"decay": 0.1}, seed=2)
+    straight = make_trainer(**kw)
+    straight.step(first + 90)
+    interrupted = make_trainer(**kw)
+    interrupted.step(first)
+    text = json.dumps(interrupted.state_dict(), allow_nan=False)
+    resumed = Trainer.from_state_dict(json.loads(text))
+    assert (resumed.epoch, resumed.steps) == (interrupted.epoch, interrupted.steps)
+    assert resumed.history.since(0) == interrupted.history.since(0)
+    resumed.step(90)
+    assert resumed.net.params.tobytes() == straight.net.params.tobytes()
+    assert (resumed.epoch, resumed.steps) == (straight.epoch, straight.steps)
+    assert resumed.history.since(0) == straight.history.since(0)
+    assert resumed.hyperparams() == straight.hyperparams()
+    # and reset() on the resumed trainer goes back to the original initial weights
+    resumed.reset()
+    fresh = make_trainer(**kw)
+    assert np.array_equal(resumed.net.params, fresh.net.params)
+
+
+def test_from_state_dict_rejects_garbage():
+    for bad in [None, {}, {"format": "nn_core.trainer/0"}]:
+        with pytest.raises(ConfigError):
+            Trainer.from_state_dict(bad)
+    state = make_trainer().state_dict()
+    del state["rng"]
+    with pytest.raises(ConfigError) as err:
+        Trainer.from_state_dict(state)
+    assert err.value.field == "trainer"
+
+
+# ---- partial epochs and time limits ------------------------------------------------------------
+
+
+def test_partial_epochs_count_batches():
+    t = make_trainer(batch_size=10)          # 250 training rows: 25 minibatches an epoch
+    assert t.step(batches=7) == 7
+    assert (t.epoch, t.steps) == (0, 7) and len(t.history) == 1
+    assert t.step(batches=17) == 17
+    assert (t.epoch, t.steps) == (0, 24)
+    assert t.step(batches=1) == 1
+    assert (t.epoch, t.steps) == (1, 25) and t.history.since(0)["epoch"] == [0, 1]
+    assert t.step(batches=30) == 30
+    assert (t.epoch, t.steps) == (2, 55)
+    assert t.run(epochs=1) == 1                          # finishes the current epoch (20 left)
+    assert (t.epoch, t.steps) == (3, 75)
+    assert t.step(0) == 0 and t.run(0) == 0
+
+
+def test_last_batch_may_be_short():
+    t = make_trainer(batch_size=40)          # 250 rows: 6 × 40 + 10
+    assert t.step(6) == 6 and t.epoch == 0
+    assert t.step(1) == 1 and t.epoch == 1
+    assert t.run(2) == 2 and t.steps == 21
+
+
+def test_time_limit_stops_early():
+    t = make_trainer(batch_size=10)
+    # A zero budget still does one minibatch, then stops.
+    assert t.step(batches=10**6, time_limit=0.0) == 1
+    assert t.run(epochs=10**6, time_limit=0.0) == 0 and t.steps == 2
+    start = time.perf_counter()
+    done = t.run(epochs=10**6, time_limit=0.05)
+    elapsed = time.perf_counter() - start
+    assert done < 10**6 and elapsed < 2.0
+    assert t.status == "ok" and t.history.since(0)["epoch"][-1] == t.epoch
+    with pytest.raises(ConfigError) as err:
+        t.step(1, time_limit=-1)
+    assert err.value.field == "time_limit"
+
+
+def test_last_grads_are_of_the_last_minibatch():
+    t = make_trainer(batch_size=250, optimizer="sgd")
+    w0 = t.net.params.copy()
+    _, expected = t.net.loss_and_grads(t._X_train, t._y_train)
+    t.net.params[:] = w0
+    t.step(1)                         # one full-batch step: the gradient at w0
+    for (dW, db), (eW, eb) in zip(t.last_grads, expected):
+        np.testing.assert_allclose(dW, eW, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(db, eb, rtol=1e-10, atol=1e-14)
