@@ -171,7 +171,7 @@ export class Controls {
     for (const p of items) {
       const input = container.querySelector(`[name="${groupField}.${p.name}"]`);
       const v = values?.[p.name] ?? p.default;
-      if (input && document.activeElement !== input) input.value = fmt(v);
+      if (input && (this.force || document.activeElement !== input)) input.value = fmt(v);
     }
   }
 
@@ -238,18 +238,15 @@ export class Controls {
   }
 
   _pickDataset(d) {
+    // The server follows the dataset: its problem type (with that problem's loss and output), its
+    // default number of points and classes. Multi-class → multi-class keeps the chosen class count.
     const patch = { dataset: d.name };
-    // A dataset of another kind brings its own problem type; the server picks its loss/output.
-    if (this.config && d.problem && d.problem !== this.config.problem) {
-      Object.assign(patch, { problem: d.problem, loss: null, output_activation: null });
+    const cur = this.config;
+    if (cur && d.problem && d.problem !== cur.problem) patch.problem = d.problem;
+    if (d.problem === "multiclass") {
+      if (cur?.problem === "multiclass" && d.classes) patch.n_classes = Math.min(d.classes[1], Math.max(d.classes[0], cur.n_classes));
+      else patch.n_classes = null;
     }
-    if (this.config && d.default_points && d.problem !== this.datasetInfo(this.config.dataset)?.problem) patch.n_points = d.default_points;
-    if (d.classes && this.config && this.config.n_classes != null) {
-      const [lo, hi] = d.classes;
-      const n = Math.min(hi, Math.max(lo, this.config.n_classes));
-      patch.n_classes = n;
-    }
-    if (!d.classes) patch.n_classes = null;
     this.onPatch(patch, "dataset");
   }
 
@@ -277,8 +274,9 @@ export class Controls {
   }
 
   // ---------- sync from the server's config ----------
-  sync(config) {
+  sync(config, force = false) {
     this.config = config;
+    this.force = force;
     const problem = config.problem;
     this.problemSel.value = problem;
     fillSelect(this.lossSel, this.losses.filter((l) => !l.problems || l.problems.includes(problem)), config.loss);
@@ -299,9 +297,10 @@ export class Controls {
     this.schedSel.value = config.schedule;
     this.regSel.value = config.regularization;
     this.initSel.value = config.init;
-    if (document.activeElement !== this.batchIn) this.batchIn.value = config.batch_size;
-    if (document.activeElement !== this.seedIn) this.seedIn.value = config.seed;
-    if (document.activeElement !== this.clipIn) this.clipIn.value = config.clip_norm == null ? "" : fmt(config.clip_norm);
+    const typing = (input) => !force && document.activeElement === input;
+    if (!typing(this.batchIn)) this.batchIn.value = config.batch_size;
+    if (!typing(this.seedIn)) this.seedIn.value = config.seed;
+    if (!typing(this.clipIn)) this.clipIn.value = config.clip_norm == null ? "" : fmt(config.clip_norm);
     const opt = this.optimizers.find((o) => o.name === config.optimizer);
     this._paramInputs(this.optParams, "optimizer_params", opt?.params || [], config.optimizer_params);
     const sched = this.schedules.find((o) => o.name === config.schedule);

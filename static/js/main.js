@@ -535,7 +535,7 @@ function patchConfig(patch, field) {
       res = await api.patch(state.id, { ...patch, snapshot: snapOpts(allLive ? nextSince() : 0) });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return recoverSession();
-      controls.sync(state.config);
+      controls.sync(state.config, true);  // the controls show what the server really has
       buildLayerControls(state.config);
       showApiError(err, field);
       return;

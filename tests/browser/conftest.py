@@ -1,0 +1,115 @@
+"""Fixtures for the real-browser tests: the app on a free loopback port and Debian's Chromium.
+
+No `playwright install`: the tests drive the system Chromium. Without it they skip locally and
+fail in CI (CI set), so a missing browser can never pass silently there.
+"""
+
+import json
+import logging
+import os
+import shutil
+import sys
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+OUTPUT_DIR = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The playground on 127.0.0.1:<free port>, served by werkzeug in a daemon thread."""
+    from werkzeug.serving import make_server
+
+    from app import create_app
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
+    app = create_app()
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(timeout=5)
+    srv.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        message = "chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A Playwright page plus the console errors and failed requests it saw."""
+
+    def __init__(self, page, base):
+        self.page = page
+        self.base = base
+        self.errors = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def open(self, path="/"):
+        self.page.goto(self.base + path)
+        self.wait("() => window.playground && window.playground.ready", timeout=20_000)
+        return self
+
+    def wait(self, predicate, arg=None, timeout=10_000):
+        # Predicates are function expressions: the page's CSP forbids eval of plain strings.
+        return self.page.wait_for_function(predicate, arg=arg, timeout=timeout)
+
+    def js(self, expression, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def play(self):
+        if not self.js("() => window.playground.running"):
+            self.page.click("#btn-play")
+        # (a run that diverges at once stops by itself, so "diverged" also counts as started)
+        self.wait("() => window.playground.running || window.playground.status.status === 'diverged'")
+
+    def pause(self):
+        if self.js("() => window.playground.running"):
+            self.page.click("#btn-play")
+        # Settled: not running, no step in flight, no mutation queued.
+        self.wait("() => { const s = window.playground.state; return !s.running && !s.inFlight && !s.busy; }")
+
+    def api(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    p = context.new_page()
+    p.set_default_timeout(15_000)
+    yield Page(p, server)
+    context.close()
+
+
+@pytest.fixture
+def output_dir():
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    return OUTPUT_DIR

@@ -1,0 +1,238 @@
+"""The playground page in headless Chromium: it loads cleanly, trains live, pauses, rebuilds,
+draws multi-class and regression maps, reports divergence, and restores shared links exactly."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# Colours the page must use (static/js/colors.js): the diverging scale and the class colours.
+ORANGE, GREY, BLUE = (245, 147, 34), (232, 234, 235), (8, 119, 189)
+
+CANVAS_PIXELS = """() => {
+  const c = document.querySelector('.boundary-canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const out = [];
+  for (let i = 0; i < d.length; i += 4 * 7) out.push([d[i], d[i + 1], d[i + 2]]);
+  return out;
+}"""
+
+DISTINCT_CLASSES = """() => {
+  const o = window.playground.frame.output; const k = o.shape[2]; const seen = new Set();
+  for (let i = 0; i < o.data.length; i += k) {
+    let best = 0; for (let j = 1; j < k; j++) if (o.data[i + j] > o.data[i + best]) best = j;
+    seen.add(best);
+  }
+  return seen.size;
+}"""
+
+
+def epoch(p):
+    return p.js("() => window.playground.epoch")
+
+
+def test_page_loads_cleanly_and_controls_match_options(page):
+    p = page.open()
+    options = p.api("GET", "/api/options")
+    # plots render: boundary canvas painted, Plotly figures drawn, network links and neurons present
+    p.wait("() => document.querySelector('#boundary .main-svg') && document.querySelector('#curves-plot .main-svg')")
+    assert p.js("() => document.querySelector('.boundary-canvas').width") == 100
+    assert p.js("() => document.querySelectorAll('#net-svg path.link').length") == 2 * 4 + 4 * 2 + 2 * 1
+    assert p.js("() => document.querySelectorAll('#net-nodes .neuron').length") == 2 + 4 + 2 + 1
+    # controls come from /api/options
+    tiles = p.js("() => [...document.querySelectorAll('.dataset-tile')].filter(t => !t.hidden).map(t => t.dataset.name)")
+    assert sorted(tiles) == sorted(d["name"] for d in options["datasets"] if d["problem"])
+    feats = p.js("() => [...document.querySelectorAll('.feature-tile')].map(t => t.dataset.name)")
+    assert feats == [f["name"] for f in options["features"]]
+    acts = p.js("() => [...document.querySelectorAll('select[name=activation] option')].map(o => o.value)")
+    assert acts == [a["name"] for a in options["activations"] if a.get("hidden", True)]
+    opts = p.js("() => [...document.querySelectorAll('select[name=optimizer] option')].map(o => o.value)")
+    assert opts == [o["name"] for o in options["optimizers"]]
+    regs = p.js("() => [...document.querySelectorAll('select[name=regularization] option')].map(o => o.value)")
+    assert regs == [r["name"] for r in options["regularizations"]]
+    assert p.js("() => document.getElementById('epoch').textContent") == "000,000"
+    assert p.js("() => window.playground.config") == options["defaults"]
+    assert p.errors == []
+
+
+def test_play_trains_circle_and_pause_stops(page):
+    p = page.open()
+    p.page.keyboard.press("Space")  # Space toggles play
+    p.wait("() => window.playground.running && window.playground.epoch >= 3")
+    # circle, default network: the test loss falls below 0.2 within 30 s of wall time
+    p.wait("() => (window.playground.metrics.test_loss ?? 9) < 0.2", timeout=30_000)
+    assert p.js("() => document.getElementById('epoch').textContent") != "000,000"
+    p.page.keyboard.press("Space")
+    p.pause()
+    stopped = epoch(p)
+    # 30 more animation frames later nothing has moved, here or on the server
+    p.js("() => { window.__frames = 0; const f = () => { window.__frames++; if (window.__frames < 30) requestAnimationFrame(f); }; requestAnimationFrame(f); }")
+    p.wait("() => window.__frames >= 30")
+    assert epoch(p) == stopped
+    sid = p.js("() => window.playground.sessionId")
+    assert p.api("GET", f"/api/sessions/{sid}?grid=0&history=0&weights=0")["snapshot"]["epoch"] == stopped
+    assert p.errors == []
+
+
+def test_learning_rate_change_mid_run_keeps_epochs(page):
+    p = page.open()
+    p.play()
+    p.wait("() => window.playground.epoch >= 10")
+    p.page.select_option("select[name=learning_rate]", "0.1")
+    p.wait("() => window.playground.config.learning_rate === 0.1")
+    # training was not interrupted: still running, epochs kept counting from where they were
+    assert p.js("() => window.playground.running")
+    assert epoch(p) >= 10
+    p.wait("() => window.playground.epoch >= 20")
+    assert "live" in p.js("() => document.getElementById('toast').textContent")
+    p.pause()
+    assert p.errors == []
+
+
+def test_adding_a_layer_rebuilds_and_the_diagram_shows_it(page):
+    p = page.open()
+    p.page.click("#btn-add-layer")
+    p.wait("() => window.playground.config.hidden_layers.length === 3")
+    assert p.js("() => window.playground.config.hidden_layers") == [4, 2, 2]
+    p.wait("() => document.querySelectorAll('#net-nodes .neuron').length === 2 + 4 + 2 + 2 + 1")
+    assert p.js("() => document.querySelectorAll('#net-svg path.link').length") == 8 + 8 + 4 + 2
+    assert "Rebuilt" in p.js("() => document.getElementById('toast').textContent")
+    # and a neuron can be added to the new layer with its +
+    p.page.click("[aria-label='Add a neuron to layer 3']")
+    p.wait("() => window.playground.config.hidden_layers[2] === 3")
+    p.wait("() => document.querySelectorAll('#net-nodes .neuron').length === 12")
+    assert p.errors == []
+
+
+def test_three_class_spiral_shows_three_colours(page):
+    p = page.open()
+    p.page.click(".dataset-tile[data-name=spiral_k]")
+    p.wait("() => window.playground.config.dataset === 'spiral_k'")
+    assert p.js("() => window.playground.config.problem") == "multiclass"
+    assert p.js("() => window.playground.config.n_classes") == 3
+    p.page.select_option("#speed", "10")
+    p.play()
+    p.wait(DISTINCT_CLASSES.replace("return seen.size;", "return seen.size >= 3;"), timeout=30_000)
+    p.pause()
+    assert p.js(DISTINCT_CLASSES) == 3
+    # the painted pixels show three hues: nearest class colour (ignoring near-grey pixels)
+    classes = [(245, 147, 34), (8, 119, 189), (46, 160, 67)]
+    seen = set()
+    for px in p.js(CANVAS_PIXELS):
+        if sum(abs(a - b) for a, b in zip(px, GREY)) < 60:
+            continue
+        seen.add(min(range(3), key=lambda k: sum((a - b) ** 2 for a, b in zip(px, classes[k]))))
+    assert seen == {0, 1, 2}
+    assert p.js("() => document.querySelectorAll('#legend .class-swatch').length") == 3
+    assert p.errors == []
+
+
+def test_regression_plane_uses_the_diverging_scale(page):
+    p = page.open()
+    p.page.click(".dataset-tile[data-name=plane]")
+    p.wait("() => window.playground.config.problem === 'regression'")
+    p.page.select_option("#speed", "5")
+    p.play()
+    p.wait("() => (window.playground.metrics.test_loss ?? 9) < 0.02", timeout=30_000)
+    p.pause()
+    pixels = p.js(CANVAS_PIXELS)
+
+    def on_scale(px):
+        # every pixel lies on the orange–grey or grey–blue segment of the scale
+        for end in (ORANGE, BLUE):
+            t = max(range(256), key=lambda i: -sum((g + (e - g) * i / 255 - c) ** 2 for g, e, c in zip(GREY, end, px)))
+            if sum(abs(g + (e - g) * t / 255 - c) for g, e, c in zip(GREY, end, px)) <= 6:
+                return True
+        return False
+
+    assert all(on_scale(px) for px in pixels[::5])
+    near = lambda px, c: sum(abs(a - b) for a, b in zip(px, c)) < 80  # noqa: E731
+    assert any(near(px, ORANGE) for px in pixels) and any(near(px, BLUE) for px in pixels)
+    assert "Prediction" in p.js("() => document.getElementById('legend').textContent")
+    assert p.errors == []
+
+
+def test_divergence_is_explained_and_reset_recovers(page):
+    p = page.open("/#dataset=plane&problem=regression&loss=mse&output_activation=linear"
+                  "&hidden_layers=8,8,8,8&activation=sigmoid&learning_rate=10"
+                  "&optimizer=momentum&optimizer_params.momentum=0.99&view.speed=25")
+    assert p.js("() => window.playground.config.learning_rate") == 10
+    p.play()
+    p.wait("() => !document.getElementById('diverged').hidden", timeout=30_000)
+    reason = p.js("() => document.getElementById('diverged-reason').textContent")
+    assert "learning rate" in reason
+    assert not p.js("() => window.playground.running")  # the loop stopped by itself
+    p.page.click("#btn-diverged-reset")
+    p.wait("() => window.playground.status.status === 'ok' && window.playground.epoch === 0")
+    assert p.js("() => document.getElementById('diverged').hidden")
+    assert p.js("() => document.getElementById('st-train').textContent") != "–"
+    assert p.errors == []
+
+
+def test_shared_url_restores_config_and_initial_weights(page, browser):
+    p = page.open("/#dataset=xor&hidden_layers=3,5&seed=7&data_seed=4&learning_rate=0.1&init=he_normal&noise=0.1")
+    cfg = p.js("() => window.playground.config")
+    assert (cfg["dataset"], cfg["hidden_layers"], cfg["seed"], cfg["data_seed"]) == ("xor", [3, 5], 7, 4)
+    p.page.click("#btn-link")  # copies the link (and writes it into the address bar)
+    url = p.page.url
+    sid = p.js("() => window.playground.sessionId")
+    first = p.api("GET", f"/api/sessions/{sid}?grid=0&history=0&data=1")
+
+    other = browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        q = other.new_page()
+        q.goto(url)
+        q.wait_for_function("() => window.playground && window.playground.ready")
+        sid2 = q.evaluate("() => window.playground.sessionId")
+        assert sid2 != sid
+        assert q.evaluate("() => window.playground.config") == cfg
+        second = p.api("GET", f"/api/sessions/{sid2}?grid=0&history=0&data=1")
+    finally:
+        other.close()
+    assert second["config"] == first["config"]
+    assert second["data"] == first["data"]  # same points
+    w1 = [(w["W"]["data"], w["b"]["data"]) for w in first["snapshot"]["weights"]]
+    w2 = [(w["W"]["data"], w["b"]["data"]) for w in second["snapshot"]["weights"]]
+    assert w1 == w2  # same initial weights, bit for bit
+    assert p.errors == []
+
+
+def test_hide_parameter_hides_controls(page):
+    p = page.open("/?hide=noise,learning_rate,weights_panel")
+    assert p.js("() => document.querySelector('[data-control=noise]').hidden")
+    assert p.js("() => document.querySelector('.hyperbar [data-control=learning_rate]').hidden")
+    assert p.js("() => document.querySelector('[data-control=weights_panel]').hidden")
+    assert not p.js("() => document.querySelector('[data-control=train_ratio]').hidden")
+    assert p.errors == []
+
+
+def test_api_errors_are_shown_next_to_the_control(page):
+    p = page.open()
+    p.page.fill("input[name=batch_size]", "100000")
+    p.page.press("input[name=batch_size]", "Enter")
+    p.wait("() => document.querySelector('[data-control=batch_size] .field-error').textContent.length > 0")
+    text = p.js("() => document.querySelector('[data-control=batch_size] .field-error').textContent")
+    assert "batch_size" in text or "batch" in text.lower()
+    # the control shows the server's value again, and the page still works
+    assert p.js("() => window.playground.config.batch_size") == 10
+    assert p.js("() => document.querySelector('input[name=batch_size]').value") == "10"
+
+
+def test_screenshot_of_the_trained_default_config(browser, server, output_dir):
+    context = browser.new_context(viewport={"width": 1440, "height": 1700})
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(server + "/")
+        page.wait_for_function("() => window.playground && window.playground.ready")
+        page.select_option("#speed", "5")
+        page.click("#btn-play")
+        page.wait_for_function("() => (window.playground.metrics.test_loss ?? 9) < 0.1", timeout=30_000)
+        page.click("#btn-play")
+        page.wait_for_function("() => { const s = window.playground.state; return !s.running && !s.inFlight && !s.dirty; }")
+        path = output_dir / "playground-trained.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 50_000
+        assert errors == []
+    finally:
+        context.close()
