@@ -25,6 +25,9 @@ DEFAULTS = {
     "MAX_STEP_EPOCHS": 100_000,
     "MAX_STEP_BATCHES": 10_000_000,
     "MAX_WEIGHT": 100.0,
+    # History rows kept per session before nn_core thins them (every other row dropped): bounds
+    # memory (~1 KB a row) and keeps a long run's model export under the body limit.
+    "HISTORY_ROWS": 4000,
 }
 
 
@@ -46,4 +49,5 @@ def public_limits(config):
         "max_step_epochs": config["MAX_STEP_EPOCHS"],
         "max_step_batches": config["MAX_STEP_BATCHES"],
         "max_weight": config["MAX_WEIGHT"],
+        "history_rows": config["HISTORY_ROWS"],
     }

@@ -94,7 +94,7 @@ def _restore(model, limits):
                        expected)
     if trainer.n_train != len(p.train_points):
         raise ApiError(422, "the trainer's data does not match the points", "trainer.data")
-    _check_history(trainer)
+    _check_history(trainer, limits["HISTORY_ROWS"])
     if trainer.status not in ("ok", "diverged"):
         raise ApiError(422, "unknown status", "trainer.status", ["ok", "diverged"])
     session = TrainingSession(config, p.as_problem(config["problem"]), trainer, limits,
@@ -102,11 +102,16 @@ def _restore(model, limits):
     return session
 
 
-def _check_history(trainer):
-    """Read the whole history once, as every later snapshot will, so junk fails now."""
+def _check_history(trainer, max_rows):
+    """Read the whole history once, as every later snapshot will, so junk fails now; and keep
+    its memory bounded like a history grown here."""
     history = trainer.history
     if not isinstance(history.stride, int) or history.stride < 1:
         raise ApiError(422, "bad history stride", "trainer.history.stride", [1, None])
+    if len(history.rows) >= max_rows:
+        raise ApiError(422, f"{len(history.rows)} history rows is too many",
+                       "trainer.history.rows", [0, max_rows - 1])
+    history.capacity = min(history.capacity, max_rows)
     if not all(isinstance(f, str) for f in history.fields):
         raise ApiError(422, "bad history fields", "trainer.history.fields")
     columns = history.since(0)

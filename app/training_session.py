@@ -78,13 +78,13 @@ def live_settings(config):
     return {key: config[key] for key in cfg.LIVE_FIELDS}
 
 
-def build_trainer(network, points, config):
+def build_trainer(network, points, config, limits):
     names = config["features"]
     points = points.as_problem(config["problem"])
     return Trainer(network,
                    features.transform(points.train_points, names), points.train_labels,
                    features.transform(points.test_points, names), points.test_labels,
-                   **live_settings(config))
+                   history_capacity=limits["HISTORY_ROWS"], **live_settings(config))
 
 
 class TrainingSession:
@@ -108,7 +108,8 @@ class TrainingSession:
     def create(cls, raw, limits):
         config = cfg.normalize(raw, limits)
         points = generate_points(config)
-        return cls(config, points, build_trainer(build_network(config), points, config), limits)
+        trainer = build_trainer(build_network(config), points, config, limits)
+        return cls(config, points, trainer, limits)
 
     def normalize(self, raw):
         return cfg.normalize(raw, self.limits, custom_problem=self.custom_problem,
@@ -136,7 +137,7 @@ class TrainingSession:
                 points = split(*points.all(), new)  # user points: only the split can change
             else:
                 points = generate_points(new)
-        trainer = build_trainer(build_network(new), points, new)
+        trainer = build_trainer(build_network(new), points, new, self.limits)
         # Everything built: swap it in as one.
         self.config, self.points, self.trainer = new, points, trainer
         if new["dataset"] != cfg.CUSTOM:

@@ -45,7 +45,7 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         "classes": [2, 6], "max_grid": 400, "max_neuron_grid": 100,
         "max_body_bytes": 2 * 1024 * 1024, "max_sessions": 200, "idle_timeout_s": 1800,
         "evict_idle_s": 300, "max_step_ms": 250, "max_step_epochs": 100000,
-        "max_step_batches": 10000000, "max_weight": 100.0}
+        "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000}
     assert o["snapshot_defaults"]["resolution"] == 100
     assert "learning_rate" in o["live_fields"] and "seed" not in o["live_fields"]
 
