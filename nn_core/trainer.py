@@ -315,7 +315,7 @@ class Trainer:
                                 for k, v in optimizer["state"].items()},
             "data": {"X_train": encode_array(self._X_train), "y_train": encode_array(self._y_train),
                      "X_test": encode_array(self._X_test), "y_test": encode_array(self._y_test)},
-            "epoch": self.epoch, "steps": self.steps, "pos": self._pos,
+            "epoch": self.epoch, "steps": self.steps, "pos": self._pos, "eval_every": self.eval_every,
             "perm": None if self._perm is None else encode_array(self._perm.astype(np.int64)),
             "rng": encode_rng_state(self._rng),
             "status": self.status, "status_reason": self.status_reason,
@@ -331,7 +331,8 @@ class Trainer:
             net = Network.from_dict(state["network"])
             data = {k: decode_array(v, f"data.{k}") for k, v in state["data"].items()}
             hyper = dict(state["hyperparams"])
-            trainer = cls(net, data["X_train"], data["y_train"], data["X_test"], data["y_test"], **hyper)
+            trainer = cls(net, data["X_train"], data["y_train"], data["X_test"], data["y_test"],
+                          eval_every=state.get("eval_every", 1), **hyper)
             trainer.initial_params = decode_array(state["initial_params"], "initial_params")
             if trainer.initial_params.shape != net.params.shape:
                 raise ConfigError("initial_params", "does not fit the network", f"{net.n_params} values")
