@@ -445,3 +445,49 @@ def test_last_grads_are_of_the_last_minibatch():
     for (dW, db), (eW, eb) in zip(t.last_grads, expected):
         np.testing.assert_allclose(dW, eW, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(db, eb, rtol=1e-10, atol=1e-14)
+
+
+# ---- sparse evaluation and re-measuring ----------------------------------------------------------
+
+
+def test_eval_every_records_every_kth_epoch_and_still_catches_divergence():
+    t = make_trainer(batch_size=50, eval_every=3)
+    t.run(7)
+    assert t.history.since(0)["epoch"] == [0, 3, 6]
+    quiet = make_trainer(batch_size=50, eval_every=0)
+    reference = make_trainer(batch_size=50)
+    quiet.run(4)
+    reference.run(4)
+    assert quiet.history.since(0)["epoch"] == [0]
+    assert np.array_equal(quiet.net.params, reference.net.params)   # evaluation changes nothing
+    wild = make_trainer("plane", (8, 8, 8), activation="relu", learning_rate=100.0, eval_every=0)
+    wild.run(20)
+    assert wild.status == "diverged" and wild.epoch < 20
+    with pytest.raises(ConfigError) as err:
+        make_trainer(eval_every=-1)
+    assert err.value.field == "eval_every"
+
+
+def test_resume_keeps_eval_every():
+    kw = dict(batch_size=50, eval_every=2, optimizer="adam", learning_rate=0.01)
+    straight = make_trainer(**kw)
+    straight.run(7)
+    interrupted = make_trainer(**kw)
+    interrupted.run(3)
+    resumed = Trainer.from_state_dict(json.loads(json.dumps(interrupted.state_dict())))
+    resumed.run(4)
+    assert resumed.net.params.tobytes() == straight.net.params.tobytes()
+    assert resumed.history.since(0) == straight.history.since(0)
+
+
+def test_refresh_after_an_edited_weight_remeasures_the_current_epoch():
+    t = make_trainer(optimizer="adam", learning_rate=0.01)
+    t.run(2)
+    before = t.metrics()
+    t.net.set_weight(0, 0, 0, 5.0)
+    t.refresh()
+    h = t.history.since(0)
+    assert h["epoch"] == [0, 1, 2]                       # re-measured, not repeated
+    loss, _ = t.net.loss_and_grads(t._X_train, t._y_train)
+    assert h["train_loss"][-1] == pytest.approx(loss, rel=1e-12) != before["train_loss"]
+    assert t.metrics()["train_loss"] == h["train_loss"][-1]
