@@ -19,7 +19,7 @@ from nn_core.optimizers import CLIP_NORM_BOUNDS, OPTIMIZERS
 from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
 from nn_core.schedules import SCHEDULES
 
-from .body import boolean, check_keys, is_number, number, string  # noqa: F401 (boolean: API)
+from .body import check_keys, is_number, number, string
 from .errors import ApiError, bad_type
 
 CUSTOM = "custom"  # the dataset name of user-supplied points

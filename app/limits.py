@@ -14,8 +14,9 @@ DEFAULTS = {
     "MAX_POINTS": datasets.N_POINTS_RANGE[1],
     "MAX_CLASSES": datasets.MULTICLASS_RANGE[1],
     "MAX_GRID": 400,
-    # Neuron maps multiply by the neuron count (up to 8 × 64 of them): keep them small.
-    "MAX_NEURON_GRID": 100,
+    # Neuron maps multiply by the neuron count (up to 8 × 64 = 512 maps): 50 × 50 × 512 is
+    # already 1.3 M values; TF Playground draws 10 × 10 thumbnails, our default is 25 × 25.
+    "MAX_NEURON_GRID": 50,
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_SESSIONS": 200,
     "SESSION_IDLE_TIMEOUT": 30 * 60,

@@ -42,7 +42,7 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
     assert spiral_k["problem"] == "multiclass" and spiral_k["classes"] == [2, 6]
     assert o["limits"] == {
         "max_hidden_layers": 8, "max_neurons": 64, "max_batch": 512, "max_points": 5000,
-        "classes": [2, 6], "max_grid": 400, "max_neuron_grid": 100,
+        "classes": [2, 6], "max_grid": 400, "max_neuron_grid": 50,
         "max_body_bytes": 2 * 1024 * 1024, "max_sessions": 200, "idle_timeout_s": 1800,
         "evict_idle_s": 300, "max_step_ms": 250, "max_step_epochs": 100000,
         "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000}

@@ -83,7 +83,7 @@ def test_turbo_request_returns_a_fresh_grid(client, make_session):
     ({"max_ms": 251}, 422, "max_ms"),
     ({"speed": 2}, 422, "speed"),
     ({"snapshot": {"resolution": 401}}, 422, "snapshot.resolution"),
-    ({"snapshot": {"neuron_resolution": 101}}, 422, "snapshot.neuron_resolution"),
+    ({"snapshot": {"neuron_resolution": 51}}, 422, "snapshot.neuron_resolution"),
     ({"snapshot": {"encoding": "png"}}, 422, "snapshot.encoding"),
     ({"snapshot": {"bounds": [0, 1, 2]}}, 400, "snapshot.bounds"),
     ({"snapshot": {"history_since": -1}}, 422, "snapshot.history_since"),
