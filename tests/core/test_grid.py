@@ -4,13 +4,22 @@ feature transforms, no side effects on training, and rejected bad resolutions an
 import numpy as np
 import pytest
 
-from nn_core import ConfigError, GridInputs, Network, Trainer, evaluate_grid, make_dataset, transform
+from nn_core import (
+    ConfigError,
+    GridInputs,
+    Network,
+    Trainer,
+    evaluate_grid,
+    make_dataset,
+    transform,
+)
 from nn_core.grid import MAX_RESOLUTION
 
 
 def net_for(features, hidden=(5, 3), k=1, activation="tanh", seed=0, **kw):
     problem = "multiclass" if k > 1 else "binary"
-    return Network([len(features), *hidden, k], activation=activation, problem=problem, seed=seed, **kw)
+    return Network([len(features), *hidden, k], activation=activation, problem=problem, seed=seed,
+                   **kw)
 
 
 def plane_points(bounds, n):
@@ -107,7 +116,8 @@ def test_no_side_effects_on_training():
 
     def trainer():
         net = Network([2, 6, 1], activation="tanh", output_activation="sigmoid", seed=4)
-        return Trainer(net, X[:300], y[:300], X[300:], y[300:], optimizer="adam", learning_rate=0.02)
+        return Trainer(net, X[:300], y[:300], X[300:], y[300:], optimizer="adam",
+                       learning_rate=0.02)
 
     a, b = trainer(), trainer()
     a.step(33)

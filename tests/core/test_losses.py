@@ -157,7 +157,8 @@ def test_bce_extreme_logits_finite():
     assert np.isfinite(g).all()
     np.testing.assert_array_equal(g, (a - t) / 8)
     # single wrong answers, one at a time
-    assert loss.value(col(-40.0), sigmoid.forward(col(-40.0)), col(1.0)) == pytest.approx(40.0, rel=1e-12)
+    one_wrong = loss.value(col(-40.0), sigmoid.forward(col(-40.0)), col(1.0))
+    assert one_wrong == pytest.approx(40.0, rel=1e-12)
     assert loss.value(col(1e4), sigmoid.forward(col(1e4)), col(1.0)) == 0.0
 
 
@@ -244,7 +245,8 @@ def test_accuracy_by_hand():
 
 
 def test_rmse_by_hand():
-    assert rmse([0.0, 0.0, 0.0, 0.0], [1.0, -1.0, 3.0, -3.0]) == pytest.approx(math.sqrt(5.0), rel=1e-15)
+    value = rmse([0.0, 0.0, 0.0, 0.0], [1.0, -1.0, 3.0, -3.0])
+    assert value == pytest.approx(math.sqrt(5.0), rel=1e-15)
     assert rmse([1.5, 2.5], [1.5, 2.5]) == 0.0
     assert math.isnan(rmse([], []))
 

@@ -14,7 +14,8 @@ HIDDEN = [name for name in ACTIVATIONS if name not in OUTPUT_ONLY]
 
 
 def binary_net(**kw):
-    args = dict(activation="tanh", output_activation="sigmoid", loss="bce", init="xavier_uniform", seed=0)
+    args = dict(activation="tanh", output_activation="sigmoid", loss="bce", init="xavier_uniform",
+                seed=0)
     args.update(kw)
     return Network([2, 5, 3, 1], **args)
 
@@ -138,9 +139,11 @@ def test_loss_and_grads_is_a_batch_mean_and_leaves_weights_alone():
     loss, grads = net.loss_and_grads(X, y)
     assert np.array_equal(net.params, before)
     assert isinstance(loss, float)
-    assert [(dW.shape, db.shape) for dW, db in grads] == [((2, 5), (5,)), ((5, 3), (3,)), ((3, 1), (1,))]
+    shapes = [(dW.shape, db.shape) for dW, db in grads]
+    assert shapes == [((2, 5), (5,)), ((5, 3), (3,)), ((3, 1), (1,))]
     # grads are copies of what `net.grads` holds
-    assert np.array_equal(np.concatenate([np.vstack([dW, db]).ravel() for dW, db in grads]), net.grads)
+    flat = np.concatenate([np.vstack([dW, db]).ravel() for dW, db in grads])
+    assert np.array_equal(flat, net.grads)
     # mean over rows: the average of the one-row losses and gradients
     singles = [net.loss_and_grads(X[i:i + 1], y[i:i + 1]) for i in range(8)]
     assert loss == pytest.approx(np.mean([s[0] for s in singles]), rel=1e-13)
@@ -169,7 +172,6 @@ def test_loss_and_grads_matches_finite_differences(problem):
 
 
 def test_encode_targets():
-    X = points(4)
     sig = binary_net()
     assert np.array_equal(sig.encode_targets([0, 1, 1, 0]), [[0.0], [1.0], [1.0], [0.0]])
     tanh = Network([2, 3, 1], output_activation="tanh", problem="binary")
@@ -180,7 +182,6 @@ def test_encode_targets():
     assert np.array_equal(multi.encode_targets(np.array([2.0, 1.0])), [[0, 0, 1], [0, 1, 0]])
     reg = Network([2, 3, 1], problem="regression")
     assert np.array_equal(reg.encode_targets([0.5, -1.25]), [[0.5], [-1.25]])
-    assert X.shape == (4, 2)
 
 
 # ---- problem, output and loss defaults -----------------------------------------------------
@@ -204,10 +205,12 @@ def test_problem_implies_output_and_loss(problem, n_out, output, loss):
     (dict(layer_sizes=[2, 4, 1], output_activation="tanh"), ("binary", "tanh", "mse")),
     (dict(layer_sizes=[2, 4, 1], loss="bce"), ("binary", "sigmoid", "bce")),
     (dict(layer_sizes=[2, 4, 1], loss="hinge"), ("binary", "linear", "hinge")),
-    (dict(layer_sizes=[2, 4, 1], problem="binary", output_activation="linear"), ("binary", "linear", "hinge")),
+    (dict(layer_sizes=[2, 4, 1], problem="binary", output_activation="linear"),
+     ("binary", "linear", "hinge")),
     (dict(layer_sizes=[2, 4, 1], problem="binary", output_activation="tanh", loss="hinge"),
      ("binary", "tanh", "hinge")),
-    (dict(layer_sizes=[2, 4, 1], output_activation="sigmoid", loss="mse"), ("regression", "sigmoid", "mse")),
+    (dict(layer_sizes=[2, 4, 1], output_activation="sigmoid", loss="mse"),
+     ("regression", "sigmoid", "mse")),
 ])
 def test_defaults_fill_each_other_in(kwargs, expected):
     net = Network(**kwargs)
@@ -286,7 +289,8 @@ def trained_like(net):
 
 
 def test_to_dict_json_from_dict_is_bit_identical():
-    net = trained_like(Network([3, 6, 4, 3], activation=["relu", "mish"], init="he_normal", seed=11))
+    net = trained_like(Network([3, 6, 4, 3], activation=["relu", "mish"], init="he_normal",
+                               seed=11))
     text = json.dumps(net.to_dict())
     copy = Network.from_dict(json.loads(text))
     assert copy.params.tobytes() == net.params.tobytes()
@@ -296,8 +300,8 @@ def test_to_dict_json_from_dict_is_bit_identical():
 
 
 def test_npz_round_trip_is_exact_and_pickle_free(tmp_path):
-    net = trained_like(Network([2, 5, 1], activation="elu", output_activation="tanh", problem="binary",
-                               seed=3))
+    net = trained_like(Network([2, 5, 1], activation="elu", output_activation="tanh",
+                               problem="binary", seed=3))
     path = tmp_path / "net.npz"
     net.save(path)
     copy = Network.load(path)
@@ -351,11 +355,14 @@ def test_unknown_activation():
 
 
 def test_unknown_loss_and_init():
-    e = expect_error("loss", ["'l2'", "mse", "bce", "softmax_ce", "hinge"], Network, [2, 3, 1], loss="l2")
+    e = expect_error("loss", ["'l2'", "mse", "bce", "softmax_ce", "hinge"], Network, [2, 3, 1],
+                     loss="l2")
     assert e.allowed == LOSSES.names()
-    e = expect_error("init", ["'glorot'", "xavier_uniform", "he_normal"], Network, [2, 3, 1], init="glorot")
+    e = expect_error("init", ["'glorot'", "xavier_uniform", "he_normal"], Network, [2, 3, 1],
+                     init="glorot")
     assert e.allowed == INITIALIZERS.names()
-    expect_error("problem", ["binary", "multiclass", "regression"], Network, [2, 3, 1], problem="ranking")
+    expect_error("problem", ["binary", "multiclass", "regression"], Network, [2, 3, 1],
+                 problem="ranking")
 
 
 @pytest.mark.parametrize("size", [-3, 0, 2.5, "4", None, 5000])
@@ -378,8 +385,8 @@ def test_softmax_is_not_a_hidden_activation():
 
 
 def test_bce_with_tanh_output():
-    expect_error("output_activation", ["'bce'", "sigmoid"], Network, [2, 3, 1], output_activation="tanh",
-                 loss="bce")
+    expect_error("output_activation", ["'bce'", "sigmoid"], Network, [2, 3, 1],
+                 output_activation="tanh", loss="bce")
 
 
 def test_output_size_must_fit_the_problem():
@@ -392,7 +399,8 @@ def test_wrong_label_shape():
     X = points(5)
     expect_error("y", ["(n,)", "(5, 3)"], net.loss_and_grads, X, np.zeros((5, 3), dtype=int))
     expect_error("y", ["5 labels"], net.loss_and_grads, X, np.zeros(4, dtype=int))
-    expect_error("y", ["labels must be one number per row"], net.loss_and_grads, X, np.array(["a"] * 5))
+    expect_error("y", ["labels must be one number per row"], net.loss_and_grads, X,
+                 np.array(["a"] * 5))
     reg = Network([2, 3, 1], problem="regression")
     expect_error("y", ["(n, 1) numbers"], reg.loss_and_grads, X, np.zeros((5, 2)))
     expect_error("y", ["finite numbers"], reg.loss_and_grads, X, np.array([0, 1, np.nan, 0, 0]))

@@ -40,4 +40,4 @@ def test_readme_engine_example_runs():
         expected = re.findall(r"`([^`]+)`", claim.group(1))
         assert expected, "the README says the example prints something but quotes nothing"
         for line in expected:
-            assert line in printed, f"README claims the example prints {line!r}; it printed {printed}"
+            assert line in printed, f"README says the example prints {line!r}; it printed {printed}"

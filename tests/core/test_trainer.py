@@ -71,13 +71,15 @@ def test_plain_sgd_step_is_w_minus_lr_times_grad():
     net = t.net
     w0 = net.params.copy()
     _, grads = net.loss_and_grads(t._X_train, t._y_train)
-    g = np.concatenate([np.vstack([dW, db]).ravel() for dW, db in grads]) + 0.05 * w0 * net.weight_mask
+    g = np.concatenate([np.vstack([dW, db]).ravel() for dW, db in grads])
+    g += 0.05 * w0 * net.weight_mask
     assert t.step(1) == 1 and t.epoch == 1
     np.testing.assert_allclose(net.params, w0 - 0.1 * g, rtol=1e-12, atol=1e-15)
 
 
 def test_clip_norm_limits_the_step():
-    t = make_trainer("circle", (4,), optimizer="sgd", learning_rate=0.5, batch_size=250, clip_norm=1e-3)
+    t = make_trainer("circle", (4,), optimizer="sgd", learning_rate=0.5, batch_size=250,
+                     clip_norm=1e-3)
     w0 = t.net.params.copy()
     t.step(1)
     assert np.linalg.norm(t.net.params - w0) == pytest.approx(0.5 * 1e-3, rel=1e-9)
@@ -99,7 +101,8 @@ def test_same_seed_bit_identical_after_100_steps(optimizer):
 
 
 def test_reset_restores_initial_weights_and_replays_identically():
-    t = make_trainer(optimizer="adam", learning_rate=0.02, seed=5, regularization="l1", reg_rate=0.001)
+    t = make_trainer(optimizer="adam", learning_rate=0.02, seed=5, regularization="l1",
+                     reg_rate=0.001)
     initial = t.net.params.copy()
     first_row = t.metrics()
     t.step(137)
@@ -136,8 +139,8 @@ def test_history_rows_per_epoch():
     t = make_trainer(batch_size=25)                  # 250 training rows: 10 minibatches an epoch
     h = t.history.since(0)
     assert h["epoch"] == [0]
-    assert set(h) == {"epoch", "train_loss", "test_loss", "reg_loss", "learning_rate", "train_accuracy",
-                      "test_accuracy", "grad_norms"}
+    assert set(h) == {"epoch", "train_loss", "test_loss", "reg_loss", "learning_rate",
+                      "train_accuracy", "test_accuracy", "grad_norms"}
     assert len(h["grad_norms"][0]) == 3
     assert t.run(4) == 4
     h = t.history.since(0)
@@ -193,8 +196,8 @@ def test_reg_loss_is_reported_apart_from_the_data_loss():
 
 
 def test_learning_rate_follows_the_schedule():
-    t = make_trainer(learning_rate=0.1, schedule="step", schedule_params={"gamma": 0.5, "step_size": 2},
-                     batch_size=50)
+    t = make_trainer(learning_rate=0.1, schedule="step",
+                     schedule_params={"gamma": 0.5, "step_size": 2}, batch_size=50)
     assert t.learning_rate == 0.1
     t.run(5)
     # Epoch e (0-based) trains at schedule(e); the row recorded when it ends carries that rate.
@@ -273,9 +276,11 @@ def test_bad_change_raises_and_changes_nothing(change, field):
 def test_bad_constructor_values():
     X_train, y_train, X_test, y_test, _ = split("circle")
     net = Network([2, 3, 1], problem="binary")
-    for kw, field in [(dict(optimizer="adamw"), "optimizer"), (dict(learning_rate=-0.1), "learning_rate"),
+    for kw, field in [(dict(optimizer="adamw"), "optimizer"),
+                      (dict(learning_rate=-0.1), "learning_rate"),
                       (dict(batch_size=0), "batch_size"), (dict(schedule="warmup"), "schedule"),
-                      (dict(regularization="l3"), "regularization"), (dict(reg_rate=11), "reg_rate")]:
+                      (dict(regularization="l3"), "regularization"),
+                      (dict(reg_rate=11), "reg_rate")]:
         with pytest.raises(ConfigError) as err:
             Trainer(net, X_train, y_train, X_test, y_test, **kw)
         assert err.value.field == field
