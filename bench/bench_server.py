@@ -172,6 +172,29 @@ def bench_many(host, port, seconds, n_clients):
             "errors": sum(r[2] for r in results), "requests": len(latencies)}
 
 
+REPORT = """# Server performance
+
+Measured with `OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_server.py --write
+docs/performance-server.md` (the server runs as `python -m app` in its own process; the client
+talks plain HTTP/1.1 over loopback with keep-alive connections, and asks, like the page, only
+for the history rows it does not have yet).
+
+{table}
+
+Notes:
+- "Latency" is end to end at the client: request sent → answer read and JSON-parsed. "server"
+  is the snapshot's own `timing.total_ms` (training + grid + encoding), the rest is HTTP,
+  Flask and JSON.
+- The payload is dominated by the 100 × 100 float32 output map (40 KB raw, 53 KB base64);
+  the neuron maps travel as uint8 (25 × 25 × 6 neurons: 3.75 KB raw).
+- Turbo asks `{{"epochs": 100000, "max_ms": 12}}`: 12 ms of training, then a fresh snapshot,
+  so each request takes about 16 ms, i.e. one animation frame.
+- With 20 clients at once the server is one Python process: requests share the GIL, so total
+  throughput is what one core gives and each client's latency is mostly its wait in the queue
+  behind the other 19 (latency ≈ 20 ÷ requests per second).
+"""
+
+
 def cpu_name():
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -228,8 +251,7 @@ def main(argv=None):
     text = "\n".join(lines)
     print(text)
     if args.write:
-        Path(args.write).write_text("# Server performance\n\n`OPENBLAS_NUM_THREADS=1 "
-                                    ".venv/bin/python bench/bench_server.py`\n\n" + text + "\n")
+        Path(args.write).write_text(REPORT.format(table=text))
     return 0
 
 
