@@ -137,3 +137,30 @@ def test_real_server_over_plain_http(server):
     assert status == 404 and json.loads(raw)["error"]["field"] == "id"
     status, _, raw = http("POST", f"{server}/api/sessions", None)
     assert status == 201
+
+
+def test_python_m_app_serves_and_stops_cleanly_on_ctrl_c():
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PLAYGROUND_PORT": "0", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "app"], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("Neural Network Playground running at http://127.0.0.1:")
+        url = line.split(" at ")[1].strip().rstrip("/")
+        status, _, raw = http("GET", f"{url}/api/options")
+        assert status == 200 and json.loads(raw)["defaults"]["dataset"] == "circle"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
+    assert "Stopped." in out and "Traceback" not in err and "warning" not in err
