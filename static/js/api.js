@@ -14,7 +14,7 @@ export class ApiError extends Error {
   describe() {
     let text = this.message;
     const rows = this.body?.errors || this.body?.error?.errors;
-    if (Array.isArray(rows) && rows.length) {
+    if (Array.isArray(rows) && rows.length && !text.includes(rows[0].reason)) {
       text += ": " + rows.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`).join("; ") + (rows.length > 5 ? ` (and ${rows.length - 5} more)` : "");
     }
     if (Array.isArray(this.allowed) && this.allowed.length) {

@@ -52,7 +52,7 @@ const baseLayout = (ytitle, log) => ({
   legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom", font: FONT, bgcolor: "rgba(0,0,0,0)" },
   hovermode: "x unified",
   xaxis: { title: { text: "epoch", font: FONT, standoff: 0 }, zeroline: false, gridcolor: "#eee", tickfont: FONT, rangemode: "tozero" },
-  yaxis: { title: { text: ytitle, font: FONT, standoff: 2 }, type: log ? "log" : "linear", gridcolor: "#eee", tickfont: FONT, zeroline: false, exponentformat: "power" },
+  yaxis: { title: { text: ytitle, font: FONT, standoff: 2 }, type: log ? "log" : "linear", gridcolor: "#eee", tickfont: FONT, zeroline: false, exponentformat: "power", ...(log ? { dtick: 1 } : {}) },
 });
 
 const CONFIG = { displayModeBar: false, responsive: true };
@@ -134,5 +134,6 @@ export function drawGradNorms(el, hist) {
   layout.yaxis.exponentformat = "e";
   layout.xaxis.range = [0, Math.max(10, niceCeil(x[x.length - 1] || 0))];
   layout.yaxis.range = lossRange(data.map((d) => d.y), true);
+  layout.yaxis.dtick = Math.max(1, Math.ceil((layout.yaxis.range[1] - layout.yaxis.range[0]) / 5));
   Plotly.react(el, data, layout, CONFIG);
 }

@@ -133,19 +133,25 @@ export class NetworkDiagram {
     this.lastSnapshot = s;
     if (s.weights) {
       this.weights = s.weights;
-      const maxW = 1; // widths saturate at |w| = maxW·3
+      // Width ∝ |w|, 0.5–7 px, relative to the largest |w| in the network (at least 1), so the picture
+      // stays readable whether weights are 0.1 or 10; the hover gives the exact value.
+      let maxW = 1;
+      for (const wl of s.weights) { const d = wl.W.data; for (let i = 0; i < d.length; i++) { const a = Math.abs(d[i]); if (a > maxW) maxW = a; } }
+      this.maxW = maxW;
       for (let l = 0; l < this.links.length; l++) {
         const wl = s.weights[l];
         if (!wl) continue;
         const W = wl.W.data, nOut = wl.W.shape[1];
         for (const link of this.links[l]) {
           const w = W[link.a * nOut + link.b];
-          if (w === link.lastW) continue;
-          link.lastW = w;
-          const width = Math.min(8, 0.6 + (Math.abs(w) / maxW) * 2.4);
-          link.path.setAttribute("stroke-width", width.toFixed(2));
+          const r = Math.abs(w) / maxW;
+          const q = Math.round(r * 64);  // skip DOM writes when nothing visible changed
+          const key = w >= 0 ? q : -q - 1;
+          if (key === link.lastW) continue;
+          link.lastW = key;
+          link.path.setAttribute("stroke-width", (0.5 + 6.5 * r).toFixed(2));
           link.path.setAttribute("stroke", w >= 0 ? "rgb(8,119,189)" : "rgb(245,147,34)");
-          link.path.setAttribute("stroke-opacity", Math.min(1, 0.35 + Math.abs(w) * 0.5).toFixed(2));
+          link.path.setAttribute("stroke-opacity", (0.3 + 0.7 * r).toFixed(2));
         }
         const b = wl.b.data;
         const col = this.nodes[l + 1];

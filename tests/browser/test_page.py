@@ -236,3 +236,29 @@ def test_screenshot_of_the_trained_default_config(browser, server, output_dir):
         assert errors == []
     finally:
         context.close()
+
+
+def test_step_button_trains_exactly_one_epoch(page):
+    p = page.open()
+    p.page.click("#btn-step")
+    p.wait("() => window.playground.epoch === 1")
+    p.page.click("#btn-step")
+    p.wait("() => window.playground.epoch === 2")
+    assert p.js("() => document.getElementById('epoch').textContent") == "000,002"
+    assert not p.js("() => window.playground.running")
+    assert p.errors == []
+
+
+def test_csv_upload_reports_bad_rows_then_loads_points(page, tmp_path):
+    p = page.open()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,0\n-1,-2,1\n99,0,1\n")
+    p.page.set_input_files("#csv-file", str(bad))
+    # the message names the bad row and why (the server counts CSV lines: "line 4")
+    p.wait("() => /(row|line) [34]\\b.*99/.test(document.getElementById('data-error').textContent)")
+    good = tmp_path / "good.csv"
+    good.write_text("x1,x2,label\n" + "".join(f"{i % 5 - 2},{i % 3 - 1},{i % 2}\n" for i in range(20)))
+    p.page.set_input_files("#csv-file", str(good))
+    p.wait("() => window.playground.config.dataset === 'custom'")
+    n = p.js("() => window.playground.state.data.train.x.length + window.playground.state.data.test.x.length")
+    assert n == 20

@@ -1,0 +1,112 @@
+"""Drive the real page in headless Chromium and measure what a learner sees: redraws/s and epochs/s.
+
+    .venv/bin/python bench/bench_page.py [--seconds 6] [--write docs/performance-page.md]
+
+Starts the production server (`python -m app --port 0`, waitress) in a subprocess, opens `/` in
+Debian's Chromium (no GPU, like CI), presses play at the default configuration and counts, over a
+fixed wall-clock window after a warm-up:
+- redraws/s: frames in which the page drew a fresh snapshot (boundary + loss/accuracy curves +
+  network diagram with its neuron maps, and the weights panel when on screen);
+- epochs/s: the server's epoch counter as shown by the page.
+Runs "1 epoch/frame" (TensorFlow Playground's pace) and "max" (turbo), each with a viewport that
+shows the main views and one tall enough to show every view (weights and gradient norms too).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def start_server():
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", "0"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        m = re.search(r"http://[\d.]+:(\d+)/", line)
+        if m:
+            return proc, f"http://127.0.0.1:{m.group(1)}"
+    proc.kill()
+    raise SystemExit("the server did not start")
+
+
+def measure(browser, base, speed, viewport, seconds, warmup=1.5):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/")
+    page.wait_for_function("() => window.playground && window.playground.ready", timeout=20_000)
+    page.select_option("#speed", speed)
+    page.click("#btn-play")
+    page.wait_for_function("() => window.playground.epoch > 0")
+    time.sleep(warmup)
+    probe = "() => [performance.now(), window.playground.redraws, window.playground.epoch]"
+    t0, r0, e0 = page.evaluate(probe)
+    draw_ms = []
+    end = time.time() + seconds
+    while time.time() < end:
+        time.sleep(0.2)
+        draw_ms.append(page.evaluate("() => window.playground.state.perf.lastDrawMs"))
+    t1, r1, e1 = page.evaluate(probe)
+    timing = page.evaluate("() => window.playground.state.lastTiming")
+    page.click("#btn-play")
+    context.close()
+    if errors:
+        raise SystemExit(f"page errors: {errors}")
+    dt = (t1 - t0) / 1000
+    return {"redraws": (r1 - r0) / dt, "epochs": (e1 - e0) / dt, "draw_ms": statistics.median(draw_ms),
+            "server_ms": (timing or {}).get("total_ms")}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=6.0)
+    ap.add_argument("--write", help="write the markdown table to this file")
+    args = ap.parse_args(argv)
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        raise SystemExit("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start_server()
+    rows = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=exe, headless=True, args=ARGS)
+            for label, viewport in (("main views (1440×1000)", {"width": 1440, "height": 1000}),
+                                    ("every view (1440×1700)", {"width": 1440, "height": 1700})):
+                for speed in ("1", "max"):
+                    r = measure(browser, base, speed, viewport, args.seconds)
+                    rows.append((label, "1 epoch/frame" if speed == "1" else "max (turbo)", r))
+                    print(f"{label:24} {speed:>4}: {r['redraws']:6.1f} redraws/s {r['epochs']:7.1f} epochs/s "
+                          f"(page draw {r['draw_ms']:.1f} ms, server {r['server_ms']} ms)", flush=True)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    table = ["| views on screen | speed | redraws/s | epochs/s | page draw (median ms) | server per request (ms) |",
+             "|---|---|---|---|---|---|"]
+    for label, speed, r in rows:
+        table.append(f"| {label} | {speed} | {r['redraws']:.1f} | {r['epochs']:.0f} | {r['draw_ms']:.1f} | {r['server_ms']} |")
+    text = "\n".join(table)
+    print(text)
+    if args.write:
+        Path(args.write).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
