@@ -139,7 +139,7 @@ class TrainingSession:
                 points = generate_points(new)
         trainer = build_trainer(build_network(new), points, new, self.limits)
         # Everything built: swap it in as one.
-        self.config, self.points, self.trainer = new, points, trainer
+        self.config, self.points, self.trainer = new, points.as_problem(new["problem"]), trainer
         if new["dataset"] != cfg.CUSTOM:
             self.custom_problem = None
         rebuilt = (["data"] if data_changed else []) + (["network"] if net_changed else [])
