@@ -72,6 +72,9 @@ class Network:
 
         self.loss_fn = get_loss(self.loss)
         self.loss_fn.check(self.output_activation, self.problem, self.layer_sizes[-1])
+        if self.output_activation == "softmax" and self.layer_sizes[-1] < 2:
+            raise ConfigError("output_activation", "softmax over one neuron is always 1",
+                              [n for n in ACTIVATIONS if n != "softmax"])
         self._build()
         self.reinitialize(self.seed)
 
@@ -251,7 +254,10 @@ class Network:
             return y.astype(float)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
-        if y.ndim != 1 or y.dtype.kind not in "iufb":
+        if y.dtype.kind not in "iufb":
+            raise ConfigError(field, f"labels must be numbers, got {y.dtype.name} values",
+                              list(range(2 if self.problem == "binary" else k)))
+        if y.ndim != 1:
             raise ConfigError(field, f"labels must be one number per row, got shape {y.shape}", "(n,)")
         classes = 2 if self.problem == "binary" else k
         ids = y.astype(np.int64) if y.dtype.kind != "f" or np.all(np.isfinite(y)) else None

@@ -241,8 +241,9 @@ class Trainer:
             self.optimizer.set_hyperparams(**params)
         self._lr = self.schedule(self.base_learning_rate, self.epoch)
         if "regularizer" in new or "reg_rate" in new:
-            self.history.latest = {**self.history.latest, "reg_loss": self.regularizer.loss(
-                self.net.params, self.net.weight_mask, self.reg_rate)}
+            with np.errstate(all="ignore"):   # a diverged network has inf weights: inf·0 is NaN
+                reg_loss = self.regularizer.loss(self.net.params, self.net.weight_mask, self.reg_rate)
+            self.history.latest = {**self.history.latest, "reg_loss": reg_loss}
 
     def hyperparams(self):
         """The current hyperparameters, as `set_hyperparams` takes them."""

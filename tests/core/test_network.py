@@ -399,7 +399,7 @@ def test_wrong_label_shape():
     X = points(5)
     expect_error("y", ["(n,)", "(5, 3)"], net.loss_and_grads, X, np.zeros((5, 3), dtype=int))
     expect_error("y", ["5 labels"], net.loss_and_grads, X, np.zeros(4, dtype=int))
-    expect_error("y", ["labels must be one number per row"], net.loss_and_grads, X,
+    expect_error("y", ["labels must be numbers", "str"], net.loss_and_grads, X,
                  np.array(["a"] * 5))
     reg = Network([2, 3, 1], problem="regression")
     expect_error("y", ["(n, 1) numbers"], reg.loss_and_grads, X, np.zeros((5, 2)))
