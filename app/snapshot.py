@@ -88,7 +88,7 @@ def build(session, options, grid_cache=None, done=None, timing=None):
         "metrics": _clean(trainer.metrics()),
     }
     if options["history"]:
-        history = _dedupe_last(trainer.history.since(options["history_since"]))
+        history = trainer.history.since(options["history_since"])
         snap["history"] = {"since": options["history_since"], **history}
     grid_ms = 0.0
     if options["grid"]:
@@ -104,19 +104,6 @@ def build(session, options, grid_cache=None, done=None, timing=None):
     timing["snapshot_ms"] = round((time.perf_counter() - started) * 1000, 3)
     snap["timing"] = timing
     return snap
-
-
-def _dedupe_last(columns):
-    """Drop a stored row that the re-evaluated latest row repeats (same epoch, newer values).
-
-    nn_core's `History.since` appends `latest` when it is not the last stored row; after a live
-    change or an edited weight the latest row is re-evaluated at the same epoch, which would
-    show that epoch twice. The newer values win.
-    """
-    epochs = columns.get("epoch", [])
-    if len(epochs) >= 2 and epochs[-1] == epochs[-2]:
-        columns = {key: values[:-2] + values[-1:] for key, values in columns.items()}
-    return columns
 
 
 def _grid(net, feature_names, options, grid_cache):
