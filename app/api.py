@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from nn_core import activations, datasets, features, losses, optimizers, schedules
 from nn_core.initializers import INITIALIZERS
-from nn_core.regularizers import REGULARIZERS
+from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
 
 from . import config as cfg
 from . import snapshot
@@ -85,7 +85,7 @@ def options():
             "hidden_layers": [0, limits["MAX_HIDDEN_LAYERS"]],
             "neurons": [1, limits["MAX_NEURONS"]],
             "learning_rate": list(cfg.LEARNING_RATE_RANGE),
-            "reg_rate": [0.0, 10.0],
+            "reg_rate": list(RATE_BOUNDS),
             "batch_size": [1, limits["MAX_BATCH"]],
             "clip_norm": [0.0, optimizers.CLIP_NORM_BOUNDS[1]],
             "seed": [0, cfg.SEED_MAX],
