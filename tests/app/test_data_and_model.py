@@ -255,3 +255,18 @@ def test_history_memory_is_bounded_and_checked_on_import(error_of):
     tiny = create_app({"HISTORY_ROWS": 3}).test_client()
     error = error_of(tiny.post("/api/sessions", json={"model": export}), 422)
     assert error["field"] == "model.trainer.history.rows"
+
+
+def test_export_after_new_data_imports_and_continues_identically(client, make_session):
+    sid = make_session()["id"]
+    client.post(f"/api/sessions/{sid}/step", json={"epochs": 1})
+    post_data(client, sid, action="replace", points=[[1, 2, 0], [-1, -2, 1], [2, 2, 1], [0, 3, 0]])
+    export = client.get(f"/api/sessions/{sid}/model").get_json()
+    r = client.post("/api/sessions", json={"model": export})
+    assert r.status_code == 201, r.get_json()
+    other = r.get_json()["id"]
+    for target in (sid, other):
+        client.post(f"/api/sessions/{target}/step", json={"epochs": 5})
+    a = client.get(f"/api/sessions/{sid}/model").get_json()["trainer"]["network"]["params"]
+    b = client.get(f"/api/sessions/{other}/model").get_json()["trainer"]["network"]["params"]
+    assert a == b
