@@ -182,3 +182,19 @@ def test_fuzz_data(client, make_session, body, dataset):
     check_answer(post_raw(client, f"/api/sessions/{sid}/data", body), {200, 400, 422})
     still_works(client, sid)
     client.delete(f"/api/sessions/{sid}")
+
+
+query_keys = st.sampled_from(["grid", "resolution", "neurons", "neuron_resolution", "encoding",
+                              "neuron_encoding", "bounds", "weights", "history",
+                              "history_since", "data", "other"])
+query_values = st.text(alphabet="0123456789-.,eEtruefalsNInfy[]{}\" ", max_size=12)
+
+
+@FUZZ
+@given(query=st.dictionaries(query_keys, query_values, max_size=4))
+def test_fuzz_get_query(client, make_session, query):
+    if not hasattr(client, "fuzz_get_sid"):
+        client.fuzz_get_sid = make_session(snapshot=LIGHT)["id"]
+    sid = client.fuzz_get_sid
+    r = client.get(f"/api/sessions/{sid}", query_string=query)
+    check_answer(r, {200, 400, 422})
