@@ -33,7 +33,7 @@ export class BoundaryPlot {
   setPoints(points, problem, labelScale = 1) {
     const mk = (set, isTest) => {
       if (!set || !set.x.length) return null;
-      const marker = { size: isTest ? 6 : 5.5, line: { width: isTest ? 1.2 : 0.8, color: isTest ? "#222" : "#fff" } };
+      const marker = { size: isTest ? 5.5 : 5.5, line: { width: isTest ? 1 : 0.8, color: isTest ? "#333" : "#fff" } };
       let text;
       if (problem === "regression") {
         Object.assign(marker, { color: set.label, colorscale: PLOTLY_DIVERGING, cmin: -labelScale, cmax: labelScale });

@@ -22,7 +22,7 @@ export class WeightsView {
     this.box.replaceChildren();
     this.layers = weights.map((wl, l) => {
       const [nIn, nOut] = wl.W.shape;
-      const cell = Math.max(4, Math.min(22, Math.floor(200 / Math.max(nIn, nOut))));
+      const cell = Math.max(3, Math.min(14, Math.floor(120 / Math.max(nIn, nOut))));
       const fig = document.createElement("figure");
       fig.className = "wfig";
       const cap = document.createElement("figcaption");
