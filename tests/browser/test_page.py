@@ -1,6 +1,9 @@
 """The playground page in headless Chromium: it loads cleanly, trains live, pauses, rebuilds,
 draws multi-class and regression maps, reports divergence, and restores shared links exactly."""
 
+import base64
+import struct
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -262,3 +265,42 @@ def test_csv_upload_reports_bad_rows_then_loads_points(page, tmp_path):
     p.wait("() => window.playground.config.dataset === 'custom'")
     n = p.js("() => window.playground.state.data.train.x.length + window.playground.state.data.test.x.length")
     assert n == 20
+
+
+def test_link_hover_is_live_and_click_edits_the_weight(page):
+    p = page.open()
+    link = p.page.locator("#net-svg path.link[data-l='0'][data-a='1'][data-b='2']")
+    box = link.bounding_box()
+    # a point on the curve: the path's midpoint
+    mid = p.js("() => { const el = document.querySelector(\"#net-svg path.link[data-l='0'][data-a='1'][data-b='2']\");"
+               " const pt = el.getPointAtLength(el.getTotalLength() / 2); const r = el.ownerSVGElement.getBoundingClientRect();"
+               " return [r.left + pt.x, r.top + pt.y]; }")
+    assert box
+    p.page.mouse.move(*mid)
+    p.wait("() => !document.getElementById('net-tip').hidden")
+    first = p.js("() => document.getElementById('net-tip').textContent")
+    assert "weight" in first and "gradient" in first
+    # the tooltip follows the training while the mouse stays on the link
+    p.js("() => document.getElementById('btn-step').click()")
+    p.wait("(t) => document.getElementById('net-tip').textContent !== t", arg=first)
+    p.page.mouse.click(*mid)
+    p.wait("() => !document.getElementById('weight-editor').hidden")
+    p.page.fill("#weight-input", "1.25")
+    p.page.press("#weight-input", "Enter")
+    p.wait("() => document.getElementById('weight-editor').hidden")
+    sid = p.js("() => window.playground.sessionId")
+    p.wait("() => { const w = window.playground.frame.weights[0].W; return Math.abs(w.data[1 * w.shape[1] + 2] - 1.25) < 1e-6; }")
+    snap = p.api("GET", f"/api/sessions/{sid}?grid=0&history=0")["snapshot"]
+    w = snap["weights"][0]["W"]
+    values = struct.unpack(f"<{w['shape'][0] * w['shape'][1]}f", base64.b64decode(w["data"]))
+    assert values[1 * w["shape"][1] + 2] == 1.25
+    assert p.errors == []
+
+
+def test_hovering_a_neuron_shows_its_map_in_the_output(page):
+    p = page.open()
+    p.page.hover("#net-nodes .neuron.hidden >> nth=1")
+    p.wait("() => document.getElementById('legend').textContent.includes('layer 1 neuron 2')")
+    p.page.mouse.move(5, 5)
+    p.wait("() => !document.getElementById('legend').textContent.includes('neuron')")
+    assert p.errors == []
