@@ -39,22 +39,8 @@ def export_session(session):
                    "train_labels": encode_array(p.train_labels),
                    "test_points": encode_array(p.test_points),
                    "test_labels": encode_array(p.test_labels)},
-        "trainer": _trainer_state(session.trainer),
+        "trainer": session.trainer.state_dict(),
     }
-
-
-def _trainer_state(trainer):
-    """nn_core's state_dict, minus a stale shuffling permutation.
-
-    Workaround: `Trainer.set_data` (new points) restarts the epoch (pos 0) but keeps the old
-    epoch's permutation, which `from_state_dict` then applies to the new, possibly smaller data
-    (IndexError). At pos 0 the next minibatch reshuffles anyway, so the permutation carries no
-    information and is dropped.
-    """
-    state = trainer.state_dict()
-    if state.get("pos") == 0:
-        state["perm"] = None
-    return state
 
 
 def import_session(model, limits):

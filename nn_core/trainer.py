@@ -256,7 +256,7 @@ class Trainer:
     def set_data(self, X_train, y_train, X_test=None, y_test=None):
         """Train on new data from the next minibatch on; weights and history are kept."""
         self._set_data(X_train, y_train, X_test, y_test)
-        self._pos = 0
+        self._pos, self._perm = 0, None   # the old epoch's order indexes the old rows
         self.refresh()
 
     def refresh(self):
@@ -346,6 +346,9 @@ class Trainer:
             trainer._rng = decode_rng_state(state["rng"])
             if state["perm"] is not None:
                 trainer._perm = decode_array(state["perm"], "perm")
+                if not np.array_equal(np.sort(trainer._perm), np.arange(trainer.n_train)):
+                    raise ConfigError("perm", "is not an ordering of the training rows",
+                                      f"a permutation of 0..{trainer.n_train - 1}")
                 trainer._X_perm = trainer._X_train_aug[trainer._perm]
                 trainer._T_perm = trainer._T_train[trainer._perm]
             elif trainer._pos:
