@@ -67,6 +67,7 @@ async function boot() {
   diagram = new NetworkDiagram($("network"), {
     onNeuronHover: (n) => { state.hoverNeuron = n; state.dirty = true; if (!state.running) render(); },
     onEdit: editWeight,
+    onNote: (text) => { $("net-note").textContent = text; },
   });
   weightsView = new WeightsView($("weights"), $("w-tip"));
   buildRunControls();

@@ -7,7 +7,7 @@ import { CLASS_COLORS, NEG, POS, paintClasses, paintDiverging } from "./colors.j
 import { channel } from "./codec.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
-const MAX_LINKS_DRAWN = 6000;
+const MAX_LINKS_PER_LAYER = 1500;  // beyond this a layer shows an even subset of its links (said below the diagram)
 
 export class NetworkDiagram {
   /** handlers: {onNeuronHover({layer, index} | null), onEdit({layer, from, to, param, value})} */
@@ -47,11 +47,18 @@ export class NetworkDiagram {
     const H = Math.max(200, this.root.clientHeight);
     const cols = sizes.length;
     const colX = (i) => ((i + 0.5) / cols) * W;
-    const maxN = Math.max(...sizes);
-    const node = Math.max(6, Math.min(38, Math.floor((H - 16) / maxN) - 6, Math.floor(W / cols) - 34));
-    const gap = Math.min(node * 0.45 + 4, (H - 16 - maxN * node) / Math.max(1, maxN - 1));
-    this.nodeSize = node;
+    // Each column sizes its own neurons: a 2-neuron layer keeps big maps next to a 64-neuron one.
+    const colW = W / cols;
+    const layoutCol = (n) => {
+      const node = Math.max(5, Math.min(38, Math.floor((H - 16) / n) - 4, Math.floor(colW) - 34));
+      const gap = n > 1 ? Math.min(node * 0.45 + 4, Math.max(0, (H - 16 - n * node) / (n - 1))) : 0;
+      return { node, gap };
+    };
+    const colLayout = sizes.map(layoutCol);
+    this.colLayout = colLayout;
+    this.nodeSize = Math.max(...colLayout.map((c) => c.node));
     const pos = sizes.map((n, i) => {
+      const { node, gap } = colLayout[i];
       const total = n * node + (n - 1) * gap;
       const top = (H - total) / 2;
       return Array.from({ length: n }, (_, j) => ({ x: colX(i), y: top + j * (node + gap) + node / 2 }));
@@ -61,6 +68,7 @@ export class NetworkDiagram {
     // nodes
     this.nodesBox.replaceChildren();
     this.nodes = sizes.map((n, c) => pos[c].map((p, j) => {
+      const node = colLayout[c].node;
       const div = document.createElement("div");
       div.className = `neuron ${c === 0 ? "input" : c === cols - 1 ? "output" : "hidden"}`;
       Object.assign(div.style, { left: `${p.x - node / 2}px`, top: `${p.y - node / 2}px`, width: `${node}px`, height: `${node}px` });
@@ -102,16 +110,17 @@ export class NetworkDiagram {
     this.svg.setAttribute("height", H);
     this.svg.replaceChildren();
     this.links = [];
-    let budget = MAX_LINKS_DRAWN;
-    this.truncated = false;
+    this.subsampled = [];
     for (let l = 0; l < cols - 1; l++) {
       const group = document.createElementNS(SVGNS, "g");
       const layer = [];
+      const stride = Math.ceil((sizes[l] * sizes[l + 1]) / MAX_LINKS_PER_LAYER);
+      if (stride > 1) this.subsampled.push(`layer ${l + 1}: 1 in ${stride}`);
       for (let a = 0; a < sizes[l]; a++) {
         for (let b = 0; b < sizes[l + 1]; b++) {
-          if (budget-- <= 0) { this.truncated = true; continue; }
+          if ((a * sizes[l + 1] + b + a) % stride) continue;
           const p0 = pos[l][a], p1 = pos[l + 1][b];
-          const x0 = p0.x + node / 2, x1 = p1.x - node / 2, mx = (x0 + x1) / 2;
+          const x0 = p0.x + colLayout[l].node / 2, x1 = p1.x - colLayout[l + 1].node / 2, mx = (x0 + x1) / 2;
           const path = document.createElementNS(SVGNS, "path");
           path.setAttribute("d", `M${x0.toFixed(1)},${p0.y.toFixed(1)} C${mx.toFixed(1)},${p0.y.toFixed(1)} ${mx.toFixed(1)},${p1.y.toFixed(1)} ${x1.toFixed(1)},${p1.y.toFixed(1)}`);
           path.setAttribute("class", "link");
@@ -125,6 +134,7 @@ export class NetworkDiagram {
       this.svg.append(group);
       this.links.push(layer);
     }
+    if (this.h.onNote) this.h.onNote(this.subsampled.length ? `Large layers show an even subset of their links (${this.subsampled.join(", ")}).` : "");
     if (this.lastSnapshot) this.update(this.lastSnapshot);
   }
 
@@ -270,7 +280,7 @@ export class NetworkDiagram {
       const l3 = document.createElement("div"); l3.className = "muted"; l3.textContent = last ? "click to edit the bias" : "its map is shown in the output; click to edit the bias";
       this.tip.append(title, l1, l2, l3);
       const p = this.pos[c][j];
-      this.tip.style.left = `${Math.min(p.x + this.nodeSize / 2 + 6, this.root.clientWidth - 180)}px`;
+      this.tip.style.left = `${Math.min(p.x + this.colLayout[c].node / 2 + 6, this.root.clientWidth - 180)}px`;
       this.tip.style.top = `${p.y + 8}px`;
       this.tip.hidden = false;
     }
