@@ -116,6 +116,18 @@ export class BoundaryPlot {
     }
   }
 
+  /** Plane coordinates of a mouse event, or null outside the plot area. */
+  planeAt(e) {
+    const size = this.el._fullLayout && this.el._fullLayout._size;
+    if (!size) return null;
+    const rect = this.el.getBoundingClientRect();
+    const px = e.clientX - rect.left - size.l;
+    const py = e.clientY - rect.top - size.t;
+    if (px < 0 || py < 0 || px > size.w || py > size.h) return null;
+    const [x0, x1, y0, y1] = this.bounds;
+    return [x0 + (px / size.w) * (x1 - x0), y1 - (py / size.h) * (y1 - y0)];
+  }
+
   _hover(e) {
     const size = this.el._fullLayout && this.el._fullLayout._size;
     const f = this.last;

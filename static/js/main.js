@@ -190,6 +190,7 @@ function applyConfig(config, rebuild) {
   $("n-hidden").textContent = n === 1 ? "1" : String(n);
   $("h-net").lastChild.textContent = n === 1 ? " hidden layer" : " hidden layers";
   buildLayerControls(config);
+  buildDrawModes(config);
   updateUrl();
   if (rebuild) diagram.closeEditor();
 }
@@ -447,6 +448,35 @@ function buildRunControls() {
   $("show-test").addEventListener("change", (e) => { state.showTest = e.target.checked; boundary.setShowTest(state.showTest); updateUrl(); });
   $("discretize").addEventListener("change", (e) => { state.discretize = e.target.checked; state.dirty = true; updateUrl(); if (!state.running) render(); });
   $("log-loss").addEventListener("change", (e) => { state.logLoss = e.target.checked; state.historyDrawn = -1; state.dirty = true; updateUrl(); if (!state.running) render(); });
+  $("boundary").addEventListener("click", (e) => {
+    const mode = $("draw-mode").value;
+    if (!mode || state.hoverNeuron) return;
+    const at = boundary.planeAt(e);
+    if (!at) return;
+    const [x, y] = at.map((v) => Math.round(v * 100) / 100);
+    if (mode === "remove") dataAction({ action: "remove", near: [x, y] }, "Removed the nearest point.");
+    else dataAction({ action: "append", points: [[x, y, Number(mode)]] }, `Added a point at (${x}, ${y}).`);
+  });
+  $("model-file").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    e.target.value = "";
+    let model;
+    try { model = JSON.parse(await file.text()); } catch { return toast("That file is not JSON.", "error", 5000); }
+    if (state.running) setRunning(false);
+    exclusive(async () => {
+      try {
+        const res = await api.create({ model, snapshot: snapOpts(0) });
+        const old = state.id;
+        state.id = res.id;
+        afterMutation(res, true);
+        api.remove(old).catch(() => {});
+        toast(`Model restored at epoch ${res.snapshot.epoch}.`, "info", 2500);
+      } catch (err) {
+        toast(`Could not import the model: ${describe(err)}`, "error", 7000);
+      }
+    });
+  });
   $("w-range").addEventListener("change", (e) => { weightsView.setRange(Number(e.target.value)); renderWeightLegend(); });
   renderWeightLegend();
   $("btn-add-layer").addEventListener("click", () => {
@@ -479,6 +509,21 @@ function renderWeightLegend() {
   const g = document.createElement("span"); g.className = "grad inline"; g.style.background = legendGradient();
   const hi = document.createElement("span"); hi.textContent = `+${r}`;
   box.append(lo, g, hi);
+}
+
+let drawKey = "";
+function buildDrawModes(cfg) {
+  const k = cfg.problem === "regression" ? "r" : String(cfg.n_classes || 2);
+  if (k === drawKey) return;
+  drawKey = k;
+  const sel = $("draw-mode");
+  const keep = sel.value;
+  const opts = [["", "does nothing"]];
+  if (k === "r") opts.push(["1", "adds a point of value +1"], ["0", "adds a point of value 0"], ["-1", "adds a point of value −1"]);
+  else for (let c = 0; c < Number(k); c++) opts.push([String(c), `adds a class ${c} point`]);
+  opts.push(["remove", "removes the nearest point"]);
+  sel.replaceChildren(...opts.map(([v, t]) => { const o = document.createElement("option"); o.value = v; o.textContent = t; return o; }));
+  sel.value = opts.some(([v]) => v === keep) ? keep : "";
 }
 
 function buildLayerControls(cfg) {
@@ -684,10 +729,16 @@ async function loadDatasetPreviews() {
   // throw-away session (200 noise-free points, no snapshot parts), deleted right away.
   for (const [name, tile] of controls.datasetTiles) {
     if (name === state.config.dataset || !tile.info.problem) continue;
+    const key = `nn-playground.preview.${name}`;
+    try {
+      const cached = JSON.parse(localStorage.getItem(key) || "null");
+      if (cached) { drawPointsThumb(tile.canvas, cached, cached.problem || tile.info.problem); continue; }
+    } catch { /* storage may be unavailable */ }
     try {
       const res = await api.create({ dataset: name, n_points: 200, noise: 0, hidden_layers: [1], snapshot: { grid: false, weights: false, history: false, neurons: false } });
       drawPointsThumb(tile.canvas, res.data, res.data.problem || tile.info.problem);
       api.remove(res.id).catch(() => {});
+      try { localStorage.setItem(key, JSON.stringify({ problem: res.data.problem, train: res.data.train, test: res.data.test })); } catch { /* full or disabled */ }
     } catch { /* a missing thumbnail is not worth an error message */ }
   }
 }

@@ -2,6 +2,7 @@
 draws multi-class and regression maps, reports divergence, and restores shared links exactly."""
 
 import base64
+import json
 import struct
 
 import pytest
@@ -303,4 +304,35 @@ def test_hovering_a_neuron_shows_its_map_in_the_output(page):
     p.wait("() => document.getElementById('legend').textContent.includes('layer 1 neuron 2')")
     p.page.mouse.move(5, 5)
     p.wait("() => !document.getElementById('legend').textContent.includes('neuron')")
+    assert p.errors == []
+
+
+def test_clicking_the_plot_adds_and_removes_points(page):
+    p = page.open()
+    before = p.js("() => window.playground.state.data.train.x.length")
+    p.page.select_option("#draw-mode", "1")
+    box = p.page.locator("#boundary .nsewdrag").bounding_box()
+    # the plot centre is (0, 0); click a little right of it
+    p.page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    p.wait("(n) => window.playground.state.data.train.x.length === n + 1", arg=before)
+    assert p.js("() => window.playground.config.dataset") == "custom"
+    p.page.select_option("#draw-mode", "remove")
+    p.page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    p.wait("(n) => window.playground.state.data.train.x.length === n", arg=before)
+    assert p.errors == []
+
+
+def test_model_import_restores_an_exported_session(page, tmp_path):
+    p = page.open()
+    for _ in range(3):
+        p.page.click("#btn-step")
+    p.wait("() => window.playground.epoch === 3")
+    sid = p.js("() => window.playground.sessionId")
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(p.api("GET", f"/api/sessions/{sid}/model")))
+    p.page.click("#btn-reset")
+    p.wait("() => window.playground.epoch === 0")
+    p.page.set_input_files("#model-file", str(model))
+    p.wait("(old) => window.playground.sessionId !== old && window.playground.epoch === 3", arg=sid)
+    assert p.js("() => window.playground.state.history.length") == 4  # epochs 0..3
     assert p.errors == []
