@@ -27,7 +27,7 @@ const state = {
   running: false, inFlight: null, busy: 0, chain: Promise.resolve(),
   epoch: 0, steps: 0, status: "ok", reason: null, metrics: {},
   frame: null, dirty: false, history: new History(), historyDrawn: -1,
-  speed: 1, showTest: false, discretize: false, logLoss: false, hoverNeuron: null,
+  speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, hoverNeuron: null,
   visible: { boundary: true, network: true, weights: true, charts: true },
   perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0 },
   ready: false, errors: [],
@@ -83,6 +83,7 @@ async function boot() {
   $("discretize").checked = state.discretize;
   $("log-loss").checked = state.logLoss;
   $("speed").value = String(state.speed);
+  if (view.stop_at > 0) { state.stopAt = Math.floor(view.stop_at); $("stop-at").value = state.stopAt; }
   boundary.showTest = state.showTest;
 
   let created;
@@ -134,8 +135,12 @@ function tick() {
 }
 
 function sendStep(epochs) {
+  // "Stop at epoch N": never train past N, and pause on reaching it.
+  const left = state.stopAt ? state.stopAt - state.epoch : Infinity;
+  if (epochs == null && left <= 0) { setRunning(false); toast(`Stopped at epoch ${state.stopAt}.`, "info", 2000); return null; }
   const turbo = epochs == null && state.speed === "max";
   const body = turbo ? { ...TURBO } : { epochs: epochs ?? state.speed, max_ms: 100 };
+  if (epochs == null && Number.isFinite(left)) body.epochs = Math.min(body.epochs, left);
   body.snapshot = snapOpts(nextSince());
   const id = state.id;
   state.perf.requests++;
@@ -435,6 +440,12 @@ function buildRunControls() {
   }
   sel.value = "1";
   sel.addEventListener("change", () => { state.speed = sel.value === "max" ? "max" : Number(sel.value); updateUrl(); });
+  $("stop-at").addEventListener("change", (e) => {
+    const v = Math.floor(Number(e.target.value));
+    state.stopAt = e.target.value.trim() && v > 0 ? v : null;
+    if (!state.stopAt) e.target.value = "";
+    updateUrl();
+  });
   const blurAfterMouse = (btn, fn) => btn.addEventListener("click", (e) => { fn(); if (e.detail > 0) btn.blur(); });
   blurAfterMouse($("btn-play"), () => setRunning(!state.running));
   blurAfterMouse($("btn-step"), stepOnce);
@@ -671,7 +682,7 @@ async function recoverSession() {
 
 // ---------------------------------------------------------------- sharing, hiding, misc
 function currentView() {
-  return { show_test: state.showTest ? 1 : 0, discretize: state.discretize ? 1 : 0, speed: state.speed, log_loss: state.logLoss ? 1 : 0 };
+  return { show_test: state.showTest ? 1 : 0, discretize: state.discretize ? 1 : 0, speed: state.speed, log_loss: state.logLoss ? 1 : 0, stop_at: state.stopAt };
 }
 
 function updateUrl() {

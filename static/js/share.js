@@ -4,7 +4,7 @@
 
 const LIST_FIELDS = new Set(["features", "hidden_layers", "layer_activations"]);
 const DICT_FIELDS = new Set(["optimizer_params", "schedule_params"]);
-export const VIEW_FIELDS = { test: "show_test", disc: "discretize", speed: "speed", log: "log_loss" };
+export const VIEW_FIELDS = { test: "show_test", disc: "discretize", speed: "speed", log: "log_loss", stop: "stop_at" };
 
 /** Config (+ view state) → hash string. */
 export function encodeHash(config, view = {}) {
