@@ -258,13 +258,5 @@ def get_activation(name, field="activation"):
 
 
 def describe():
-    """Name, label and formula of every activation, for the server's options."""
-    return [
-        {
-            "name": name,
-            "label": ACTIVATIONS.info(name)["label"],
-            "formula": ACTIVATIONS.info(name)["formula"],
-            "hidden": name not in OUTPUT_ONLY,
-        }
-        for name in ACTIVATIONS
-    ]
+    """Name, label and formula of every activation (and whether it may be hidden), for /api/options."""
+    return [{**entry, "hidden": entry["name"] not in OUTPUT_ONLY} for entry in ACTIVATIONS.describe()]

@@ -138,14 +138,7 @@ def get_loss(name, field="loss"):
 
 
 def describe():
-    """Name, label, formula and fitting problems of every loss, for the server's options."""
-    return [
-        {
-            "name": name,
-            "label": LOSSES.info(name)["label"],
-            "formula": LOSSES.info(name)["formula"],
-            "problems": list(LOSSES.get(name).problems),
-            "outputs": list(LOSSES.get(name).allowed_outputs or []),
-        }
-        for name in LOSSES
-    ]
+    """Name, label, formula, fitting problems and output activations of every loss, for /api/options."""
+    return [{**entry, "problems": list(LOSSES.get(entry["name"]).problems),
+             "outputs": list(LOSSES.get(entry["name"]).allowed_outputs or [])}
+            for entry in LOSSES.describe()]

@@ -305,18 +305,7 @@ def _param_specs(cls):
 
 def describe():
     """Every optimizer for /api/options: name, label, formula and hyperparameter ranges."""
-    result = []
-    for name in OPTIMIZERS:
-        info = OPTIMIZERS.info(name)
-        result.append(
-            {
-                "name": name,
-                "label": info["label"],
-                "formula": info["formula"],
-                "params": [dict(p) for p in info["params"]],
-            }
-        )
-    return result
+    return OPTIMIZERS.describe()
 
 
 for _cls, _label, _formula in (

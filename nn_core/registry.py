@@ -39,6 +39,10 @@ class Registry:
         self.get(name)
         return dict(self._info[name])
 
+    def describe(self):
+        """[{"name": ..., **info}, ...] for every component, in registration order (for /api/options)."""
+        return [{"name": name, **_copy(self._info[name])} for name in self._items]
+
     def names(self):
         return list(self._items)
 
@@ -50,3 +54,9 @@ class Registry:
 
     def __len__(self):
         return len(self._items)
+
+
+def _copy(info):
+    # Lists of dicts (hyperparameter specs) are copied too, so callers cannot edit the registry.
+    return {k: [dict(v) if isinstance(v, dict) else v for v in val] if isinstance(val, list) else val
+            for k, val in info.items()}

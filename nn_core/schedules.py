@@ -105,18 +105,7 @@ def _param_specs(cls):
 
 def describe():
     """Every schedule for /api/options: name, label, formula and parameter ranges."""
-    result = []
-    for name in SCHEDULES:
-        info = SCHEDULES.info(name)
-        result.append(
-            {
-                "name": name,
-                "label": info["label"],
-                "formula": info["formula"],
-                "params": [dict(p) for p in info["params"]],
-            }
-        )
-    return result
+    return SCHEDULES.describe()
 
 
 for _cls, _label, _formula in (
