@@ -16,9 +16,10 @@ import { NetworkDiagram, mapScaling, outputScaling } from "./network.js";
 import { WeightsView, legendGradient } from "./weights.js";
 import { encodeHash, decodeHash, hiddenControls } from "./share.js";
 import { drawPointsThumb } from "./thumbs.js";
+import { Stepper } from "./stepper.js";
 
 const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, "max"];
-const TURBO = { epochs: 100000, max_ms: 40 };  // ~40 ms of training per answer: ≥ 600 epochs/s while redrawing
+const TURBO = { epochs: 100000, max_ms: 25 };  // ~25 ms of training per answer: ≥ 600 epochs/s while redrawing
 const NEURON_RES = 25;
 const $ = (id) => document.getElementById(id);
 
@@ -47,7 +48,7 @@ window.playground = {
   get frame() { return state.frame; },
 };
 
-let controls, boundary, diagram, weightsView;
+let controls, boundary, diagram, weightsView, stepper;
 
 // ---------------------------------------------------------------- boot
 async function boot() {
@@ -63,6 +64,7 @@ async function boot() {
     uploadCsv: (csv) => dataAction({ action: "replace", csv }, "Your points are loaded."),
     exportCsv: () => download(`/api/sessions/${state.id}/data.csv`, "points.csv"),
   });
+  stepper = new Stepper(onStepAnswer, onStepError);
   boundary = new BoundaryPlot($("boundary"), $("boundary-hover"));
   diagram = new NetworkDiagram($("network"), {
     onNeuronHover: (n) => { state.hoverNeuron = n; state.dirty = true; if (!state.running) render(); },
@@ -137,32 +139,38 @@ function tick() {
 function sendStep(epochs) {
   // "Stop at epoch N": never train past N, and pause on reaching it.
   const left = state.stopAt ? state.stopAt - state.epoch : Infinity;
-  if (epochs == null && left <= 0) { setRunning(false); toast(`Stopped at epoch ${state.stopAt}.`, "info", 2000); return null; }
+  if (epochs == null && left <= 0) { setRunning(false); toast(`Stopped at epoch ${state.stopAt}.`, "info", 2000); return Promise.resolve(); }
   const turbo = epochs == null && state.speed === "max";
   const body = turbo ? { ...TURBO } : { epochs: epochs ?? state.speed, max_ms: 100 };
   if (epochs == null && Number.isFinite(left)) body.epochs = Math.min(body.epochs, left);
   body.snapshot = snapOpts(nextSince());
-  const id = state.id;
   state.perf.requests++;
-  const p = api.step(id, body).then((res) => {
-    state.inFlight = null;
-    if (id !== state.id) return;
-    applySnapshot(res.snapshot);
-    // Turbo: keep the server busy; the next answer is drawn at the next frame.
-    if (turbo && state.running && !state.busy && state.status === "ok") sendStep();
-  }, (err) => {
-    state.inFlight = null;
-    if (state.running) setRunning(false);
-    if (err instanceof ApiError && err.status === 404) return recoverSession();
-    toast(`Training step failed: ${describe(err)}`, "error");
-  });
-  state.inFlight = p;
-  return p;
+  // Turbo chains: the loop (in a worker) sends the next request as soon as an answer lands, so the
+  // server keeps training while the page draws; pause or any change stops the chain.
+  stepper.request(state.id, body, turbo, turbo ? state.stopAt : null);
+  state.inFlight = true;
+  return stepper.idle();
+}
+
+function onStepAnswer(id, res) {
+  state.inFlight = stepper.pending;
+  if (id !== state.id) return;
+  applySnapshot(res.snapshot);
+  if (state.stopAt && state.epoch >= state.stopAt && state.running) { setRunning(false); toast(`Stopped at epoch ${state.stopAt}.`, "info", 2000); }
+}
+
+function onStepError(id, err) {
+  state.inFlight = stepper.pending;
+  if (state.running) setRunning(false);
+  if (id !== state.id && id != null) return;
+  if (err instanceof ApiError && err.status === 404) { recoverSession(); return; }
+  toast(`Training step failed: ${describe(err)}`, "error");
 }
 
 function setRunning(on) {
   if (on && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
   state.running = on;
+  if (!on && stepper) stepper.stopChain();
   const btn = $("btn-play");
   btn.classList.toggle("playing", on);
   btn.setAttribute("aria-pressed", String(on));
@@ -175,7 +183,8 @@ function exclusive(fn) {
   state.busy++;
   const run = async () => {
     try {
-      while (state.inFlight) await state.inFlight.catch(() => {});
+      stepper.stopChain();
+      await stepper.idle();
       return await fn();
     } finally {
       state.busy--;
@@ -231,7 +240,12 @@ function applySnapshot(s) {
   state.reason = s.reason;
   if (s.status === "diverged" && state.running) setRunning(false);
   const f = state.frame || {};
-  if (s.grid) {
+  if (s.decoded) {
+    // Decoded in the step worker (typed arrays transferred, not copied).
+    const d = s.decoded;
+    if (d.bounds) f.bounds = d.bounds;
+    for (const k of ["output", "neurons", "outputSmall", "inputs", "weights"]) if (d[k]) f[k] = d[k];
+  } else if (s.grid) {
     const g = s.grid;
     f.bounds = g.bounds;
     if (g.output) f.output = decode(g.output);
@@ -239,7 +253,7 @@ function applySnapshot(s) {
     if (g.output_small) f.outputSmall = decode(g.output_small);
     if (g.inputs) f.inputs = decode(g.inputs);
   }
-  if (s.weights) f.weights = s.weights.map((w) => ({ W: decode(w.W), b: decode(w.b), dW: decode(w.dW), db: decode(w.db), grad_norm: w.grad_norm }));
+  if (s.weights && !s.decoded) f.weights = s.weights.map((w) => ({ W: decode(w.W), b: decode(w.b), dW: decode(w.dW), db: decode(w.db), grad_norm: w.grad_norm }));
   state.frame = f;
   const now = performance.now();
   const samples = state.perf.epochSamples;

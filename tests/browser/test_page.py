@@ -351,3 +351,19 @@ def test_stop_at_epoch_pauses_exactly_there(page):
     assert epoch(p) == 12
     assert "view.stop=12" in p.page.url
     assert p.errors == []
+
+
+def test_turbo_trains_many_epochs_per_frame_and_pauses_cleanly(page):
+    p = page.open("/#view.speed=max")
+    assert p.js("() => document.getElementById('speed').value") == "max"
+    p.play()
+    r0 = p.js("() => window.playground.redraws")
+    # hundreds of epochs, while the page keeps drawing fresh snapshots
+    p.wait("(r0) => window.playground.epoch >= 300 && window.playground.redraws >= r0 + 5", arg=r0, timeout=20_000)
+    p.page.keyboard.press("Space")
+    p.pause()  # the worker's chain stops: nothing left in flight
+    stopped = epoch(p)
+    sid = p.js("() => window.playground.sessionId")
+    assert p.api("GET", f"/api/sessions/{sid}?grid=0&history=0&weights=0")["snapshot"]["epoch"] == stopped
+    assert p.js("() => window.playground.state.history.length") == stopped + 1  # every epoch's history arrived
+    assert p.errors == []
