@@ -303,6 +303,7 @@ export class NetworkDiagram {
     const wl = this.weights?.[target.layer];
     if (!wl) return;
     this.editing = target;
+    this._linkLeave();
     const input = this.editor.querySelector("input");
     const label = this.editor.querySelector("#weight-editor-label");
     let current;
@@ -315,7 +316,7 @@ export class NetworkDiagram {
     }
     input.value = (+current.toFixed(4)).toString();
     this.editor.querySelector(".field-error").textContent = "";
-    this.editor.style.left = `${Math.max(4, Math.min(x - 80, this.root.clientWidth - 250))}px`;
+    this.editor.style.left = `${Math.max(4, Math.min(x - 80, this.root.clientWidth - 304))}px`;
     this.editor.style.top = `${Math.max(4, Math.min(y + 10, this.root.clientHeight - 70))}px`;
     this.editor.hidden = false;
     input.focus();
