@@ -3,6 +3,7 @@
 
 const FONT = { family: "Inter, system-ui, sans-serif", size: 10, color: "#666" };
 const MAX_POINTS = 800;
+const MAX_KEPT = 100000;  // beyond this the older half of the history keeps every other epoch
 const LAYER_COLORS = ["#0877bd", "#f59322", "#2ea043", "#9452b5", "#d62728", "#17a3b8", "#8c564b", "#e377c2", "#7f7f7f"];
 
 export class History {
@@ -29,7 +30,21 @@ export class History {
       }
       this.lastEpoch = epochs[i];
     }
+    if (this.length > MAX_KEPT) this._compact();
     this.version++;
+  }
+
+  /** Long turbo runs: halve the density of the older half so memory stays bounded (charts are thinned anyway). */
+  _compact() {
+    const n = this.length;
+    const half = Math.floor(n / 2);
+    for (const key of Object.keys(this.cols)) {
+      const col = this.cols[key];
+      const older = [];
+      for (let i = 0; i < half; i += 2) older.push(col[i]);
+      this.cols[key] = older.concat(col.slice(half));
+    }
+    this.compacted = true;
   }
 
   /** Column `key` thinned to at most MAX_POINTS (always keeping the last value). */

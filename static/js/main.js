@@ -8,15 +8,16 @@
 
 import { api, ApiError } from "./api.js";
 import { decode } from "./codec.js";
-import { CLASS_COLORS, rgb, paintDiverging } from "./colors.js";
+import { paintDiverging } from "./colors.js";
 import { Controls } from "./controls.js";
 import { BoundaryPlot } from "./boundary.js";
 import { History, drawCurves, drawGradNorms } from "./charts.js";
 import { NetworkDiagram, mapScaling, outputScaling } from "./network.js";
-import { WeightsView, legendGradient } from "./weights.js";
+import { WeightsView } from "./weights.js";
 import { encodeHash, decodeHash, hiddenControls } from "./share.js";
 import { drawPointsThumb } from "./thumbs.js";
 import { Stepper } from "./stepper.js";
+import { buildDrawModes, buildLayerControls, download, fmtEpoch, renderLegend, renderWeightLegend, toast } from "./panels.js";
 
 const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, "max"];
 const TURBO = { epochs: 100000, max_ms: 25 };  // ~25 ms of training per answer: ≥ 600 epochs/s while redrawing
@@ -203,8 +204,8 @@ function applyConfig(config, rebuild) {
   const n = config.hidden_layers.length;
   $("n-hidden").textContent = n === 1 ? "1" : String(n);
   $("h-net").lastChild.textContent = n === 1 ? " hidden layer" : " hidden layers";
-  buildLayerControls(config);
-  buildDrawModes(config);
+  buildLayers(config);
+  buildDrawModes($("draw-mode"), config);
   updateUrl();
   if (rebuild) diagram.closeEditor();
 }
@@ -325,52 +326,24 @@ function boundaryField(f) {
       const [h, w, k] = arr.shape;
       const vals = new Float32Array(h * w);
       for (let i = 0; i < h * w; i++) vals[i] = arr.data[i * k + hn.index];
-      renderLegend({ neuron: label });
+      showLegend(label);
       return { values: vals, w, h, k: 1, mode: "diverging", ...mapScaling(vals, mode), discrete: false, label };
     }
   }
   const out = f.output;
   const [h, w, k = 1] = out.shape;
-  renderLegend(null);
+  showLegend(null);
   if (k > 1) return { values: out.data, w, h, k, mode: "classes", discrete: state.discretize };
   const sc = outputScaling(cfg.output_activation, cfg.problem === "regression" ? state.labelScale : 1);
   return { values: out.data, w, h, k: 1, mode: "diverging", ...sc, discrete: state.discretize && cfg.problem !== "regression", label: cfg.problem === "regression" ? "prediction" : cfg.output_activation === "sigmoid" ? "p(class 1)" : "output" };
 }
 
 let legendKey = "";
-function renderLegend(neuron) {
+function showLegend(neuron) {
   const cfg = state.config;
-  const k = state.frame?.output?.shape?.[2] || 1;
-  const key = JSON.stringify([neuron, cfg.problem, cfg.output_activation, k, state.labelScale]);
-  if (key === legendKey) return;
-  legendKey = key;
-  const box = $("legend");
-  box.replaceChildren();
-  const bar = (lo, mid, hi, title) => {
-    const wrap = document.createElement("div");
-    wrap.className = "legend-bar";
-    const t = document.createElement("span"); t.className = "legend-title"; t.textContent = title;
-    const g = document.createElement("div"); g.className = "grad"; g.style.background = legendGradient();
-    const ticks = document.createElement("div"); ticks.className = "ticks";
-    for (const s of [lo, mid, hi]) { const e = document.createElement("span"); e.textContent = s; ticks.append(e); }
-    wrap.append(t, g, ticks);
-    box.append(wrap);
-  };
-  if (neuron && neuron.neuron) { bar("−", "0", "+", `${neuron.neuron}: its activation over the plane`); return; }
-  if (k > 1) {
-    const t = document.createElement("span"); t.className = "legend-title"; t.textContent = "Predicted class (paler = less confident):";
-    box.append(t);
-    for (let c = 0; c < k; c++) {
-      const s = document.createElement("span"); s.className = "class-swatch";
-      s.style.setProperty("--c", rgb(CLASS_COLORS[c % CLASS_COLORS.length]));
-      s.textContent = `class ${c}`;
-      box.append(s);
-    }
-    return;
-  }
-  if (cfg.problem === "regression") { const s = state.labelScale; bar(`−${+s.toFixed(2)}`, "0", `+${+s.toFixed(2)}`, "Prediction (diverging scale)"); return; }
-  if (cfg.output_activation === "sigmoid" || cfg.output_activation === "softmax") bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
-  else bar("−1 (class 0)", "0", "+1 (class 1)", "Output");
+  const what = { neuron, problem: cfg.problem, outputActivation: cfg.output_activation, k: state.frame?.output?.shape?.[2] || 1, labelScale: state.labelScale };
+  const key = JSON.stringify(what);
+  if (key !== legendKey) { legendKey = key; renderLegend($("legend"), what); }
 }
 
 function networkSpec(cfg, f) {
@@ -403,9 +376,12 @@ function drawFeatureThumbs(inputs) {
   });
 }
 
-function fmtEpoch(n) {
-  const s = String(Math.max(0, n | 0)).padStart(6, "0");
-  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+function buildLayers(cfg) {
+  buildLayerControls($("layer-controls"), cfg, {
+    activations: controls.hiddenActivations,
+    maxNeurons: state.options.limits?.max_neurons ?? 64,
+    onPatch: patchConfig,
+  });
 }
 
 function renderStatus() {
@@ -502,8 +478,8 @@ function buildRunControls() {
       }
     });
   });
-  $("w-range").addEventListener("change", (e) => { weightsView.setRange(Number(e.target.value)); renderWeightLegend(); });
-  renderWeightLegend();
+  $("w-range").addEventListener("change", (e) => { weightsView.setRange(Number(e.target.value)); renderWeightLegend($("w-legend"), Number(e.target.value)); });
+  renderWeightLegend($("w-legend"), Number($("w-range").value));
   $("btn-add-layer").addEventListener("click", () => {
     const hl = state.config.hidden_layers;
     if (hl.length >= (state.options.limits?.max_hidden_layers ?? 8)) return toast(`At most ${state.options.limits?.max_hidden_layers ?? 8} hidden layers.`, "error");
@@ -524,67 +500,6 @@ function buildRunControls() {
     e.preventDefault();
     setRunning(!state.running);
   });
-}
-
-function renderWeightLegend() {
-  const r = Number($("w-range").value);
-  const box = $("w-legend");
-  box.replaceChildren();
-  const lo = document.createElement("span"); lo.textContent = `−${r}`;
-  const g = document.createElement("span"); g.className = "grad inline"; g.style.background = legendGradient();
-  const hi = document.createElement("span"); hi.textContent = `+${r}`;
-  box.append(lo, g, hi);
-}
-
-let drawKey = "";
-function buildDrawModes(cfg) {
-  const k = cfg.problem === "regression" ? "r" : String(cfg.n_classes || 2);
-  if (k === drawKey) return;
-  drawKey = k;
-  const sel = $("draw-mode");
-  const keep = sel.value;
-  const opts = [["", "does nothing"]];
-  if (k === "r") opts.push(["1", "adds a point of value +1"], ["0", "adds a point of value 0"], ["-1", "adds a point of value −1"]);
-  else for (let c = 0; c < Number(k); c++) opts.push([String(c), `adds a class ${c} point`]);
-  opts.push(["remove", "removes the nearest point"]);
-  sel.replaceChildren(...opts.map(([v, t]) => { const o = document.createElement("option"); o.value = v; o.textContent = t; return o; }));
-  sel.value = opts.some(([v]) => v === keep) ? keep : "";
-}
-
-function buildLayerControls(cfg) {
-  const box = $("layer-controls");
-  const hl = cfg.hidden_layers;
-  const maxN = state.options.limits?.max_neurons ?? 64;
-  const acts = cfg.layer_activations || hl.map(() => cfg.activation);
-  const hidden = controls.hiddenActivations;
-  box.replaceChildren();
-  const cell = (cls) => { const d = document.createElement("div"); d.className = `layer-cell ${cls}`; box.append(d); return d; };
-  cell("io").textContent = "Inputs";
-  hl.forEach((n, i) => {
-    const c = cell("hidden");
-    const row = document.createElement("div"); row.className = "row tight";
-    const mk = (txt, label, delta) => {
-      const b = document.createElement("button");
-      b.className = "round-btn small"; b.textContent = txt; b.setAttribute("aria-label", label); b.title = label;
-      b.disabled = (n + delta < 1) || (n + delta > maxN);
-      b.addEventListener("click", () => { const next = [...state.config.hidden_layers]; next[i] = n + delta; patchConfig({ hidden_layers: next }, "hidden_layers"); });
-      return b;
-    };
-    row.append(mk("+", `Add a neuron to layer ${i + 1}`, +1), mk("−", `Remove a neuron from layer ${i + 1}`, -1));
-    const count = document.createElement("div"); count.className = "neuron-count"; count.textContent = `${n} neuron${n === 1 ? "" : "s"}`;
-    const sel = document.createElement("select");
-    sel.className = "layer-act"; sel.setAttribute("aria-label", `Activation of layer ${i + 1}`);
-    for (const a of hidden) { const o = document.createElement("option"); o.value = a.name; o.textContent = a.label || a.name; sel.append(o); }
-    sel.value = acts[i];
-    sel.addEventListener("change", () => {
-      const cur = state.config.layer_activations || state.config.hidden_layers.map(() => state.config.activation);
-      const next = [...cur]; next[i] = sel.value;
-      patchConfig({ layer_activations: next }, "layer_activations");
-    });
-    c.append(row, count, sel);
-  });
-  cell("io").textContent = "Output";
-  box.style.setProperty("--cols", hl.length + 2);
 }
 
 // ---------------------------------------------------------------- server mutations
@@ -612,7 +527,7 @@ function patchConfig(patch, field) {
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return recoverSession();
       controls.sync(state.config, true);  // the controls show what the server really has
-      buildLayerControls(state.config);
+      buildLayers(state.config);
       showApiError(err, field);
       return;
     }
@@ -740,15 +655,6 @@ function watchVisibility() {
   $("weights-details").addEventListener("toggle", (e) => { state.visible.weights = e.target.open; });
 }
 
-function download(url, name) {
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-}
-
 async function loadDatasetPreviews() {
   // The API has no preview points per dataset, so each other dataset's thumbnail comes from a small
   // throw-away session (200 noise-free points, no snapshot parts), deleted right away.
@@ -766,16 +672,6 @@ async function loadDatasetPreviews() {
       try { localStorage.setItem(key, JSON.stringify({ problem: res.data.problem, train: res.data.train, test: res.data.test })); } catch { /* full or disabled */ }
     } catch { /* a missing thumbnail is not worth an error message */ }
   }
-}
-
-let toastTimer = null;
-function toast(message, kind = "info", ms = 3000) {
-  const t = $("toast");
-  t.textContent = message;
-  t.className = `toast ${kind}`;
-  t.hidden = false;
-  clearTimeout(toastTimer);
-  if (ms) toastTimer = setTimeout(() => { t.hidden = true; }, ms);
 }
 
 boot();

@@ -1,0 +1,120 @@
+// Small DOM builders for the page's panels: the colour legend, the per-layer controls above the
+// diagram, the "clicking the plot" menu, the toast, and number formatting. No page state here:
+// main.js passes in what each one shows and what to call back.
+
+import { CLASS_COLORS, rgb } from "./colors.js";
+import { legendGradient } from "./weights.js";
+
+const el = (tag, cls, text) => {
+  const n = document.createElement(tag);
+  if (cls) n.className = cls;
+  if (text != null) n.textContent = text;
+  return n;
+};
+
+/** Legend under the boundary. what: {neuron, problem, outputActivation, k, labelScale}. */
+export function renderLegend(box, { neuron, problem, outputActivation, k, labelScale }) {
+  box.replaceChildren();
+  const bar = (lo, mid, hi, title) => {
+    const wrap = el("div", "legend-bar");
+    const g = el("div", "grad");
+    g.style.background = legendGradient();
+    const ticks = el("div", "ticks");
+    for (const t of [lo, mid, hi]) ticks.append(el("span", null, t));
+    wrap.append(el("span", "legend-title", title), g, ticks);
+    box.append(wrap);
+  };
+  if (neuron) return bar("−", "0", "+", `${neuron}: its activation over the plane`);
+  if (k > 1) {
+    box.append(el("span", "legend-title", "Predicted class (paler = less confident):"));
+    for (let c = 0; c < k; c++) {
+      const s = el("span", "class-swatch", `class ${c}`);
+      s.style.setProperty("--c", rgb(CLASS_COLORS[c % CLASS_COLORS.length]));
+      box.append(s);
+    }
+    return;
+  }
+  if (problem === "regression") return bar(`−${+labelScale.toFixed(2)}`, "0", `+${+labelScale.toFixed(2)}`, "Prediction (diverging scale)");
+  if (outputActivation === "sigmoid" || outputActivation === "softmax") return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
+  return bar("−1 (class 0)", "0", "+1 (class 1)", "Output");
+}
+
+/** "−r [gradient] +r" for the weight heatmaps. */
+export function renderWeightLegend(box, r) {
+  const g = el("span", "grad inline");
+  g.style.background = legendGradient();
+  box.replaceChildren(el("span", null, `−${r}`), g, el("span", null, `+${r}`));
+}
+
+/** What a click on the boundary plot does: nothing, add a point of class c (or value v), remove. */
+export function buildDrawModes(select, cfg) {
+  const key = cfg.problem === "regression" ? "r" : String(cfg.n_classes || 2);
+  if (select.dataset.key === key) return;
+  select.dataset.key = key;
+  const keep = select.value;
+  const opts = [["", "does nothing"]];
+  if (key === "r") opts.push(["1", "adds a point of value +1"], ["0", "adds a point of value 0"], ["-1", "adds a point of value −1"]);
+  else for (let c = 0; c < Number(key); c++) opts.push([String(c), `adds a class ${c} point`]);
+  opts.push(["remove", "removes the nearest point"]);
+  select.replaceChildren(...opts.map(([v, t]) => { const o = el("option", null, t); o.value = v; return o; }));
+  select.value = opts.some(([v]) => v === keep) ? keep : "";
+}
+
+/**
+ * The row above the diagram: per hidden layer +/− neurons and its activation, aligned with the
+ * diagram's columns. onPatch(patch, field) sends the change.
+ */
+export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch }) {
+  const hl = cfg.hidden_layers;
+  const acts = cfg.layer_activations || hl.map(() => cfg.activation);
+  box.replaceChildren();
+  const cell = (cls) => { const d = el("div", `layer-cell ${cls}`); box.append(d); return d; };
+  cell("io").textContent = "Inputs";
+  hl.forEach((n, i) => {
+    const c = cell("hidden");
+    const row = el("div", "row tight");
+    const mk = (txt, label, delta) => {
+      const b = el("button", "round-btn small", txt);
+      b.setAttribute("aria-label", label);
+      b.title = label;
+      b.disabled = n + delta < 1 || n + delta > maxNeurons;
+      b.addEventListener("click", () => { const next = [...hl]; next[i] = n + delta; onPatch({ hidden_layers: next }, "hidden_layers"); });
+      return b;
+    };
+    row.append(mk("+", `Add a neuron to layer ${i + 1}`, +1), mk("−", `Remove a neuron from layer ${i + 1}`, -1));
+    const sel = el("select", "layer-act");
+    sel.setAttribute("aria-label", `Activation of layer ${i + 1}`);
+    for (const a of activations) { const o = el("option", null, a.label || a.name); o.value = a.name; sel.append(o); }
+    sel.value = acts[i];
+    sel.addEventListener("change", () => { const next = [...acts]; next[i] = sel.value; onPatch({ layer_activations: next }, "layer_activations"); });
+    c.append(row, el("div", "neuron-count", `${n} neuron${n === 1 ? "" : "s"}`), sel);
+  });
+  cell("io").textContent = "Output";
+  box.style.setProperty("--cols", hl.length + 2);
+}
+
+/** TensorFlow-Playground-style counter: 123 → "000,123". */
+export function fmtEpoch(n) {
+  const s = String(Math.max(0, n | 0)).padStart(6, "0");
+  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+let toastTimer = null;
+/** A short message at the bottom of the page (kind: info | live | error; ms 0 = stays). */
+export function toast(message, kind = "info", ms = 3000) {
+  const t = document.getElementById("toast");
+  t.textContent = message;
+  t.className = `toast ${kind}`;
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  if (ms) toastTimer = setTimeout(() => { t.hidden = true; }, ms);
+}
+
+export function download(url, name) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
