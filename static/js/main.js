@@ -72,7 +72,7 @@ async function boot() {
     onEdit: editWeight,
     onNote: (text) => { $("net-note").textContent = text; },
   });
-  weightsView = new WeightsView($("weights"), $("w-tip"));
+  weightsView = new WeightsView($("weights"), $("w-tip"), (target, x, y) => diagram.openEditor(target, x, y));
   buildRunControls();
   applyHidden();
   watchVisibility();

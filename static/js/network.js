@@ -16,7 +16,7 @@ export class NetworkDiagram {
     this.svg = root.querySelector("#net-svg");
     this.nodesBox = root.querySelector("#net-nodes");
     this.tip = root.querySelector("#net-tip");
-    this.editor = root.querySelector("#weight-editor");
+    this.editor = document.getElementById("weight-editor");  // positioned in the network column
     this.h = handlers;
     this.shapeKey = "";
     this.links = [];      // per weight layer: array of {path, from, to}
@@ -97,8 +97,9 @@ export class NetworkDiagram {
       div.addEventListener("focus", () => this._nodeEnter(c, j));
       div.addEventListener("blur", () => this._nodeLeave());
       if (c > 0) {
-        div.addEventListener("click", () => this._openEditor({ layer: c - 1, param: "b", to: j }, p.x, p.y));
-        div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this._openEditor({ layer: c - 1, param: "b", to: j }, p.x, p.y); } });
+        const at = () => { const r = this.root.getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; };
+        div.addEventListener("click", () => this.openEditor({ layer: c - 1, param: "b", to: j }, ...at()));
+        div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this.openEditor({ layer: c - 1, param: "b", to: j }, ...at()); } });
       }
       this.nodesBox.append(div);
       return { div, canvas, ctx: canvas.getContext("2d"), img: null, bias: div.querySelector(".bias") };
@@ -295,14 +296,15 @@ export class NetworkDiagram {
   _linkClick(e) {
     const d = e.target.dataset;
     if (d?.l == null) return;
-    const r = this.root.getBoundingClientRect();
-    this._openEditor({ layer: +d.l, param: "W", from: +d.a, to: +d.b }, e.clientX - r.left, e.clientY - r.top);
+    this.openEditor({ layer: +d.l, param: "W", from: +d.a, to: +d.b }, e.clientX, e.clientY);
   }
 
-  _openEditor(target, x, y) {
+  /** Open the editor for a weight ({layer, param: "W", from, to}) or bias ({layer, param: "b", to}) near a screen point. */
+  openEditor(target, clientX, clientY) {
     const wl = this.weights?.[target.layer];
     if (!wl) return;
     this.editing = target;
+    this.returnFocus = document.activeElement;
     this._linkLeave();
     const input = this.editor.querySelector("input");
     const label = this.editor.querySelector("#weight-editor-label");
@@ -316,9 +318,12 @@ export class NetworkDiagram {
     }
     input.value = (+current.toFixed(4)).toString();
     this.editor.querySelector(".field-error").textContent = "";
-    this.editor.style.left = `${Math.max(4, Math.min(x - 80, this.root.clientWidth - 304))}px`;
-    this.editor.style.top = `${Math.max(4, Math.min(y + 10, this.root.clientHeight - 70))}px`;
     this.editor.hidden = false;
+    const host = this.editor.offsetParent || document.body;
+    const hr = host.getBoundingClientRect();
+    const x = clientX - hr.left, y = clientY - hr.top;
+    this.editor.style.left = `${Math.max(4, Math.min(x - 80, host.clientWidth - 304))}px`;
+    this.editor.style.top = `${Math.max(4, Math.min(y + 10, host.clientHeight - 70))}px`;
     input.focus();
     input.select();
   }
@@ -340,8 +345,11 @@ export class NetworkDiagram {
   }
 
   closeEditor() {
+    const wasOpen = !this.editor.hidden;
     this.editor.hidden = true;
     this.editing = null;
+    if (wasOpen && this.returnFocus?.isConnected) this.returnFocus.focus();
+    this.returnFocus = null;
   }
 }
 

@@ -1,12 +1,14 @@
 // Weights view: one heatmap per layer of W (rows: from-neuron, columns: to-neuron) with b as a
 // separate last row, painted on canvas on a fixed symmetric colour scale (±range) so colours mean the
-// same value in every frame. Hover a cell for its exact value and gradient.
+// same value in every frame. Hover a cell for its exact value and gradient; click it (or Tab to a
+// heatmap, move with the arrow keys, press Enter) to type a new value.
 
 import { diverging, paintDiverging } from "./colors.js";
 import { fmtNum } from "./network.js";
 
 export class WeightsView {
-  constructor(box, tip) {
+  constructor(box, tip, onEdit) {
+    this.onEdit = onEdit;  // (target {layer, param, from?, to}, clientX, clientY)
     this.box = box;
     this.tip = tip;
     this.range = 2;
@@ -31,14 +33,18 @@ export class WeightsView {
       canvas.width = nOut; canvas.height = nIn + 2;  // W rows, a blank separator row, b row
       canvas.style.width = `${nOut * cell}px`;
       canvas.style.height = `${(nIn + 2) * cell}px`;
-      canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", `weights of ${names[l]} to ${names[l + 1]}; last row: biases`);
+      canvas.tabIndex = 0;
+      canvas.setAttribute("role", "grid");
+      canvas.setAttribute("aria-label", `weights of ${names[l]} to ${names[l + 1]}; last row: biases. Arrow keys choose a cell, Enter edits it.`);
       fig.append(cap, canvas);
       this.box.append(fig);
       const ctx = canvas.getContext("2d");
       const entry = { canvas, ctx, img: ctx.createImageData(nOut, nIn + 2), nIn, nOut, cell, l };
       canvas.addEventListener("mousemove", (e) => this._hover(e, entry));
       canvas.addEventListener("mouseleave", () => { this.tip.hidden = true; this.hover = null; });
+      canvas.addEventListener("click", (e) => { const c = this._cellAt(e, entry); if (c) this._edit(entry, c.row, c.col, e.clientX, e.clientY); });
+      canvas.addEventListener("keydown", (e) => this._key(e, entry));
+      canvas.addEventListener("blur", () => { this.tip.hidden = true; this.hover = null; });
       return entry;
     });
   }
@@ -65,18 +71,59 @@ export class WeightsView {
     if (this.hover) this._tipText(this.hover);
   }
 
-  _hover(ev, e) {
+  _cellAt(ev, e) {
     const r = e.canvas.getBoundingClientRect();
     const col = Math.floor(((ev.clientX - r.left) / r.width) * e.nOut);
     const row = Math.floor(((ev.clientY - r.top) / r.height) * (e.nIn + 2));
-    if (row === e.nIn || col < 0 || col >= e.nOut) { this.tip.hidden = true; this.hover = null; return; }
+    if (row === e.nIn || row < 0 || row > e.nIn + 1 || col < 0 || col >= e.nOut) return null;
+    return { row, col };
+  }
+
+  _hover(ev, e) {
+    const c = this._cellAt(ev, e);
+    if (!c) { this.tip.hidden = true; this.hover = null; return; }
+    this._showTip(e, c.row, c.col, ev.clientX, ev.clientY);
+  }
+
+  _showTip(e, row, col, clientX, clientY) {
     this.hover = { e, row, col };
     this._tipText(this.hover);
+    this.tip.hidden = false;
     const host = this.tip.offsetParent || document.body;
     const hr = host.getBoundingClientRect();
-    this.tip.style.left = `${ev.clientX - hr.left + 12}px`;
-    this.tip.style.top = `${ev.clientY - hr.top + 12}px`;
-    this.tip.hidden = false;
+    this.tip.style.left = `${clientX - hr.left + 12}px`;
+    this.tip.style.top = `${clientY - hr.top + 12}px`;
+  }
+
+  _cellCentre(e, row, col) {
+    const r = e.canvas.getBoundingClientRect();
+    return [r.left + ((col + 0.5) / e.nOut) * r.width, r.top + ((row + 0.5) / (e.nIn + 2)) * r.height];
+  }
+
+  _key(ev, e) {
+    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    const cur = this.hover && this.hover.e === e ? this.hover : { row: 0, col: 0 };
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      this._edit(e, cur.row, cur.col, ...this._cellCentre(e, cur.row, cur.col));
+      return;
+    }
+    const m = moves[ev.key];
+    if (!m) return;
+    ev.preventDefault();
+    let row = cur.row + m[0];
+    const col = Math.max(0, Math.min(e.nOut - 1, cur.col + m[1]));
+    if (row === e.nIn) row += m[0];  // skip the blank separator row
+    row = Math.max(0, Math.min(e.nIn + 1, row));
+    if (row === e.nIn) row = e.nIn - 1;
+    this._showTip(e, row, col, ...this._cellCentre(e, row, col));
+  }
+
+  _edit(e, row, col, clientX, clientY) {
+    if (!this.onEdit) return;
+    const target = row < e.nIn ? { layer: e.l, param: "W", from: row, to: col } : { layer: e.l, param: "b", to: col };
+    this.tip.hidden = true;
+    this.onEdit(target, clientX, clientY);
   }
 
   _tipText({ e, row, col }) {

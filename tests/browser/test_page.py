@@ -367,3 +367,19 @@ def test_turbo_trains_many_epochs_per_frame_and_pauses_cleanly(page):
     assert p.api("GET", f"/api/sessions/{sid}?grid=0&history=0&weights=0")["snapshot"]["epoch"] == stopped
     assert p.js("() => window.playground.state.history.length") == stopped + 1  # every epoch's history arrived
     assert p.errors == []
+
+
+def test_weights_heatmap_is_keyboard_editable(page):
+    p = page.open()
+    p.page.focus(".wfig canvas >> nth=0")  # inputs → layer 1: 2 × 4
+    p.page.keyboard.press("ArrowRight")  # W[0→1]
+    p.page.keyboard.press("ArrowDown")   # W[1→1]
+    p.wait("() => !document.getElementById('w-tip').hidden && document.getElementById('w-tip').textContent.startsWith('W[2→2]')")
+    p.page.keyboard.press("Enter")
+    p.wait("() => !document.getElementById('weight-editor').hidden")
+    p.page.keyboard.type("-0.75")
+    p.page.keyboard.press("Enter")
+    p.wait("() => { const w = window.playground.frame.weights[0].W; return Math.abs(w.data[1 * w.shape[1] + 1] + 0.75) < 1e-6; }")
+    # focus returns to the heatmap
+    assert p.js("() => document.activeElement === document.querySelectorAll('.wfig canvas')[0]")
+    assert p.errors == []
