@@ -5,17 +5,20 @@ or changes the network, and builds the answer (with its snapshot) before letting
 answer always describes one consistent state. docs/api.md is the reference for every route.
 """
 
+import functools
 import time
 
 from flask import Blueprint, Response, current_app, g, request
 
 from nn_core import activations, datasets, features, losses, optimizers, schedules
+from nn_core.grid import GridInputs
 from nn_core.initializers import INITIALIZERS
 from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
 
 from . import config as cfg
 from . import snapshot
 from .body import boolean, check_keys, json_object, number, string
+from .encoding import encode_u8
 from .errors import ApiError, bad_type
 from .limits import public_limits
 from .model_io import export_session, import_session
@@ -61,11 +64,11 @@ def _registry_info(registry):
 def options():
     limits = _limits()
     return {
-        "datasets": datasets.describe() + [{
+        "datasets": _dataset_previews() + [{
             "name": cfg.CUSTOM, "label": "Your points", "problem": None, "classes": None,
             "default_points": None,
             "description": "Points you drew or uploaded (set by the data endpoint)."}],
-        "features": features.describe(),
+        "features": _feature_previews(),
         "activations": activations.describe(),
         "losses": losses.describe(),
         "initializers": _registry_info(INITIALIZERS),
@@ -98,6 +101,31 @@ def options():
         "fields": {"data": list(cfg.DATA_FIELDS), "network": list(cfg.NETWORK_FIELDS),
                    "live": list(cfg.LIVE_FIELDS)},
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _previews():
+    """Thumbnails for the pickers: 200 noise-free points per dataset (as TF Playground draws
+    them) and each input feature's map on a 25 × 25 grid. Constant, so built once."""
+    sets = []
+    for info in datasets.describe():
+        data = datasets.preview(info["name"])
+        rows = [[round(x, 2), round(y, 2), label if isinstance(label, int) else round(label, 3)]
+                for (x, y), label in zip(data.points.tolist(), data.labels.tolist())]
+        sets.append({**info, "preview": rows})
+    names = [f["name"] for f in features.describe()]
+    maps = GridInputs(names, resolution=2, neuron_resolution=25).inputs
+    feats = [{**info, "preview": encode_u8(maps[:, :, j])}
+             for j, info in enumerate(features.describe())]
+    return sets, feats
+
+
+def _dataset_previews():
+    return [dict(d) for d in _previews()[0]]
+
+
+def _feature_previews():
+    return [dict(f) for f in _previews()[1]]
 
 
 # --------------------------------------------------------------------------- sessions

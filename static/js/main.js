@@ -110,6 +110,7 @@ async function boot() {
   document.body.classList.add("ready");
   requestAnimationFrame(tick);
   loadDatasetPreviews();
+  drawFeaturePreviews();
   // Free the server's session when the learner leaves (keepalive lets the request outlive the page).
   window.addEventListener("pagehide", () => { if (state.id) fetch(`/api/sessions/${state.id}`, { method: "DELETE", keepalive: true }).catch(() => {}); });
 }
@@ -362,18 +363,31 @@ function drawFeatureThumbs(inputs) {
   const [h, w, k] = inputs.shape;
   state.config.features.forEach((name, j) => {
     if (featureDrawn.get(name) === inputs) return;
-    const tile = controls.featureTiles.get(name);
-    if (!tile) return;
     featureDrawn.set(name, inputs);
     const vals = new Float32Array(h * w);
     for (let i = 0; i < h * w; i++) vals[i] = inputs.data[i * k + j];
-    const c = tile.canvas;
-    c.width = w; c.height = h;
-    const ctx = c.getContext("2d");
-    const img = ctx.createImageData(w, h);
-    paintDiverging(img, vals, w, h, mapScaling(vals, "scale"));
-    ctx.putImageData(img, 0, 0);
+    paintFeatureTile(name, vals, w, h);
   });
+}
+
+// Every feature tile shows its map, switched on or not (the maps come with /api/options).
+function drawFeaturePreviews() {
+  for (const f of controls.features) {
+    if (!f.preview) continue;
+    const arr = decode(f.preview);
+    paintFeatureTile(f.name, arr.data, arr.shape[1], arr.shape[0]);
+  }
+}
+
+function paintFeatureTile(name, vals, w, h) {
+  const tile = controls.featureTiles.get(name);
+  if (!tile) return;
+  const c = tile.canvas;
+  c.width = w; c.height = h;
+  const ctx = c.getContext("2d");
+  const img = ctx.createImageData(w, h);
+  paintDiverging(img, vals, w, h, mapScaling(vals, "scale"));
+  ctx.putImageData(img, 0, 0);
 }
 
 function buildLayers(cfg) {
@@ -655,22 +669,11 @@ function watchVisibility() {
   $("weights-details").addEventListener("toggle", (e) => { state.visible.weights = e.target.open; });
 }
 
-async function loadDatasetPreviews() {
-  // The API has no preview points per dataset, so each other dataset's thumbnail comes from a small
-  // throw-away session (200 noise-free points, no snapshot parts), deleted right away.
+function loadDatasetPreviews() {
+  // /api/options carries 200 noise-free points per dataset for its thumbnail.
   for (const [name, tile] of controls.datasetTiles) {
-    if (name === state.config.dataset || !tile.info.problem) continue;
-    const key = `nn-playground.preview.${name}`;
-    try {
-      const cached = JSON.parse(localStorage.getItem(key) || "null");
-      if (cached) { drawPointsThumb(tile.canvas, cached, cached.problem || tile.info.problem); continue; }
-    } catch { /* storage may be unavailable */ }
-    try {
-      const res = await api.create({ dataset: name, n_points: 200, noise: 0, hidden_layers: [1], snapshot: { grid: false, weights: false, history: false, neurons: false } });
-      drawPointsThumb(tile.canvas, res.data, res.data.problem || tile.info.problem);
-      api.remove(res.id).catch(() => {});
-      try { localStorage.setItem(key, JSON.stringify({ problem: res.data.problem, train: res.data.train, test: res.data.test })); } catch { /* full or disabled */ }
-    } catch { /* a missing thumbnail is not worth an error message */ }
+    if (name === state.config.dataset || !tile.info.preview) continue;
+    drawPointsThumb(tile.canvas, { train: tile.info.preview }, tile.info.problem);
   }
 }
 

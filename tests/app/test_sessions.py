@@ -47,6 +47,12 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         "evict_idle_s": 300, "max_step_ms": 250, "max_step_epochs": 100000,
         "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000}
     assert o["snapshot_defaults"]["resolution"] == 100
+    circle = next(d for d in o["datasets"] if d["name"] == "circle")
+    assert len(circle["preview"]) == 200
+    # noise-free circle: the inner disc (r ≤ 2.5) is class 1, the ring (r ≥ 3.5) class 0
+    assert all((x * x + y * y < 9) == (label == 1) for x, y, label in circle["preview"])
+    x1_sq = next(f for f in o["features"] if f["name"] == "x1_sq")["preview"]
+    assert x1_sq["shape"] == [25, 25] and x1_sq["min"] == 0.0 and x1_sq["max"] == 36.0
     assert "learning_rate" in o["live_fields"] and "seed" not in o["live_fields"]
 
 
