@@ -1,6 +1,6 @@
 """Drive the real page in headless Chromium and measure what a learner sees: redraws/s and epochs/s.
 
-    .venv/bin/python bench/bench_page.py [--seconds 6] [--write docs/performance-page.md]
+    .venv/bin/python bench/bench_page.py [--seconds 6] [--write FILE]
 
 Starts the production server (`python -m app --port 0`, waitress) in a subprocess, opens `/` in
 Debian's Chromium (no GPU, like CI), presses play at the default configuration and counts, over a

@@ -174,8 +174,7 @@ def bench_many(host, port, seconds, n_clients):
 
 REPORT = """# Server performance
 
-Measured with `OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_server.py --write
-docs/performance-server.md` (the server runs as `python -m app` in its own process; the client
+Measured with `OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_server.py` (the server runs as `python -m app` in its own process; the client
 talks plain HTTP/1.1 over loopback with keep-alive connections, and asks, like the page, only
 for the history rows it does not have yet).
 
