@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import ConfigError, check_number
 from .history import History
-from .metrics import accuracy, r2, rmse
+from .metrics import accuracy, confusion_matrix, r2, rmse
 from .network import Network
 from .optimizers import OPTIMIZERS, clip_by_global_norm
 from .regularizers import REGULARIZERS
@@ -168,6 +168,30 @@ class Trainer:
                     row[f"{split}_loss"] = math.nan
                     self._add_metrics(row, split, None, None)
         return row
+
+    def confusion(self):
+        """{"train": C, "test": C}: confusion matrices (row = true class, column = predicted) of
+        the current weights on the training and test rows; classification only.
+
+        They count the predictions `evaluate` scores, so right after an epoch is recorded the
+        diagonal share equals that row's accuracy. Weights are never changed.
+        """
+        net = self.net
+        if net.problem == "regression":
+            raise ConfigError("problem", "a confusion matrix exists only for classification",
+                              ["binary", "multiclass"])
+        k = net.n_outputs if net.problem == "multiclass" else 2
+        return {split: confusion_matrix(y, self._predict(X), k)
+                for split, X, y in (("train", self._X_train, self._y_train),
+                                    ("test", self._X_test, self._y_test))}
+
+    def _predict(self, X, chunk=2048):
+        """Class ids over all rows, in the same chunks as `_forward_loss` (so bit for bit the
+        same outputs, and the same predictions, as the recorded accuracy)."""
+        net = self.net
+        with np.errstate(all="ignore"):   # a diverged network's NaN outputs still decide
+            return np.concatenate([net.decide(net.forward(X[i:i + chunk]).output)
+                                   for i in range(0, len(X), chunk)] or [np.zeros(0, np.int64)])
 
     def _forward_loss(self, X, T, chunk=2048):
         """(mean loss, outputs) over all rows, a chunk at a time: small temporaries stay in cache

@@ -1,0 +1,129 @@
+"""The confusion matrix: counts by hand (binary and 3-class), the row = true / column =
+predicted convention, agreement with `accuracy`, bad input refused, and `Trainer.confusion()`
+counting exactly the predictions the trainer's recorded accuracy scores."""
+
+import numpy as np
+import pytest
+
+from nn_core import ConfigError, Network, Trainer, make_dataset, train_test_split
+from nn_core.metrics import accuracy, confusion_matrix
+
+
+def test_binary_by_hand():
+    y_true = [0, 0, 0, 1, 1, 1, 1]
+    y_pred = [0, 1, 0, 1, 1, 0, 1]
+    # true 0: predicted 0, 1, 0 → [2, 1];  true 1: predicted 1, 1, 0, 1 → [1, 3]
+    c = confusion_matrix(y_true, y_pred, 2)
+    assert c.dtype == np.int64 and c.shape == (2, 2)
+    assert c.tolist() == [[2, 1], [1, 3]]
+    assert c.sum() == 7
+    assert np.trace(c) / c.sum() == accuracy(y_true, y_pred) == 5 / 7
+
+
+def test_three_classes_by_hand_rows_are_true_columns_predicted():
+    y_true = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2, 0])
+    y_pred = np.array([0, 2, 1, 0, 1, 2, 2, 1, 2, 0])
+    c = confusion_matrix(y_true, y_pred, 3)
+    assert c.tolist() == [[2, 0, 1],    # class 0: two right, one taken for 2
+                          [1, 2, 0],    # class 1: one taken for 0
+                          [0, 1, 3]]    # class 2: one taken for 1
+    assert c.sum(axis=1).tolist() == [3, 3, 4]    # rows: how many of each true class
+    assert c.sum(axis=0).tolist() == [3, 3, 4]    # columns: how many predicted as each
+    assert np.trace(c) / c.sum() == accuracy(y_true, y_pred) == 0.7
+
+
+def test_asymmetric_case_pins_the_orientation():
+    # every true 0 predicted as 2: the count sits in row 0, column 2 (not row 2, column 0)
+    c = confusion_matrix([0, 0, 0], [2, 2, 2], 3)
+    assert c[0, 2] == 3 and c.sum() == 3
+
+
+def test_unseen_classes_give_zero_rows_and_empty_input_zeros():
+    assert confusion_matrix([1, 1], [1, 1], 4).tolist() == [[0] * 4, [0, 2, 0, 0], [0] * 4, [0] * 4]
+    empty = confusion_matrix([], [], 3)
+    assert empty.shape == (3, 3) and empty.dtype == np.int64 and empty.sum() == 0
+
+
+def test_matches_accuracy_on_random_labels():
+    rng = np.random.default_rng(0)
+    for k in (2, 3, 6):
+        y_true, y_pred = rng.integers(0, k, 1000), rng.integers(0, k, 1000)
+        c = confusion_matrix(y_true, y_pred, k)
+        assert c.sum() == 1000
+        assert np.trace(c) / 1000 == accuracy(y_true, y_pred)
+        assert c.sum(axis=1).tolist() == np.bincount(y_true, minlength=k).tolist()
+        # float labels holding whole numbers (as a JSON round trip gives) count the same
+        assert np.array_equal(confusion_matrix(y_true.astype(float), y_pred, k), c)
+
+
+@pytest.mark.parametrize("y_true, y_pred, k, field", [
+    ([0, 1, 2], [0, 1, 1], 2, "y_true"),       # class 2 with K = 2
+    ([0, 1], [0, -1], 2, "y_pred"),            # negative id
+    ([0, 1], [0, 0.5], 2, "y_pred"),           # not a whole number
+    ([0, 1], [0, float("nan")], 2, "y_pred"),  # NaN
+    ([0, 1], [0], 2, "y_pred"),                # lengths differ
+    ([0], [0], 0, "n_classes"),
+    ([0], [0], 2.5, "n_classes"),
+])
+def test_bad_input_is_refused(y_true, y_pred, k, field):
+    with pytest.raises(ConfigError) as err:
+        confusion_matrix(y_true, y_pred, k)
+    assert err.value.field == field
+
+
+def trainer(name, n_classes=None, hidden=(8,), epochs=3):
+    d = make_dataset(name, n_classes=n_classes, seed=1)
+    X_tr, y_tr, X_te, y_te = train_test_split(d.points, d.labels, 0.5, seed=1)
+    k = d.n_classes if d.problem == "multiclass" else 1
+    net = Network([2, *hidden, k], problem=d.problem, seed=1)
+    t = Trainer(net, X_tr, y_tr, X_te, y_te, learning_rate=0.1)
+    t.run(epochs)
+    return t, y_tr, y_te
+
+
+@pytest.mark.parametrize("name, n_classes, k", [("circle", None, 2), ("spiral_k", 3, 3),
+                                                ("blobs", 5, 5)])
+def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k):
+    t, y_tr, y_te = trainer(name, n_classes)
+    c = t.confusion()
+    m = t.metrics()
+    assert set(c) == {"train", "test"}
+    for split, y in (("train", y_tr), ("test", y_te)):
+        assert c[split].shape == (k, k) and c[split].dtype == np.int64
+        assert c[split].sum() == len(y)
+        assert c[split].sum(axis=1).tolist() == np.bincount(y, minlength=k).tolist()
+        assert np.trace(c[split]) / len(y) == m[f"{split}_accuracy"]
+    # it only reads: the weights and the history stay as they were
+    params = t.net.params.copy()
+    t.confusion()
+    assert np.array_equal(t.net.params, params) and t.metrics() == m
+
+
+def test_trainer_confusion_follows_the_current_weights():
+    t, y_tr, _ = trainer("circle", epochs=0)
+    t.net.params[...] = 0.0   # zero output → sigmoid 0.5 → every row predicted class 0
+    c = t.confusion()["train"]
+    assert c[:, 1].tolist() == [0, 0] and c[:, 0].tolist() == np.bincount(y_tr).tolist()
+
+
+def test_trainer_confusion_is_for_classification_only():
+    d = make_dataset("plane", seed=1)
+    net = Network([2, 4, 1], problem="regression", seed=1)
+    t = Trainer(net, d.points, d.labels)
+    with pytest.raises(ConfigError) as err:
+        t.confusion()
+    assert err.value.field == "problem"
+
+
+def test_trainer_confusion_without_test_rows_is_zero():
+    d = make_dataset("xor", seed=1)
+    t = Trainer(Network([2, 4, 1], problem="binary", seed=1), d.points, d.labels)
+    c = t.confusion()
+    assert c["test"].tolist() == [[0, 0], [0, 0]] and c["train"].sum() == len(d.labels)
+
+
+def test_trainer_confusion_of_a_diverged_network_still_counts_every_row():
+    t, y_tr, _ = trainer("spiral_k", 3)
+    t.net.params[...] = np.nan   # NaN outputs: no warning, every row still lands in one cell
+    c = t.confusion()["train"]
+    assert c.sum() == len(y_tr)
