@@ -15,6 +15,7 @@ from nn_core import datasets, features
 from nn_core.activations import ACTIVATIONS, OUTPUT_ONLY
 from nn_core.initializers import INITIALIZERS
 from nn_core.losses import LOSSES
+from nn_core.network import resolve_output
 from nn_core.optimizers import CLIP_NORM_BOUNDS, OPTIMIZERS
 from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
 from nn_core.schedules import SCHEDULES
@@ -37,8 +38,6 @@ FIELDS = DATA_FIELDS + NETWORK_FIELDS + LIVE_FIELDS
 
 # What each problem type uses when the client does not say (TF Playground's classification
 # uses tanh + squared error on ±1 labels; we default to the textbook sigmoid + cross-entropy).
-DEFAULT_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
-DEFAULT_LOSS = {"binary": "bce", "multiclass": "softmax_ce", "regression": "mse"}
 
 BASE_DEFAULTS = {
     "dataset": "circle", "noise": 0.0, "train_ratio": 0.5, "data_seed": 1,
@@ -178,11 +177,15 @@ def normalize(raw, limits, custom_problem=None, custom_points=None):
         raise ApiError(422, f"problem: {kind} data cannot train a {problem} network",
                        "problem", allowed_problems)
     out["problem"] = problem
-    out["output_activation"] = string("output_activation",
-                                      raw.get("output_activation", DEFAULT_OUTPUT[problem]),
-                                      ACTIVATIONS.names())
-    out["loss"] = string("loss", raw.get("loss", DEFAULT_LOSS[problem]), LOSSES.names())
+    output = raw.get("output_activation")
+    loss = raw.get("loss")
+    if output is not None:
+        output = string("output_activation", output, ACTIVATIONS.names())
+    if loss is not None:
+        loss = string("loss", loss, LOSSES.names())
     n_out = output_size(out)
+    # The engine fills in what was left out so that it fits the rest (tanh output → mse, ...).
+    _, out["output_activation"], out["loss"] = resolve_output(n_out, output, loss, problem)
     LOSSES.get(out["loss"])().check(out["output_activation"], problem, n_out)
     if out["output_activation"] == "softmax" and problem != "multiclass":
         raise ApiError(422, "output_activation: softmax needs a multi-class problem",

@@ -64,7 +64,7 @@ class Network:
         self.layer_sizes = _check_sizes(layer_sizes)
         n_hidden = len(self.layer_sizes) - 2
         self.hidden_activations = _check_hidden(activation, n_hidden)
-        self.problem, self.output_activation, self.loss = _resolve_output(
+        self.problem, self.output_activation, self.loss = resolve_output(
             self.layer_sizes[-1], output_activation, loss, problem)
         INITIALIZERS.get(init, "init")
         self.init = init
@@ -352,7 +352,8 @@ def _check_hidden(activation, n_hidden):
     return list(names)
 
 
-def _resolve_output(n_out, output_activation, loss, problem):
+def resolve_output(n_out, output_activation, loss, problem):
+    """(problem, output activation, loss) with whatever was left out (None) filled in to fit the rest."""
     if problem is None:
         if n_out > 1:
             problem = "multiclass"

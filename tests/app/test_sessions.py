@@ -117,6 +117,16 @@ def test_multiclass_network_has_one_output_per_class(make_session):
     assert {row[2] for row in body["data"]["train"]} == {0, 1, 2, 3, 4}
 
 
+@pytest.mark.parametrize("given, output, loss", [
+    ({"output_activation": "tanh"}, "tanh", "mse"),      # TensorFlow Playground's pairing, ±1 labels
+    ({"loss": "hinge"}, "linear", "hinge"),
+    ({"output_activation": "sigmoid", "loss": "mse"}, "sigmoid", "mse"),
+])
+def test_left_out_output_or_loss_is_filled_in_to_fit(make_session, given, output, loss):
+    config = make_session(**given)["config"]
+    assert (config["output_activation"], config["loss"]) == (output, loss)
+
+
 def test_binary_data_may_be_treated_as_regression(make_session):
     config = make_session(dataset="circle", problem="regression")["config"]
     assert (config["problem"], config["loss"], config["output_activation"]) == (
@@ -162,7 +172,8 @@ def test_same_config_reproduces_the_same_session(make_session):
     ({"optimizer": "momentum", "optimizer_params": {"momentum": 2}},
      "optimizer_params.momentum", [0.0, 0.999]),
     ({"problem": "regression", "dataset": "spiral_k"}, "problem", ["multiclass"]),
-    ({"loss": "softmax_ce"}, "output_activation", ["softmax"]),
+    ({"loss": "softmax_ce"}, "loss", ["mse", "bce", "hinge"]),          # binary circle data
+    ({"loss": "bce", "output_activation": "tanh"}, "output_activation", ["sigmoid"]),
     ({"layer_activations": ["relu"]}, "layer_activations", [2, 2]),
     ({"lerning_rate": 0.1}, "lerning_rate", None),
     ({"dataset": "custom"}, "dataset", None),
