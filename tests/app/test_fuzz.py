@@ -60,6 +60,7 @@ PLAUSIBLE = {
         "grid": st.booleans() | scalars, "resolution": st.integers(0, 12) | scalars,
         "neurons": st.booleans(), "neuron_resolution": st.integers(0, 6),
         "encoding": st.sampled_from(["f32", "u8", "png"]), "weights": st.booleans(),
+        "confusion": st.booleans() | scalars,
         "history_since": st.integers(-1, 5) | scalars,
         "bounds": st.lists(st.floats(-200, 200), min_size=3, max_size=5)}),
 }
