@@ -55,7 +55,7 @@ async function request(method, url, body) {
 export const api = {
   options: () => request("GET", "/api/options"),
   create: (body) => request("POST", "/api/sessions", body),
-  get: (id) => request("GET", `/api/sessions/${id}`),
+  get: (id, query) => request("GET", `/api/sessions/${id}${query ? `?${new URLSearchParams(query)}` : ""}`),
   patch: (id, body) => request("PATCH", `/api/sessions/${id}`, body),
   step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),
   reset: (id, body) => request("POST", `/api/sessions/${id}/reset`, body),

@@ -14,6 +14,7 @@ import { BoundaryPlot } from "./boundary.js";
 import { History, drawCurves, drawGradNorms } from "./charts.js";
 import { NetworkDiagram, mapScaling, outputScaling } from "./network.js";
 import { WeightsView } from "./weights.js";
+import { ConfusionView } from "./confusion.js";
 import { encodeHash, decodeHash, hiddenControls } from "./share.js";
 import { drawPointsThumb } from "./thumbs.js";
 import { Stepper } from "./stepper.js";
@@ -30,7 +31,8 @@ const state = {
   epoch: 0, steps: 0, status: "ok", reason: null, metrics: {},
   frame: null, dirty: false, history: new History(), historyDrawn: -1,
   speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, hoverNeuron: null,
-  visible: { boundary: true, network: true, weights: true, charts: true },
+  visible: { boundary: true, network: true, weights: true, charts: true, confusion: true },
+  snapSeq: 0,  // counts applied snapshots: a confusion matrix from an older one is shown faded
   perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0 },
   ready: false, errors: [],
 };
@@ -49,7 +51,7 @@ window.playground = {
   get frame() { return state.frame; },
 };
 
-let controls, boundary, diagram, weightsView, stepper;
+let controls, boundary, diagram, weightsView, confusionView, stepper;
 
 // ---------------------------------------------------------------- boot
 async function boot() {
@@ -73,6 +75,7 @@ async function boot() {
     onNote: (text) => { $("net-note").textContent = text; },
   });
   weightsView = new WeightsView($("weights"), $("w-tip"), (target, x, y) => diagram.openEditor(target, x, y));
+  confusionView = new ConfusionView($("confusion"));
   buildRunControls();
   applyHidden();
   watchVisibility();
@@ -126,6 +129,9 @@ function snapOpts(since) {
     weights: v.network || v.weights,
     history: true,
     history_since: since,
+    // Asked for while the panel is on screen; also under regression, where the panel is hidden but
+    // the server sends none anyway, so the answer that switches to classes already brings it.
+    confusion: !state.hidden?.has("confusion") && (v.confusion || state.config?.problem === "regression"),
   };
 }
 
@@ -207,6 +213,7 @@ function applyConfig(config, rebuild) {
   $("h-net").lastChild.textContent = n === 1 ? " hidden layer" : " hidden layers";
   buildLayers(config);
   buildDrawModes($("draw-mode"), config);
+  $("confusion").classList.toggle("no-classes", config.problem === "regression");
   updateUrl();
   if (rebuild) diagram.closeEditor();
 }
@@ -255,6 +262,8 @@ function applySnapshot(s) {
     if (g.output_small) f.outputSmall = decode(g.output_small);
     if (g.inputs) f.inputs = decode(g.inputs);
   }
+  state.snapSeq++;
+  if (s.confusion) { f.confusion = s.confusion; f.confusionSeq = state.snapSeq; }
   if (s.weights && !s.decoded) f.weights = s.weights.map((w) => ({ W: decode(w.W), b: decode(w.b), dW: decode(w.dW), db: decode(w.db), grad_norm: w.grad_norm }));
   state.frame = f;
   const now = performance.now();
@@ -301,6 +310,8 @@ function render() {
   }
   state.historyDrawn = hv;
   mark("weights");
+  if (v.confusion && f.confusion && cfg.problem !== "regression") confusionView.update(f.confusion, f.confusionSeq !== state.snapSeq);
+  mark("confusion");
   renderStatus();
   mark("status");
   const now = performance.now();
@@ -658,6 +669,7 @@ function watchVisibility() {
     for (const e of entries) {
       const name = e.target.dataset.view;
       state.visible[name] = e.isIntersecting && (name !== "weights" || $("weights-details").open);
+      if (name === "confusion" && e.isIntersecting) refreshConfusion();
     }
     state.dirty = true;
   });
@@ -666,7 +678,22 @@ function watchVisibility() {
   watch($("network"), "network");
   watch($("curves-plot"), "charts");
   watch(document.querySelector(".weights-section"), "weights");
+  watch($("confusion"), "confusion");
   $("weights-details").addEventListener("toggle", (e) => { state.visible.weights = e.target.open; });
+}
+
+/** Scrolled into view while paused with numbers from an older state: fetch just the matrices. */
+function refreshConfusion() {
+  const fresh = () => state.frame?.confusionSeq === state.snapSeq;
+  if (!state.ready || state.running || fresh() || state.config?.problem === "regression") return;
+  exclusive(async () => {
+    if (state.running || fresh()) return;  // a newer answer brought them meanwhile
+    try {
+      const res = await api.get(state.id, { grid: 0, weights: 0, history: 0 });
+      applySnapshot(res.snapshot);
+      if (!state.running) render();
+    } catch { /* the next step brings them; a lost session is recovered there */ }
+  });
 }
 
 function loadDatasetPreviews() {

@@ -1,0 +1,113 @@
+// The confusion-matrix panel: train and test side by side, row = true class, column = predicted.
+// Headers carry the boundary's class colours; each cell is shaded by its share of its row (the
+// points of that true class), so a dark off-diagonal cell reads "this class is mostly taken for
+// that one" whatever the class sizes. Plain DOM: the tables are built once per class count and
+// afterwards only cells whose number changed are touched, so the live loop stays cheap.
+
+import { CLASS_COLORS, rgb } from "./colors.js";
+
+const el = (tag, cls, text) => {
+  const n = document.createElement(tag);
+  if (cls) n.className = cls;
+  if (text != null) n.textContent = text;
+  return n;
+};
+const classColor = (c) => rgb(CLASS_COLORS[c % CLASS_COLORS.length]);
+
+class MatrixTable {
+  constructor(table, caption, title) {
+    this.table = table;
+    this.caption = caption;
+    this.title = title;
+    this.k = 0;
+    this.cells = [];
+    this.values = [];
+    this.total = -1;
+  }
+
+  build(labels) {
+    const k = labels.length;
+    const head = el("tr");
+    const corner = el("td", "cm-corner", "true ╲ pred");
+    corner.title = "rows: true class; columns: predicted class";
+    head.append(corner);
+    for (const c of labels) head.append(this.header(c, "col"));
+    const rows = [head];
+    this.cells = [];
+    for (let i = 0; i < k; i++) {
+      const tr = el("tr");
+      tr.append(this.header(labels[i], "row"));
+      for (let j = 0; j < k; j++) {
+        const td = el("td", i === j ? "cm-cell cm-diag" : "cm-cell");
+        tr.append(td);
+        this.cells.push(td);
+      }
+      rows.push(tr);
+    }
+    this.table.replaceChildren(...rows);
+    this.table.dataset.k = String(k);
+    this.k = k;
+    this.values = new Array(k * k).fill(-1);
+    this.total = -1;
+  }
+
+  header(c, scope) {
+    const th = el("th", "cm-class", String(c));
+    th.scope = scope;
+    th.style.setProperty("--c", classColor(c));
+    th.title = `class ${c}`;
+    return th;
+  }
+
+  /** matrix: k rows of k counts. Returns true if anything on screen changed. */
+  update(matrix, labels) {
+    if (labels.length !== this.k) this.build(labels);
+    const k = this.k;
+    let changed = false, total = 0;
+    for (let i = 0; i < k; i++) {
+      const row = matrix[i];
+      let n = 0;
+      for (let j = 0; j < k; j++) n += row[j];
+      total += n;
+      // A row changes as a whole (its share shading depends on every cell of it).
+      let same = true;
+      for (let j = 0; j < k; j++) if (this.values[i * k + j] !== row[j]) { same = false; break; }
+      if (same) continue;
+      changed = true;
+      for (let j = 0; j < k; j++) {
+        const v = row[j], td = this.cells[i * k + j];
+        const share = n ? v / n : 0;
+        this.values[i * k + j] = v;
+        td.textContent = String(v);
+        td.style.setProperty("--share", share.toFixed(3));
+        td.classList.toggle("cm-dark", share > 0.55);
+        td.title = `true class ${labels[i]} predicted as ${labels[j]}: ${v} of ${n} (${(share * 100).toFixed(1)}%)`;
+      }
+    }
+    if (total !== this.total) {
+      this.total = total;
+      this.caption.textContent = `${this.title} · ${total} point${total === 1 ? "" : "s"}`;
+      changed = true;
+    }
+    return changed;
+  }
+}
+
+export class ConfusionView {
+  constructor(root) {
+    this.root = root;
+    this.train = new MatrixTable(root.querySelector("#cm-train"), root.querySelector("#cm-train-caption"), "Train");
+    this.test = new MatrixTable(root.querySelector("#cm-test"), root.querySelector("#cm-test-caption"), "Test");
+    this.shown = null;
+  }
+
+  /** confusion: the snapshot's {train, test, labels}; stale: numbers from an earlier state. */
+  update(confusion, stale) {
+    if (confusion !== this.shown) {
+      this.shown = confusion;
+      this.train.update(confusion.train, confusion.labels);
+      this.test.update(confusion.test, confusion.labels);
+    }
+    if (this.root.classList.contains("is-stale") !== !!stale) this.root.classList.toggle("is-stale", !!stale);
+  }
+}
