@@ -21,6 +21,7 @@ from .optimizers import OPTIMIZERS
 from .regularizers import REGULARIZERS
 from .schedules import SCHEDULES
 from .trainer import Trainer
+from .transformed import transformed_space
 from .userdata import load_points, to_csv
 
 REGISTRIES = {
@@ -36,7 +37,8 @@ REGISTRIES = {
 
 __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
-    "make_dataset", "train_test_split", "transform", "load_points", "to_csv", "REGISTRIES",
+    "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
+    "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
     "DATASETS", "FEATURES",
 ]
