@@ -55,6 +55,11 @@ def _options_from(body):
     return snapshot.parse_options(body.pop("snapshot", None), _limits())
 
 
+def _check_view(options, session):
+    """422 before any work if the transformed-space option does not fit the session's network."""
+    snapshot.check_transformed(options, session.network.layer_sizes)
+
+
 def _registry_info(registry):
     return [{"name": name, **registry.info(name)} for name in registry]
 
@@ -143,6 +148,7 @@ def create_session():
     else:
         _store().check_room()  # refuse before doing the work of building a session
         session = TrainingSession.create(body, _limits())
+    _check_view(options, session)
     session_id = _store().add(session)
     with session.lock:
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
@@ -157,6 +163,7 @@ def get_session(session_id):
     include_data = query.pop("data", "0").strip().lower() in ("1", "true", "yes", "on")
     options = snapshot.parse_options(query, _limits(), from_query=True)
     with session.lock:
+        _check_view(options, session)
         answer = {"id": session_id, "config": session.config,
                   "snapshot": _snapshot(session, options)}
         if include_data:
@@ -170,6 +177,11 @@ def patch_session(session_id):
     body = json_object()
     options = _options_from(body)
     with session.lock:
+        if options["transformed"] is not None:
+            # Checked against the network the PATCH leads to, before it is applied: a rejected
+            # PATCH changes nothing.
+            new = session.normalize(cfg.merge(session.config, body))
+            snapshot.check_transformed(options, cfg.layer_sizes(new))
         started = time.perf_counter()
         reinitialized, rebuilt, data_changed = session.patch(body)
         build_ms = (time.perf_counter() - started) * 1000
@@ -206,6 +218,7 @@ def step(session_id):
     max_ms = number("max_ms", body.get("max_ms", limits["MAX_STEP_MS"]), 1,
                     limits["MAX_STEP_MS"])
     with session.lock:
+        _check_view(options, session)
         done = session.step(epochs=epochs, batches=batches, max_ms=max_ms)
         answer = {"id": session_id,
                   "snapshot": _snapshot(session, options, done=done,
@@ -221,6 +234,7 @@ def reset(session_id):
     check_keys("", body, ("reseed",))
     reseed = boolean("reseed", body.get("reseed", False))
     with session.lock:
+        _check_view(options, session)
         session.reset(reseed=reseed)
         answer = {"id": session_id, "config": session.config,
                   "snapshot": _snapshot(session, options)}
@@ -240,6 +254,7 @@ def set_weight(session_id):
     limit = float(_limits()["MAX_WEIGHT"])
     value = number("value", body["value"], -limit, limit)
     with session.lock:
+        _check_view(options, session)
         session.set_weight(body["layer"], param, body.get("from"), body["to"], value)
         answer = {"id": session_id, "snapshot": _snapshot(session, options)}
     return answer
@@ -263,6 +278,7 @@ def data(session_id):
     check_keys("", body, DATA_KEYS[action])
     removed = None
     with session.lock:
+        _check_view(options, session)
         if action == "regenerate":
             seed = body.get("data_seed")
             if seed is not None:

@@ -61,6 +61,9 @@ PLAUSIBLE = {
         "neurons": st.booleans(), "neuron_resolution": st.integers(0, 6),
         "encoding": st.sampled_from(["f32", "u8", "png"]), "weights": st.booleans(),
         "confusion": st.booleans() | scalars,
+        "transformed": st.none() | scalars | st.fixed_dictionaries(
+            {"layer": st.integers(-1, 3) | scalars},
+            optional={"neurons": st.lists(st.integers(-1, 5) | scalars, max_size=3) | scalars}),
         "history_since": st.integers(-1, 5) | scalars,
         "bounds": st.lists(st.floats(-200, 200), min_size=3, max_size=5)}),
 }
