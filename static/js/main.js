@@ -15,6 +15,7 @@ import { History, drawCurves, drawGradNorms } from "./charts.js";
 import { NetworkDiagram, mapScaling, outputScaling } from "./network.js";
 import { WeightsView } from "./weights.js";
 import { ConfusionView } from "./confusion.js";
+import { TransformedView } from "./transformed.js";
 import { encodeHash, decodeHash, hiddenControls } from "./share.js";
 import { drawPointsThumb } from "./thumbs.js";
 import { Stepper } from "./stepper.js";
@@ -31,7 +32,8 @@ const state = {
   epoch: 0, steps: 0, status: "ok", reason: null, metrics: {},
   frame: null, dirty: false, history: new History(), historyDrawn: -1,
   speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, hoverNeuron: null,
-  visible: { boundary: true, network: true, weights: true, charts: true, confusion: true },
+  visible: { boundary: true, network: true, weights: true, charts: true, confusion: true, transformed: false },
+  trOnScreen: false, trDrawnAt: 0,  // transformed-space panel: section in view; last Plotly redraw
   snapSeq: 0,  // counts applied snapshots: a confusion matrix from an older one is shown faded
   perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0 },
   ready: false, errors: [],
@@ -51,7 +53,7 @@ window.playground = {
   get frame() { return state.frame; },
 };
 
-let controls, boundary, diagram, weightsView, confusionView, stepper;
+let controls, boundary, diagram, weightsView, confusionView, transformedView, stepper;
 
 // ---------------------------------------------------------------- boot
 async function boot() {
@@ -76,6 +78,7 @@ async function boot() {
   });
   weightsView = new WeightsView($("weights"), $("w-tip"), (target, x, y) => diagram.openEditor(target, x, y));
   confusionView = new ConfusionView($("confusion"));
+  transformedView = new TransformedView($("transformed-plot"), $("tr-label"), $("tr-note"), $("btn-tr-next"));
   buildRunControls();
   applyHidden();
   watchVisibility();
@@ -119,9 +122,11 @@ async function boot() {
 }
 
 // ---------------------------------------------------------------- snapshot options
-function snapOpts(since) {
+/** view: false for requests that may change the network (a new session, a rebuilding PATCH), whose
+ * answer a transformed-space selection of the old network might not fit. */
+function snapOpts(since, { view = true } = {}) {
   const v = state.visible;
-  return {
+  const opts = {
     grid: v.boundary || v.network,
     resolution: 100,
     neurons: v.network || state.hoverNeuron != null,
@@ -133,6 +138,11 @@ function snapOpts(since) {
     // the server sends none anyway, so the answer that switches to classes already brings it.
     confusion: !state.hidden?.has("confusion") && (v.confusion || state.config?.problem === "regression"),
   };
+  // The transformed space only while its panel is open and on screen (absent otherwise: the
+  // default step body stays as it was).
+  const sel = transformedView?.selection();
+  if (view && v.transformed && sel && !state.hidden?.has("transformed")) opts.transformed = { layer: sel.layer, neurons: [...sel.neurons] };
+  return opts;
 }
 
 const nextSince = () => state.history.lastEpoch + 1;
@@ -214,6 +224,7 @@ function applyConfig(config, rebuild) {
   buildLayers(config);
   buildDrawModes($("draw-mode"), config);
   $("confusion").classList.toggle("no-classes", config.problem === "regression");
+  if (transformedView.setLayers(config.hidden_layers) && state.frame) state.frame.transformed = null;  // of the old network
   updateUrl();
   if (rebuild) diagram.closeEditor();
 }
@@ -232,6 +243,7 @@ function applyData(data) {
   if (problem === "regression") for (const v of state.data.train.label) m = Math.max(m, Math.abs(v));
   state.labelScale = m > 0 ? m : 1;
   boundary.setPoints(state.data, problem, state.labelScale);
+  transformedView.setData(state.data, problem, state.labelScale);
   const tile = controls.datasetTiles.get(state.config.dataset);
   if (tile && state.config.dataset !== "custom") drawPointsThumb(tile.canvas, data, problem);
   state.dirty = true;
@@ -254,6 +266,7 @@ function applySnapshot(s) {
     const d = s.decoded;
     if (d.bounds) f.bounds = d.bounds;
     for (const k of ["output", "neurons", "outputSmall", "inputs", "weights"]) if (d[k]) f[k] = d[k];
+    if (d.transformed) f.transformed = d.transformed;
   } else if (s.grid) {
     const g = s.grid;
     f.bounds = g.bounds;
@@ -264,6 +277,11 @@ function applySnapshot(s) {
   }
   state.snapSeq++;
   if (s.confusion) { f.confusion = s.confusion; f.confusionSeq = state.snapSeq; }
+  if (s.transformed && !s.decoded) {
+    const t = s.transformed;
+    f.transformed = { layer: t.layer, neurons: t.neurons, points: decode(t.points), lines: decode(t.lines) };
+  }
+  if (s.transformed) f.transformedSeq = state.snapSeq;
   if (s.weights && !s.decoded) f.weights = s.weights.map((w) => ({ W: decode(w.W), b: decode(w.b), dW: decode(w.dW), db: decode(w.db), grad_norm: w.grad_norm }));
   state.frame = f;
   const now = performance.now();
@@ -312,6 +330,14 @@ function render() {
   mark("weights");
   if (v.confusion && f.confusion && cfg.problem !== "regression") confusionView.update(f.confusion, f.confusionSeq !== state.snapSeq);
   mark("confusion");
+  if (v.transformed && f.transformed) {
+    // A secondary view: at most ~10 Plotly redraws/s while running (a react costs several ms).
+    const now = performance.now();
+    if (!state.running || now - state.trDrawnAt >= 100) {
+      if (transformedView.update(f.transformed)) state.trDrawnAt = now;
+    }  // else: the next answer (one is always on its way while running) brings a newer one
+  }
+  mark("transformed");
   renderStatus();
   mark("status");
   const now = performance.now();
@@ -492,11 +518,12 @@ function buildRunControls() {
     if (state.running) setRunning(false);
     exclusive(async () => {
       try {
-        const res = await api.create({ model, snapshot: snapOpts(0) });
+        const res = await api.create({ model, snapshot: snapOpts(0, { view: false }) });
         const old = state.id;
         state.id = res.id;
         afterMutation(res, true);
         api.remove(old).catch(() => {});
+        refreshTransformed();
         toast(`Model restored at epoch ${res.snapshot.epoch}.`, "info", 2500);
       } catch (err) {
         toast(`Could not import the model: ${describe(err)}`, "error", 7000);
@@ -548,7 +575,7 @@ function patchConfig(patch, field) {
   return exclusive(async () => {
     let res;
     try {
-      res = await api.patch(state.id, { ...patch, snapshot: snapOpts(allLive ? nextSince() : 0) });
+      res = await api.patch(state.id, { ...patch, snapshot: allLive ? snapOpts(nextSince()) : snapOpts(0, { view: false }) });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return recoverSession();
       controls.sync(state.config, true);  // the controls show what the server really has
@@ -557,6 +584,7 @@ function patchConfig(patch, field) {
       return;
     }
     afterMutation(res);
+    if (!allLive) refreshTransformed();
     if (res.reinitialized) {
       const what = (res.rebuilt || []).join(" and ") || "network";
       toast(`Rebuilt the ${what} — training restarts at epoch 0.`, "info", 2200);
@@ -668,6 +696,7 @@ function watchVisibility() {
   const io = new IntersectionObserver((entries) => {
     for (const e of entries) {
       const name = e.target.dataset.view;
+      if (name === "transformed") { state.trOnScreen = e.isIntersecting; setTransformedVisible(); continue; }
       state.visible[name] = e.isIntersecting && (name !== "weights" || $("weights-details").open);
       if (name === "confusion" && e.isIntersecting) refreshConfusion();
     }
@@ -679,7 +708,45 @@ function watchVisibility() {
   watch($("curves-plot"), "charts");
   watch(document.querySelector(".weights-section"), "weights");
   watch($("confusion"), "confusion");
+  watch(document.querySelector(".transformed-section"), "transformed");
   $("weights-details").addEventListener("toggle", (e) => { state.visible.weights = e.target.open; });
+  $("transformed-details").addEventListener("toggle", setTransformedVisible);
+  $("btn-tr-next").addEventListener("click", () => {
+    transformedView.next();
+    state.dirty = true;
+    // Running: the next request asks for the new pair (a turbo chain restarts with it); paused: fetch it.
+    if (state.running) stepper.stopChain();
+    else refreshTransformed();
+  });
+}
+
+/** The transformed-space panel counts as shown while open, on screen and not hidden by ?hide=. */
+function setTransformedVisible() {
+  const on = state.trOnScreen && $("transformed-details").open && !state.hidden?.has("transformed");
+  if (on === state.visible.transformed) return;
+  state.visible.transformed = on;
+  state.dirty = true;
+  if (state.running) stepper.stopChain();  // a turbo chain keeps its request body: restart it with (or without) the view
+  else if (on) refreshTransformed();
+}
+
+/** Paused with the panel shown but no transformed space of the current state and pair: fetch just that. */
+function refreshTransformed() {
+  const fresh = () => {
+    const f = state.frame, sel = transformedView.selection();
+    return !sel || (f?.transformed && f.transformedSeq === state.snapSeq && f.transformed.layer === sel.layer
+      && f.transformed.neurons[0] === sel.neurons[0] && f.transformed.neurons[1] === sel.neurons[1]);
+  };
+  if (!state.ready || state.running || !state.visible.transformed || fresh()) return;
+  exclusive(async () => {
+    if (state.running || !state.visible.transformed || fresh()) return;  // a newer answer brought it meanwhile
+    const sel = transformedView.selection();
+    try {
+      const res = await api.get(state.id, { grid: 0, weights: 0, history: 0, transformed: `${sel.layer},${sel.neurons[0]},${sel.neurons[1]}` });
+      applySnapshot(res.snapshot);
+      if (!state.running) render();
+    } catch { /* the next step brings it; a lost session is recovered there */ }
+  });
 }
 
 /** Scrolled into view while paused with numbers from an older state: fetch just the matrices. */

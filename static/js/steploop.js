@@ -27,6 +27,11 @@ export function decodeSnapshot(s) {
     out.weights = s.weights.map((w) => ({ W: dec(w.W), b: dec(w.b), dW: dec(w.dW), db: dec(w.db), grad_norm: w.grad_norm }));
     s.weights = true;
   }
+  if (s.transformed) {
+    const t = s.transformed;
+    out.transformed = { layer: t.layer, neurons: t.neurons, points: dec(t.points), lines: dec(t.lines) };
+    s.transformed = true;
+  }
   s.decoded = out;
   return transfer;
 }
