@@ -127,6 +127,15 @@ class Optimizer:
             self.state[key] = np.zeros_like(params, dtype=np.float64)
         self._tmp = np.empty_like(params, dtype=np.float64)
 
+    def _scaled_descent(self, params, grads, g2, lr):
+        """w ← w − α·g / (√g2 + ε): the per-parameter scaled step Adagrad and RMSprop share."""
+        tmp = self._tmp
+        np.sqrt(g2, out=tmp)
+        tmp += self.hyperparams["eps"]
+        np.divide(grads, tmp, out=tmp)
+        tmp *= lr
+        params -= tmp
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent: w ← w − α·g."""
@@ -203,11 +212,7 @@ class Adagrad(Optimizer):
         tmp = self._tmp
         np.multiply(grads, grads, out=tmp)
         g2 += tmp
-        np.sqrt(g2, out=tmp)
-        tmp += self.hyperparams["eps"]
-        np.divide(grads, tmp, out=tmp)
-        tmp *= lr
-        params -= tmp
+        self._scaled_descent(params, grads, g2, lr)
         state["t"] += 1
 
 
@@ -232,11 +237,7 @@ class RMSprop(Optimizer):
         np.multiply(grads, 1.0 - rho, out=tmp)
         tmp *= grads
         g2 += tmp
-        np.sqrt(g2, out=tmp)
-        tmp += self.hyperparams["eps"]
-        np.divide(grads, tmp, out=tmp)
-        tmp *= lr
-        params -= tmp
+        self._scaled_descent(params, grads, g2, lr)
         state["t"] += 1
 
 
