@@ -147,7 +147,8 @@ def create_session():
         session = import_session(model, _limits())
     else:
         _store().check_room()  # refuse before doing the work of building a session
-        session = TrainingSession.create(body, _limits())
+        points = body.pop("points", None)
+        session = TrainingSession.create(body, _limits(), points=points)
     _check_view(options, session)
     session_id = _store().add(session)
     with session.lock:

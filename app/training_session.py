@@ -8,6 +8,7 @@ first and only then replace the old ones, so a change that fails half-way (a Con
 the engine) leaves the session exactly as it was.
 """
 
+import functools
 import secrets
 import threading
 import time
@@ -19,7 +20,8 @@ from nn_core import Network, Trainer, datasets, features
 from nn_core.userdata import load_points, to_csv
 
 from . import config as cfg
-from .errors import ApiError
+from .body import check_keys, number, string
+from .errors import ApiError, bad_type
 
 COORD_LIMIT = datasets.PLANE  # user points live in the same [-6, 6]² plane as the datasets
 
@@ -105,11 +107,59 @@ class TrainingSession:
 
     # ----------------------------------------------------------------- creation
     @classmethod
-    def create(cls, raw, limits):
+    def create(cls, raw, limits, points=None):
+        """A new session from a configuration (any subset of the fields).
+
+        With `points` (`{"train": [[x1, x2, label], ...], "test": [...]}`) it starts on exactly
+        those points and that split, as dataset "custom": a link or a recovered session then
+        trains on the same data it had.
+        """
+        if points is not None:
+            return cls._create_on_points(raw, points, limits)
         config = cfg.normalize(raw, limits)
         points = generate_points(config)
         trainer = build_trainer(build_network(config), points, config, limits)
         return cls(config, points, trainer, limits)
+
+    @classmethod
+    def _create_on_points(cls, raw, rows, limits):
+        if not isinstance(raw, dict):
+            raise bad_type("config", "a JSON object", raw)
+        if not isinstance(rows, dict):
+            raise bad_type("points", '{"train": [[x1, x2, label], ...], "test": [...]}', rows)
+        check_keys("points", rows, ("train", "test"))
+        train, test = rows.get("train"), rows.get("test", [])
+        for name, value in (("train", train), ("test", test)):
+            if not isinstance(value, list):
+                raise bad_type(f"points.{name}", "a list of [x1, x2, label] rows", value)
+        total, most = len(train) + len(test), limits["MAX_POINTS"]
+        if not train or total < 2 or total > most:  # counted before a single row is parsed
+            raise ApiError(422, f"points: {len(train)} training and {len(test)} test points; "
+                           "give at least one training point and two in all", "points", [2, most])
+        if raw.get("dataset", cfg.CUSTOM) != cfg.CUSTOM:
+            raise ApiError(422, 'dataset: a session created with points has the dataset "custom"',
+                           "dataset", [cfg.CUSTOM])
+        problem = string("problem", raw.get("problem", "binary"), cfg.PROBLEMS)
+        n_classes = raw.get("n_classes") if problem == "multiclass" else None
+        if n_classes is not None:
+            n_classes = number("n_classes", n_classes, datasets.MULTICLASS_RANGE[0],
+                               limits["MAX_CLASSES"], integer=True)
+        load = functools.partial(load_points, problem=problem, max_points=most,
+                                 coord_limit=COORD_LIMIT,
+                                 n_classes=n_classes if n_classes is not None
+                                 else limits["MAX_CLASSES"] if problem == "multiclass" else None)
+        dtype = np.float64 if problem == "regression" else np.int64
+        X_train, y_train = load(train)
+        X_test, y_test = load(test) if test else (np.empty((0, 2)), np.empty(0, dtype))
+        if problem == "multiclass" and n_classes is None:
+            n_classes = max(2, int(max(y_train.max(), y_test.max(initial=0))) + 1)
+        change = {**raw, "dataset": cfg.CUSTOM, "n_points": total}
+        if problem == "multiclass":
+            change["n_classes"] = n_classes
+        config = cfg.normalize(change, limits, custom_problem=problem, custom_points=total)
+        points = Points(X_train, y_train, X_test, y_test).as_problem(config["problem"])
+        trainer = build_trainer(build_network(config), points, config, limits)
+        return cls(config, points, trainer, limits, custom_problem=problem)
 
     def normalize(self, raw):
         return cfg.normalize(raw, self.limits, custom_problem=self.custom_problem,

@@ -258,5 +258,12 @@ def get_activation(name, field="activation"):
 
 
 def describe():
-    """Name, label and formula of every activation (and whether it may be hidden), for /api/options."""
-    return [{**entry, "hidden": entry["name"] not in OUTPUT_ONLY} for entry in ACTIVATIONS.describe()]
+    """Name, label, formula, output range ([low, high] or None when unbounded) and whether it may
+    be a hidden activation, of every activation, for /api/options."""
+    return [{**entry, "hidden": entry["name"] not in OUTPUT_ONLY,
+             "output_range": _range(ACTIVATIONS.get(entry["name"]).output_range)}
+            for entry in ACTIVATIONS.describe()]
+
+
+def _range(bounds):
+    return None if bounds is None else [float(bounds[0]), float(bounds[1])]

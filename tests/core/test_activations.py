@@ -41,6 +41,11 @@ def test_registry_contents():
     assert OUTPUT_ONLY == ("softmax",)
     hidden = {d["name"]: d["hidden"] for d in describe()}
     assert hidden["softmax"] is False and hidden["tanh"] is True
+    # The page colours maps by each activation's output range instead of by its name.
+    ranges = {d["name"]: d["output_range"] for d in describe()}
+    assert ranges["sigmoid"] == [0.0, 1.0] and ranges["tanh"] == [-1.0, 1.0]
+    assert ranges["softmax"] == [0.0, 1.0] and ranges["sine"] == [-1.0, 1.0]
+    assert ranges["relu"] is None and ranges["linear"] is None
     for name in NAMES:
         info = ACTIVATIONS.info(name)
         assert info["label"] and info["formula"]
