@@ -20,6 +20,7 @@ from .network import Network
 from .optimizers import OPTIMIZERS
 from .regularizers import REGULARIZERS
 from .schedules import SCHEDULES
+from .textbook import trace
 from .trainer import Trainer
 from .transformed import transformed_space
 from .userdata import load_points, to_csv
@@ -38,6 +39,7 @@ REGISTRIES = {
 __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
+    "trace",
     "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
     "DATASETS", "FEATURES",
