@@ -81,7 +81,8 @@ def trace(network, x, target, learning_rate, regularization=None, reg_rate=0.0):
     """
     x = network.check_inputs(np.asarray(x).reshape(1, -1), field="x")
     t = network.encode_targets(np.asarray([target]), n=1, field="target")
-    learning_rate = check_number("learning_rate", learning_rate, *LEARNING_RATE_RANGE)
+    # From 0: a schedule may have decayed the rate below what a trainer accepts as a setting.
+    learning_rate = check_number("learning_rate", learning_rate, 0.0, LEARNING_RATE_RANGE[1])
     reg_rate = check_number("reg_rate", reg_rate, *RATE_BOUNDS)
     regularizer = REGULARIZERS.get(regularization or "none", "regularization")()
     W, b, f = parameters(network)

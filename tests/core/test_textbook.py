@@ -197,7 +197,7 @@ def test_apply_update_takes_exactly_the_step_shown_and_refuses_a_stale_trace():
     ((["a", "b"], 1, 0.1), "x"),
     (([1.0, 2.0], 2, 0.1), "target"),
     (([1.0, 2.0], 0.5, 0.1), "target"),
-    (([1.0, 2.0], 1, 0.0), "learning_rate"),
+    (([1.0, 2.0], 1, -0.1), "learning_rate"),
     (([1.0, 2.0], 1, 0.1, "l3"), "regularization"),
     (([1.0, 2.0], 1, 0.1, "l2", -1.0), "reg_rate"),
 ])
