@@ -1,0 +1,186 @@
+"""The loss landscape: the training data loss on a 2-D slice through parameter space.
+
+    L(α, β) = L(θ₀ + α·d₁ + β·d₂)        over a grid of (α, β)
+
+θ₀ is a flat parameter vector (laid out like `Network.params`), d₁ and d₂ two directions:
+
+- "random": filter-normalised random directions (Li et al., 2018, "Visualizing the Loss
+  Landscape of Neural Nets"). Each direction is drawn N(0, 1) and then, filter by filter,
+  rescaled to the norm of the matching parameters of θ₀, so a step of α = 1 moves every filter
+  by its own size whatever the layer's scale. For a dense layer a *filter* is one output
+  neuron: column j of the layer's [W; b] block, i.e. the n_in weights into neuron j **and its
+  bias** (a neuron's bias places its boundary in the plane, so it moves with its weights;
+  Li et al.'s networks had biases and batch-norm handled apart). A filter that is all zero in
+  θ₀ (zero initialisation) gets a unit-norm direction instead, so the plane never collapses.
+  The two directions are not orthogonalised (that would undo the normalisation).
+- "pca": the first two principal directions of recorded trajectories relative to θ₀ (the right
+  singular vectors of the matrix whose rows are θ_k − θ₀; no mean is removed, as in Li et al.),
+  orthonormal. None when the trajectories span fewer than two directions.
+
+`project` gives the (α, β) of any parameter vector: exact for points in the plane, the least
+squares fit otherwise. `surface` evaluates the whole grid in batches: per chunk of cells one
+batched matrix product per layer and one loss evaluation (no Python loop per grid cell).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ConfigError, check_number
+
+DIRECTIONS = ("pca", "random")
+RESOLUTION_RANGE = (3, 201)          # odd, so the grid's centre cell is θ₀ itself
+SPAN_RANGE = (1e-3, 100.0)
+PCA_MARGIN = 1.2                     # at span 1 a PCA grid reaches 20 % past the farthest point
+RANK_TOLERANCE = 1e-6                # σ₂ ≤ this · σ₁: the trajectories are (nearly) a line
+CHUNK_VALUES = 2**20                 # activations held at once per layer (8 MB of float64)
+
+
+@dataclass
+class Landscape:
+    """The grid (`loss[i, j]` at α = alphas[j], β = betas[i]) and the plane it lies in."""
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    loss: np.ndarray
+    origin_loss: float
+    directions: str                  # what was used: "pca", or "random" (asked, or a fallback)
+    d1: np.ndarray
+    d2: np.ndarray
+    paths: list = field(default_factory=list)   # (alpha, beta) arrays, one per trajectory
+
+
+def filters(network):
+    """(start, n_rows, n_cols) of every layer's [W; b] block in the flat parameter vector."""
+    blocks, start = [], 0
+    for layer in network.layers:
+        blocks.append((start, layer.n_in + 1, layer.n_out))
+        start += (layer.n_in + 1) * layer.n_out
+    return blocks
+
+
+def filter_normalize(network, direction, origin):
+    """`direction` with each filter (column of a layer's [W; b]) scaled to the norm of the same
+    filter of `origin` (to norm 1 where that filter of `origin` is all zero)."""
+    out = np.array(direction, dtype=float)
+    for start, rows, cols in filters(network):
+        d = out[start:start + rows * cols].reshape(rows, cols)
+        target = np.linalg.norm(origin[start:start + rows * cols].reshape(rows, cols), axis=0)
+        norm = np.linalg.norm(d, axis=0)
+        d *= np.where(target > 0, target, 1.0) / np.where(norm > 0, norm, 1.0)
+    return out
+
+
+def random_directions(network, origin, seed=0):
+    """Two filter-normalised Gaussian directions (the same seed gives the same plane)."""
+    rng = np.random.default_rng(seed)
+    return tuple(filter_normalize(network, rng.standard_normal(origin.size), origin)
+                 for _ in range(2))
+
+
+def pca_directions(origin, trajectories):
+    """The two leading principal directions (orthonormal) of every trajectory point minus θ₀,
+    each pointing so that the trajectories' mean displacement projects positively; or None
+    when the points span fewer than two directions."""
+    rows = [np.asarray(t, dtype=float).reshape(-1, origin.size) - origin for t in trajectories]
+    M = np.concatenate(rows) if rows else np.empty((0, origin.size))
+    if len(M) < 2:
+        return None
+    _, s, vt = np.linalg.svd(M, full_matrices=False)
+    if len(s) < 2 or not s[0] > 0 or s[1] <= RANK_TOLERANCE * s[0]:
+        return None
+    mean = M.mean(axis=0)
+    d1, d2 = (v if v @ mean >= 0 else -v for v in vt[:2])   # SVD signs are arbitrary
+    return d1, d2
+
+
+def project(points, origin, d1, d2):
+    """(alpha, beta) arrays: the least-squares coordinates of each point (rows) in the plane."""
+    points = np.asarray(points, dtype=float).reshape(-1, origin.size)
+    basis = np.stack([d1, d2], axis=1)                        # (P, 2)
+    coords = np.linalg.lstsq(basis, (points - origin).T, rcond=None)[0]
+    return coords[0], coords[1]
+
+
+def grid_axis(resolution, half_width):
+    """`resolution` (odd) evenly spaced values from −half_width to half_width, the middle one
+    exactly 0."""
+    steps = (np.arange(resolution) - (resolution - 1) // 2) / ((resolution - 1) // 2)
+    return steps * half_width
+
+
+def surface(network, origin, d1, d2, alphas, betas, X, T):
+    """loss[i, j] = mean data loss of θ₀ + alphas[j]·d₁ + betas[i]·d₂ on inputs X and encoded
+    targets T (from `network.encode_targets`). `network` gives only the structure (activations,
+    loss); the parameters come from θ₀ and the directions. Non-finite losses stay NaN/inf.
+
+    Computed a chunk of cells at a time (bounded memory), each layer as one batched product over
+    the chunk. The first layer is linear in θ, so its z for every cell is a sum of three matrices
+    computed once: z₁(α, β) = z₁(θ₀) + α·z₁(d₁) + β·z₁(d₂) (exactly z₁(θ₀) at the centre).
+    """
+    blocks = filters(network)
+    layers = list(zip(network.layers, blocks))
+    start, rows, cols = blocks[0]
+
+    def first_z(theta):                                       # X W + b of the first layer
+        block = theta[start:start + rows * cols].reshape(rows, cols)
+        return X @ block[:-1] + block[-1]
+
+    base, along_a, along_b = first_z(origin), first_z(d1), first_z(d2)
+    a_cells, b_cells = (g.reshape(-1, 1) for g in np.meshgrid(alphas, betas))
+    n, cells = len(X), a_cells.size
+    per_chunk = max(1, CHUNK_VALUES // (n * max(network.layer_sizes)))
+    loss = np.empty(cells)
+    with np.errstate(all="ignore"):      # far from θ₀ a loss may overflow: that is the answer
+        for lo in range(0, cells, per_chunk):
+            a, b = a_cells[lo:lo + per_chunk], b_cells[lo:lo + per_chunk]
+            theta = origin + a * d1 + b * d2                  # (cells, P): the cells' parameters
+            for i, (layer, (start_i, rows_i, cols_i)) in enumerate(layers):
+                if i == 0:
+                    z = base + a[:, :, None] * along_a + b[:, :, None] * along_b   # (cells, n, k)
+                else:
+                    block = theta[:, start_i:start_i + rows_i * cols_i].reshape(-1, rows_i, cols_i)
+                    z = np.matmul(x, block[:, :-1, :]) + block[:, -1:, :]  # z = x W + b per cell
+                last = i == len(layers) - 1
+                flat = z.reshape(-1, cols_i)                   # softmax works on rows
+                x = layer.activation.forward(flat, out=None if last else flat).reshape(z.shape)
+            loss[lo:lo + per_chunk] = network.loss_fn.rows(z, x, T).mean(axis=1)
+    return loss.reshape(len(betas), len(alphas))
+
+
+def landscape(network, origin, X, y, trajectories=(), resolution=41, span=1.0,
+              directions="pca", seed=0):
+    """The loss slice around `origin` (θ₀) on the data (X, y), with each trajectory projected.
+
+    "pca" uses the trajectories' principal directions (random ones when they span fewer than
+    two directions) on a square grid of half-width span · PCA_MARGIN · (largest |α| or |β| of
+    any trajectory point); "random" uses filter-normalised directions on ±span.
+    """
+    origin = np.asarray(origin, dtype=float)
+    if origin.shape != (network.n_params,) or not np.isfinite(origin).all():
+        raise ConfigError("origin", "must be the network's finite parameter vector",
+                          f"{network.n_params} finite numbers")
+    resolution = check_number("resolution", resolution, *RESOLUTION_RANGE, integer=True)
+    if resolution % 2 == 0:
+        raise ConfigError("resolution", "must be odd, so that the grid's centre is the origin",
+                          "an odd number in " + str(list(RESOLUTION_RANGE)))
+    span = check_number("span", span, *SPAN_RANGE)
+    if directions not in DIRECTIONS:
+        raise ConfigError("directions", f"unknown directions {directions!r}", list(DIRECTIONS))
+    seed = check_number("seed", seed, 0, 2**63 - 1, integer=True)
+    X = network.check_inputs(X)
+    T = network.encode_targets(y, n=len(X))
+    trajectories = [np.asarray(t, dtype=float).reshape(-1, origin.size) for t in trajectories]
+
+    plane = pca_directions(origin, trajectories) if directions == "pca" else None
+    used = "pca" if plane is not None else "random"
+    d1, d2 = plane if plane is not None else random_directions(network, origin, seed)
+    paths = [project(t, origin, d1, d2) for t in trajectories]
+    half = span
+    if used == "pca":
+        reach = max(np.abs(np.concatenate([c for path in paths for c in path])).max(), 1e-12)
+        half = span * PCA_MARGIN * reach
+    alphas = betas = grid_axis(resolution, half)
+    loss = surface(network, origin, d1, d2, alphas, betas, X, T)
+    middle = resolution // 2
+    return Landscape(alphas, betas.copy(), loss, float(loss[middle, middle]), used, d1, d2, paths)
