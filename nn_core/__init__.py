@@ -14,7 +14,7 @@ from .features import FEATURES, transform
 from .gradcheck import gradcheck
 from .grid import GridInputs, evaluate_grid
 from .initializers import INITIALIZERS
-from .landscape import landscape
+from .landscape import loss_landscape
 from .layers import Dense
 from .losses import LOSSES
 from .network import Network
@@ -40,7 +40,7 @@ REGISTRIES = {
 __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
-    "trace", "landscape",
+    "trace", "loss_landscape",
     "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
     "DATASETS", "FEATURES",

@@ -34,6 +34,7 @@ SPAN_RANGE = (1e-3, 100.0)
 PCA_MARGIN = 1.2                     # at span 1 a PCA grid reaches 20 % past the farthest point
 RANK_TOLERANCE = 1e-6                # σ₂ ≤ this · σ₁: the trajectories are (nearly) a line
 CHUNK_VALUES = 2**20                 # activations held at once per layer (8 MB of float64)
+ACTIVATION_COST = 16                 # an activation costs about as much as 16 multiply-adds
 
 
 @dataclass
@@ -129,7 +130,8 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
     base, along_a, along_b = first_z(origin), first_z(d1), first_z(d2)
     a_cells, b_cells = (g.reshape(-1, 1) for g in np.meshgrid(alphas, betas))
     n, cells = len(X), a_cells.size
-    per_chunk = max(1, CHUNK_VALUES // (n * max(network.layer_sizes)))
+    # Cells per chunk: bounded by the activations (n × widest layer) and the parameters (P) per cell.
+    per_chunk = max(1, CHUNK_VALUES // max(n * max(network.layer_sizes), origin.size))
     loss = np.empty(cells)
     with np.errstate(all="ignore"):      # far from θ₀ a loss may overflow: that is the answer
         for lo in range(0, cells, per_chunk):
@@ -148,7 +150,15 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
     return loss.reshape(len(betas), len(alphas))
 
 
-def landscape(network, origin, X, y, trajectories=(), resolution=41, span=1.0,
+def cost(layer_sizes, n_points, resolution):
+    """The work of a resolution × resolution landscape, in multiply-adds: every cell runs every
+    point through the network (one per parameter, ACTIVATION_COST per neuron). Callers bound
+    it; about 1e9 takes a second on one core."""
+    params = sum((n_in + 1) * n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
+    return resolution * resolution * n_points * (params + ACTIVATION_COST * sum(layer_sizes[1:]))
+
+
+def loss_landscape(network, origin, X, y, trajectories=(), resolution=41, span=1.0,
               directions="pca", seed=0):
     """The loss slice around `origin` (θ₀) on the data (X, y), with each trajectory projected.
 

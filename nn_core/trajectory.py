@@ -60,6 +60,18 @@ class Trajectory:
             return np.empty((0, self.n_params))
         return np.stack(self._rows).astype(np.float64)
 
+    def path(self, epoch, params):
+        """(epochs, (rows, n_params) float64): the recorded path ending at the current weights
+        `params` (float64, exact) at `epoch`, which replace a record of the same epoch (the
+        weights may have been edited since) or are added after the last one."""
+        epochs, rows = self.epochs, self.params
+        params = np.asarray(params, dtype=float)
+        if params.shape != (self.n_params,) or not np.isfinite(params).all():
+            return epochs, rows
+        if epochs and epochs[-1] == epoch:
+            epochs, rows = epochs[:-1], rows[:-1]
+        return epochs + [int(epoch)], np.concatenate([rows, params[None, :]])
+
     def __len__(self):
         return len(self._rows)
 

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from nn_core import LOSSES, ConfigError, Network, Trainer, make_dataset, train_test_split
-from nn_core.landscape import (PCA_MARGIN, filters, grid_axis, landscape, pca_directions,
-                               project, random_directions, surface)
+import nn_core.landscape as landscape_module
+from nn_core.landscape import (ACTIVATION_COST, PCA_MARGIN, cost, filters, grid_axis,
+                               loss_landscape, pca_directions, project, random_directions, surface)
 
 # (problem, output activation, loss, dataset)
 CASES = [
@@ -57,7 +58,7 @@ def test_each_loss_rows_average_to_its_value(loss):
 def test_the_centre_is_the_networks_data_loss(problem, output, loss, dataset, directions):
     net, trainer, X, y = setup(problem, output, loss, dataset)
     before = net.params.copy()
-    result = landscape(net, net.params, X, y, [trainer.trajectory.params], resolution=11,
+    result = loss_landscape(net, net.params, X, y, [trainer.trajectory.params], resolution=11,
                        directions=directions, seed=3)
     assert np.array_equal(net.params, before)                       # no side effects
     expected = net.loss_and_grads(X, y)[0]
@@ -136,17 +137,17 @@ def test_projection_is_exact_in_the_plane_and_least_squares_off_it():
 def test_pca_falls_back_to_random_when_the_paths_do_not_span_a_plane():
     net, trainer, X, y = setup("binary", "sigmoid", "bce", "circle")
     origin = net.params.copy()
-    assert landscape(net, origin, X, y, [], resolution=5).directions == "random"
-    assert landscape(net, origin, X, y, [origin[None]], resolution=5).directions == "random"
+    assert loss_landscape(net, origin, X, y, [], resolution=5).directions == "random"
+    assert loss_landscape(net, origin, X, y, [origin[None]], resolution=5).directions == "random"
     line = origin + np.linspace(0, 1, 6)[:, None] * np.ones(origin.size)
     assert pca_directions(origin, [line]) is None
-    assert landscape(net, origin, X, y, [line], resolution=5).directions == "random"
+    assert loss_landscape(net, origin, X, y, [line], resolution=5).directions == "random"
 
 
 def test_a_pca_grid_covers_every_trajectory_point():
     net, trainer, X, y = setup("binary", "sigmoid", "bce", "circle", epochs=20)
     path = trainer.trajectory.params
-    result = landscape(net, net.params, X, y, [path, path[:5] * 1.01], resolution=9, span=1.0)
+    result = loss_landscape(net, net.params, X, y, [path, path[:5] * 1.01], resolution=9, span=1.0)
     assert result.directions == "pca" and len(result.paths) == 2
     reach = max(np.abs(np.concatenate([c for p in result.paths for c in p])).max(), 0)
     assert result.alphas[-1] == pytest.approx(PCA_MARGIN * reach, rel=1e-12)
@@ -163,7 +164,7 @@ def test_grid_axis_is_symmetric_with_an_exact_zero():
 
 def test_far_from_the_origin_losses_stay_numbers_or_inf_without_warnings():
     net, _, X, y = setup("regression", "linear", "mse", "plane", activation="relu")
-    result = landscape(net, net.params, X, y, directions="random", resolution=5, span=100.0)
+    result = loss_landscape(net, net.params, X, y, directions="random", resolution=5, span=100.0)
     assert not np.isnan(result.loss).any()
     assert result.loss[0, 0] > result.origin_loss
 
@@ -185,5 +186,20 @@ def test_bad_arguments_name_the_field(kwargs, field):
     if isinstance(origin, str):
         origin = np.full(net.n_params, np.nan)
     with pytest.raises(ConfigError) as exc:
-        landscape(net, origin, X, y, **kwargs)
+        loss_landscape(net, origin, X, y, **kwargs)
     assert exc.value.field == field
+
+
+def test_chunking_does_not_change_a_single_number(monkeypatch):
+    net, trainer, X, y = setup("multiclass", "softmax", "softmax_ce", "spiral_k", hidden=(6, 3))
+    args = (net, net.params, X, y, [trainer.trajectory.params])
+    whole = loss_landscape(*args, resolution=7, directions="random")
+    monkeypatch.setattr(landscape_module, "CHUNK_VALUES", 1)    # one cell per chunk
+    one_by_one = loss_landscape(*args, resolution=7, directions="random")
+    np.testing.assert_allclose(one_by_one.loss, whole.loss, rtol=1e-15)
+
+
+def test_cost_counts_multiply_adds_per_cell_and_point():
+    # default network 2 → 4 → 2 → 1: 25 parameters, 7 neurons
+    assert cost([2, 4, 2, 1], 250, 41) == 41 * 41 * 250 * (25 + ACTIVATION_COST * 7)
+    assert cost([2, 1], 10, 3) == 9 * 10 * (3 + ACTIVATION_COST)

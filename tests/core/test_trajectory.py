@@ -116,3 +116,18 @@ def test_a_bad_saved_trajectory_is_refused(change):
     with pytest.raises(ConfigError) as exc:
         Trainer.from_state_dict(state)
     assert exc.value.field.startswith("trajectory")
+
+
+def test_the_path_ends_exactly_at_the_current_weights():
+    path = Trajectory(2)
+    path.append(0, [1.0, 2.0])
+    path.append(1, [1.5, 2.5])
+    current = np.array([0.1 + 0.2, 1 / 3])                    # not float32-representable
+    epochs, rows = path.path(2, current)                      # mid-epoch, or after an edit
+    assert epochs == [0, 1, 2] and rows.dtype == np.float64
+    assert np.array_equal(rows[-1], current) and rows[:2].tolist() == [[1.0, 2.0], [1.5, 2.5]]
+    epochs, rows = path.path(1, current)                      # an edited weight at epoch 1
+    assert epochs == [0, 1] and np.array_equal(rows[-1], current)
+    epochs, rows = path.path(3, [np.nan, 0.0])                # diverged: the recorded path only
+    assert epochs == [0, 1] and rows.tolist() == [[1.0, 2.0], [1.5, 2.5]]
+    assert path.epochs == [0, 1]                              # the record itself is unchanged
