@@ -85,9 +85,15 @@ def pca_directions(origin, trajectories):
     when the points span fewer than two directions."""
     rows = [np.asarray(t, dtype=float).reshape(-1, origin.size) - origin for t in trajectories]
     M = np.concatenate(rows) if rows else np.empty((0, origin.size))
-    if len(M) < 2:
+    M = M[np.isfinite(M).all(axis=1)]
+    scale = np.abs(M).max(initial=0.0)
+    if len(M) < 2 or not 0 < scale < np.inf:
         return None
-    _, s, vt = np.linalg.svd(M, full_matrices=False)
+    M = M / scale                        # same directions; huge weights cannot overflow the SVD
+    try:
+        _, s, vt = np.linalg.svd(M, full_matrices=False)
+    except np.linalg.LinAlgError:
+        return None
     if len(s) < 2 or not s[0] > 0 or s[1] <= RANK_TOLERANCE * s[0]:
         return None
     mean = M.mean(axis=0)
@@ -99,7 +105,8 @@ def project(points, origin, d1, d2):
     """(alpha, beta) arrays: the least-squares coordinates of each point (rows) in the plane."""
     points = np.asarray(points, dtype=float).reshape(-1, origin.size)
     basis = np.stack([d1, d2], axis=1)                        # (P, 2)
-    coords = np.linalg.lstsq(basis, (points - origin).T, rcond=None)[0]
+    with np.errstate(all="ignore"):      # a run that blew up may sit very far away
+        coords = np.linalg.lstsq(basis, (points - origin).T, rcond=None)[0]
     return coords[0], coords[1]
 
 
@@ -159,12 +166,14 @@ def cost(layer_sizes, n_points, resolution):
 
 
 def loss_landscape(network, origin, X, y, trajectories=(), resolution=41, span=1.0,
-              directions="pca", seed=0):
+                   directions="pca", seed=0, fit=None):
     """The loss slice around `origin` (θ₀) on the data (X, y), with each trajectory projected.
 
-    "pca" uses the trajectories' principal directions (random ones when they span fewer than
-    two directions) on a square grid of half-width span · PCA_MARGIN · (largest |α| or |β| of
-    any trajectory point); "random" uses filter-normalised directions on ±span.
+    "pca" uses the principal directions of the trajectories listed in `fit` (indices; default
+    all; e.g. leave out a run that diverged, which is still projected) on a square grid of
+    half-width span · PCA_MARGIN · (largest |α| or |β| of their points), or random directions
+    when those span fewer than two directions; "random" uses filter-normalised directions on
+    ±span.
     """
     origin = np.asarray(origin, dtype=float)
     if origin.shape != (network.n_params,) or not np.isfinite(origin).all():
@@ -181,15 +190,19 @@ def loss_landscape(network, origin, X, y, trajectories=(), resolution=41, span=1
     X = network.check_inputs(X)
     T = network.encode_targets(y, n=len(X))
     trajectories = [np.asarray(t, dtype=float).reshape(-1, origin.size) for t in trajectories]
+    fit = range(len(trajectories)) if fit is None else fit
+    for i in fit:
+        check_number("fit[]", i, 0, len(trajectories) - 1, integer=True)
 
-    plane = pca_directions(origin, trajectories) if directions == "pca" else None
+    fitted = [trajectories[i] for i in fit]
+    plane = pca_directions(origin, fitted) if directions == "pca" else None
     used = "pca" if plane is not None else "random"
     d1, d2 = plane if plane is not None else random_directions(network, origin, seed)
     paths = [project(t, origin, d1, d2) for t in trajectories]
     half = span
     if used == "pca":
-        reach = max(np.abs(np.concatenate([c for path in paths for c in path])).max(), 1e-12)
-        half = span * PCA_MARGIN * reach
+        coords = np.abs(np.concatenate([c for i in fit for c in paths[i]]))
+        half = span * PCA_MARGIN * max(coords[np.isfinite(coords)].max(), 1e-12)
     alphas = betas = grid_axis(resolution, half)
     loss = surface(network, origin, d1, d2, alphas, betas, X, T)
     middle = resolution // 2

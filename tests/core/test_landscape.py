@@ -203,3 +203,21 @@ def test_cost_counts_multiply_adds_per_cell_and_point():
     # default network 2 → 4 → 2 → 1: 25 parameters, 7 neurons
     assert cost([2, 4, 2, 1], 250, 41) == 41 * 41 * 250 * (25 + ACTIVATION_COST * 7)
     assert cost([2, 1], 10, 3) == 9 * 10 * (3 + ACTIVATION_COST)
+
+
+def test_paths_left_out_of_the_fit_are_projected_but_do_not_choose_the_plane():
+    net, trainer, X, y = setup("binary", "sigmoid", "bce", "circle", epochs=10)
+    path = trainer.trajectory.params
+    away = np.random.default_rng(0).normal(size=net.n_params)
+    far = net.params + np.linspace(0, 1e150, 4)[:, None] * away       # a run blowing up
+    alone = loss_landscape(net, net.params, X, y, [path], resolution=5)
+    both = loss_landscape(net, net.params, X, y, [path, far], resolution=5, fit=[0])
+    assert both.directions == "pca"
+    assert np.array_equal(both.d1, alone.d1) and np.array_equal(both.alphas, alone.alphas)
+    assert len(both.paths) == 2 and both.paths[1][0][0] == 0.0
+    # fitted too, the huge line outweighs the real path (a line: random directions); no overflow
+    blown = loss_landscape(net, net.params, X, y, [path, far], resolution=5)
+    assert blown.directions == "random" and np.isfinite(blown.alphas).all()
+    with pytest.raises(ConfigError) as exc:
+        loss_landscape(net, net.params, X, y, [path], resolution=5, fit=[1])
+    assert exc.value.field == "fit[]"
