@@ -33,7 +33,7 @@ RESOLUTION_RANGE = (3, 201)          # odd, so the grid's centre cell is θ₀ i
 SPAN_RANGE = (1e-3, 100.0)
 PCA_MARGIN = 1.2                     # at span 1 a PCA grid reaches 20 % past the farthest point
 RANK_TOLERANCE = 1e-6                # σ₂ ≤ this · σ₁: the trajectories are (nearly) a line
-CHUNK_VALUES = 2**20                 # activations held at once per layer (8 MB of float64)
+CHUNK_VALUES = 2**18                 # activations held at once per layer (2 MB of float64)
 ACTIVATION_COST = 16                 # an activation costs about as much as 16 multiply-adds
 
 
@@ -122,12 +122,12 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
     targets T (from `network.encode_targets`). `network` gives only the structure (activations,
     loss); the parameters come from θ₀ and the directions. Non-finite losses stay NaN/inf.
 
-    Computed a chunk of cells at a time (bounded memory), each layer as one batched product over
-    the chunk. The first layer is linear in θ, so its z for every cell is a sum of three matrices
-    computed once: z₁(α, β) = z₁(θ₀) + α·z₁(d₁) + β·z₁(d₂) (exactly z₁(θ₀) at the centre).
+    Computed a rectangle of cells at a time (bounded memory), each layer as one batched product
+    over the rectangle's cells. The first layer is linear in θ, so its z for every cell is a sum
+    of matrices computed once: z₁(α, β) = [z₁(θ₀) + β·z₁(d₂)] + α·z₁(d₁), one addition per cell
+    (and exactly z₁(θ₀) at the centre, where α = β = 0).
     """
     blocks = filters(network)
-    layers = list(zip(network.layers, blocks))
     start, rows, cols = blocks[0]
 
     def first_z(theta):                                       # X W + b of the first layer
@@ -135,26 +135,36 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
         return X @ block[:-1] + block[-1]
 
     base, along_a, along_b = first_z(origin), first_z(d1), first_z(d2)
-    a_cells, b_cells = (g.reshape(-1, 1) for g in np.meshgrid(alphas, betas))
-    n, cells = len(X), a_cells.size
-    # Cells per chunk: bounded by the activations (n × widest layer) and the parameters (P) per cell.
-    per_chunk = max(1, CHUNK_VALUES // max(n * max(network.layer_sizes), origin.size))
-    loss = np.empty(cells)
+    n = len(X)
+    per_cell = max(n * max(network.layer_sizes), origin.size)
+    width = min(len(alphas), max(1, CHUNK_VALUES // per_cell))          # cells per chunk row
+    height = max(1, CHUNK_VALUES // (per_cell * width))                 # chunk rows
+    loss = np.empty((len(betas), len(alphas)))
     with np.errstate(all="ignore"):      # far from θ₀ a loss may overflow: that is the answer
-        for lo in range(0, cells, per_chunk):
-            a, b = a_cells[lo:lo + per_chunk], b_cells[lo:lo + per_chunk]
-            theta = origin + a * d1 + b * d2                  # (cells, P): the cells' parameters
-            for i, (layer, (start_i, rows_i, cols_i)) in enumerate(layers):
-                if i == 0:
-                    z = base + a[:, :, None] * along_a + b[:, :, None] * along_b   # (cells, n, k)
-                else:
-                    block = theta[:, start_i:start_i + rows_i * cols_i].reshape(-1, rows_i, cols_i)
-                    z = np.matmul(x, block[:, :-1, :]) + block[:, -1:, :]  # z = x W + b per cell
-                last = i == len(layers) - 1
-                flat = z.reshape(-1, cols_i)                   # softmax works on rows
-                x = layer.activation.forward(flat, out=None if last else flat).reshape(z.shape)
-            loss[lo:lo + per_chunk] = network.loss_fn.rows(z, x, T).mean(axis=1)
-    return loss.reshape(len(betas), len(alphas))
+        for i in range(0, len(betas), height):
+            for j in range(0, len(alphas), width):
+                a, b = alphas[j:j + width], betas[i:i + height]
+                z = ((base + b[:, None, None] * along_b)[:, None]
+                     + (a[:, None, None] * along_a)[None]).reshape(-1, n, cols)  # (cells, n, k)
+                a_cells = np.tile(a, len(b))[:, None]
+                b_cells = np.repeat(b, len(a))[:, None]
+                theta = origin + a_cells * d1 + b_cells * d2      # (cells, P), row-major cells
+                x = _activate(network.layers[0], z, last=len(blocks) == 1)
+                for k, (layer, (s_k, r_k, c_k)) in enumerate(zip(network.layers[1:], blocks[1:])):
+                    block = theta[:, s_k:s_k + r_k * c_k].reshape(-1, r_k, c_k)
+                    W = np.ascontiguousarray(block[:, :-1, :])    # matmul's fast path
+                    z = np.matmul(x, W) + block[:, -1:, :]        # z = x W + b, per cell
+                    x = _activate(layer, z, last=k == len(blocks) - 2)
+                cell_loss = network.loss_fn.rows(z, x, T).mean(axis=1)
+                loss[i:i + height, j:j + width] = cell_loss.reshape(len(b), len(a))
+    return loss
+
+
+def _activate(layer, z, last):
+    """a = f(z) for a stack of cells (cells, n, k); hidden layers in place (z is not needed
+    again), the output layer into a new array (the loss needs z and a)."""
+    flat = z.reshape(-1, z.shape[-1])                         # softmax works on rows
+    return layer.activation.forward(flat, out=None if last else flat).reshape(z.shape)
 
 
 def cost(layer_sizes, n_points, resolution):
