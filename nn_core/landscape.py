@@ -34,7 +34,7 @@ SPAN_RANGE = (1e-3, 100.0)
 PCA_MARGIN = 1.2                     # at span 1 a PCA grid reaches 20 % past the farthest point
 RANK_TOLERANCE = 1e-6                # σ₂ ≤ this · σ₁: the trajectories are (nearly) a line
 CHUNK_VALUES = 2**18                 # activations held at once per layer (2 MB of float64)
-ACTIVATION_COST = 16                 # an activation costs about as much as 16 multiply-adds
+ACTIVATION_COST = 48                 # a neuron (bias, activation, its share of the loss) ≈ 48 multiply-adds
 
 
 @dataclass
