@@ -208,3 +208,17 @@ def test_too_much_work_is_refused_with_the_resolution_that_fits(client, app):
                         422)
     assert error["field"] == "sessions"
     assert client.get("/api/options").get_json()["limits"]["max_landscape_work"] == cost(sizes, 250, 3) - 1
+
+
+def test_paths_survive_a_model_export_and_import(client):
+    ids = race(client)
+    model = client.get(f"/api/sessions/{ids[1]}/model").get_json()
+    assert model["trainer"]["trajectory"]["epochs"] == list(range(16))
+    copy = post(client, "/api/sessions", {"model": model, "snapshot": LIGHT}, 201)["id"]
+    original = landscape(client, sessions=[ids[0], ids[1]], resolution=5)
+    imported = landscape(client, sessions=[ids[0], copy], resolution=5)
+    assert imported["trajectories"][1]["alpha"] == original["trajectories"][1]["alpha"]
+    assert imported["loss"] == original["loss"]
+    model["trainer"]["trajectory"]["epochs"] = [0, 1]                # does not fit its rows
+    error = check_error(client.post("/api/sessions", json={"model": model}), 422)
+    assert error["field"].startswith("model.trajectory")
