@@ -10,7 +10,7 @@
   by its own size whatever the layer's scale. For a dense layer a *filter* is one output
   neuron: column j of the layer's [W; b] block, i.e. the n_in weights into neuron j **and its
   bias** (a neuron's bias places its boundary in the plane, so it moves with its weights;
-  Li et al.'s networks had biases and batch-norm handled apart). A filter that is all zero in
+  Li et al. define filters for convolutions and treat 1-D parameters apart). A filter all zero in
   θ₀ (zero initialisation) gets a unit-norm direction instead, so the plane never collapses.
   The two directions are not orthogonalised (that would undo the normalisation).
 - "pca": the first two principal directions of recorded trajectories relative to θ₀ (the right
@@ -18,7 +18,7 @@
   orthonormal. None when the trajectories span fewer than two directions.
 
 `project` gives the (α, β) of any parameter vector: exact for points in the plane, the least
-squares fit otherwise. `surface` evaluates the whole grid in batches: per chunk of cells one
+squares fit otherwise. `surface` evaluates the whole grid in batches: per rectangle of cells one
 batched matrix product per layer and one loss evaluation (no Python loop per grid cell).
 """
 
@@ -34,7 +34,7 @@ SPAN_RANGE = (1e-3, 100.0)
 PCA_MARGIN = 1.2                     # at span 1 a PCA grid reaches 20 % past the farthest point
 RANK_TOLERANCE = 1e-6                # σ₂ ≤ this · σ₁: the trajectories are (nearly) a line
 CHUNK_VALUES = 2**18                 # activations held at once per layer (2 MB of float64)
-ACTIVATION_COST = 48                 # a neuron (bias, activation, its share of the loss) ≈ 48 multiply-adds
+ACTIVATION_COST = 48                 # a neuron (bias, activation, loss share) ≈ 48 multiply-adds
 
 
 @dataclass

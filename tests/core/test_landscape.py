@@ -69,9 +69,10 @@ def test_the_centre_is_the_networks_data_loss(problem, output, loss, dataset, di
     assert result.loss.shape == (11, 11) and result.alphas[5] == 0.0 and result.betas[5] == 0.0
 
 
+@pytest.mark.parametrize("hidden", [(5, 3, 4), ()], ids=["three-hidden", "no-hidden"])
 @pytest.mark.parametrize("problem, output, loss, dataset", CASES, ids=[c[2] + "-" + c[1] for c in CASES])
-def test_every_cell_is_the_loss_of_its_own_parameters(problem, output, loss, dataset):
-    net, trainer, X, y = setup(problem, output, loss, dataset, hidden=(5, 3, 4), activation="elu")
+def test_every_cell_is_the_loss_of_its_own_parameters(problem, output, loss, dataset, hidden):
+    net, trainer, X, y = setup(problem, output, loss, dataset, hidden=hidden, activation="elu")
     origin = net.params.copy()
     d1, d2 = random_directions(net, origin, seed=7)
     alphas, betas = np.array([-1.0, -0.25, 0.0, 0.5]), np.array([-0.5, 0.0, 0.75])
