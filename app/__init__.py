@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, pages
+from . import api, compare_api, inspect_api, pages
 from .encoding import StrictJSONProvider
 from .errors import register_error_handlers
 from .grids import GridCache
@@ -43,6 +43,8 @@ def create_app(config=None):
     app.extensions["grid_cache"] = GridCache()
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(inspect_api.bp)
+    app.register_blueprint(compare_api.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
 

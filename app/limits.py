@@ -29,6 +29,12 @@ DEFAULTS = {
     # History rows kept per session before nn_core thins them (every other row dropped): bounds
     # memory (~1 KB a row) and keeps a long run's model export under the body limit.
     "HISTORY_ROWS": 4000,
+    # POST /api/landscape: how many sessions one landscape compares, its finest grid, and its
+    # work (nn_core.landscape.cost: cells × training points × (parameters + 48 × neurons));
+    # 1e9 takes under a second on one core; the default network's 41 × 41 is 1.5e8.
+    "MAX_LANDSCAPE_SESSIONS": 6,
+    "MAX_LANDSCAPE_RESOLUTION": 101,
+    "MAX_LANDSCAPE_WORK": 1_000_000_000,
 }
 
 
@@ -51,4 +57,7 @@ def public_limits(config):
         "max_step_batches": config["MAX_STEP_BATCHES"],
         "max_weight": config["MAX_WEIGHT"],
         "history_rows": config["HISTORY_ROWS"],
+        "max_landscape_sessions": config["MAX_LANDSCAPE_SESSIONS"],
+        "max_landscape_resolution": config["MAX_LANDSCAPE_RESOLUTION"],
+        "max_landscape_work": config["MAX_LANDSCAPE_WORK"],
     }

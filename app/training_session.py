@@ -161,6 +161,13 @@ class TrainingSession:
         trainer = build_trainer(build_network(config), points, config, limits)
         return cls(config, points, trainer, limits, custom_problem=problem)
 
+    @classmethod
+    def on_points(cls, config, points, limits, custom_problem=None):
+        """A new session with a complete, normalised `config` on exactly `points` (a `Points`,
+        already split), nothing regenerated: a fork shares its source's data this way."""
+        trainer = build_trainer(build_network(config), points, config, limits)
+        return cls(config, points.as_problem(config["problem"]), trainer, limits, custom_problem)
+
     def normalize(self, raw):
         return cfg.normalize(raw, self.limits, custom_problem=self.custom_problem,
                              custom_points=len(self.points))

@@ -14,12 +14,14 @@ from .features import FEATURES, transform
 from .gradcheck import gradcheck
 from .grid import GridInputs, evaluate_grid
 from .initializers import INITIALIZERS
+from .landscape import loss_landscape
 from .layers import Dense
 from .losses import LOSSES
 from .network import Network
 from .optimizers import OPTIMIZERS
 from .regularizers import REGULARIZERS
 from .schedules import SCHEDULES
+from .textbook import trace
 from .trainer import Trainer
 from .transformed import transformed_space
 from .userdata import load_points, to_csv
@@ -38,6 +40,7 @@ REGISTRIES = {
 __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
+    "trace", "loss_landscape",
     "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
     "DATASETS", "FEATURES",

@@ -38,6 +38,11 @@ class Loss:
             return out
         return activation.backward(z, a, self.grad_a(a, t), out=out)
 
+    def rows(self, z, a, t):
+        """Each row's loss, shape z.shape[:-1] (any leading axes; t broadcasts): `value` is
+        their mean. Lets the loss landscape score many parameter vectors in one pass."""
+        raise NotImplementedError
+
     def check(self, output_activation, problem, n_out):
         """Raise ConfigError when this loss cannot train the given output layer."""
         if self.allowed_outputs is not None and output_activation not in self.allowed_outputs:
@@ -70,6 +75,10 @@ class MeanSquaredError(Loss):
     def grad_a(self, a, t):
         return (a - t) / len(a)
 
+    def rows(self, z, a, t):
+        d = a - t
+        return 0.5 * (d * d).sum(axis=-1)
+
 
 @_register
 class BinaryCrossEntropy(Loss):
@@ -89,6 +98,9 @@ class BinaryCrossEntropy(Loss):
         p = np.clip(a, _EPS, 1.0 - _EPS)
         return (p - t) / (p * (1.0 - p)) / len(a)
 
+    def rows(self, z, a, t):
+        return (np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))).sum(axis=-1)
+
 
 @_register
 class SoftmaxCrossEntropy(Loss):
@@ -107,6 +119,11 @@ class SoftmaxCrossEntropy(Loss):
     def grad_a(self, a, t):
         return -t / np.clip(a, _EPS, None) / len(a)
 
+    def rows(self, z, a, t):
+        m = z.max(axis=-1, keepdims=True)
+        logsumexp = m[..., 0] + np.log(np.exp(z - m).sum(axis=-1))
+        return logsumexp - (t * z).sum(axis=-1)
+
 
 @_register
 class Hinge(Loss):
@@ -121,6 +138,9 @@ class Hinge(Loss):
 
     def grad_a(self, a, t):
         return np.where(t * a < 1.0, -t, 0.0) / len(a)
+
+    def rows(self, z, a, t):
+        return np.maximum(0.0, 1.0 - t * a).sum(axis=-1)
 
 
 _EPS = 1e-12

@@ -22,6 +22,7 @@ from .optimizers import OPTIMIZERS, clip_by_global_norm
 from .regularizers import REGULARIZERS
 from .schedules import SCHEDULES
 from .serialization import decode_array, decode_rng_state, encode_array, encode_rng_state
+from .trajectory import Trajectory
 
 LEARNING_RATE_RANGE = (1e-6, 100.0)
 REG_RATE_RANGE = (0.0, 10.0)
@@ -54,6 +55,7 @@ class Trainer:
         fields += (["train_rmse", "test_rmse", "train_r2", "test_r2"] if network.problem == "regression"
                    else ["train_accuracy", "test_accuracy"])
         self.history = History(fields, history_capacity)
+        self.trajectory = Trajectory(network.n_params)   # the weights at each recorded epoch
         self._set_data(X_train, y_train, X_test, y_test)
         self._restart()
 
@@ -217,6 +219,7 @@ class Trainer:
     def _record(self, grad_norms=None):
         row = self.evaluate(grad_norms)
         self.history.append(row)
+        self.trajectory.append(self.epoch, self.net.params)
         if not math.isfinite(row["train_loss"]):
             self._diverge("loss", row["train_loss"])
         elif not np.isfinite(self.net.params).all():
@@ -308,6 +311,7 @@ class Trainer:
         self.status, self.status_reason = "ok", None
         self._lr = self.schedule(self.base_learning_rate, 0)
         self.history.clear()
+        self.trajectory.clear()
         self._record()
 
     def _set_data(self, X_train, y_train, X_test, y_test):
@@ -345,6 +349,7 @@ class Trainer:
             "rng": encode_rng_state(self._rng),
             "status": self.status, "status_reason": self.status_reason,
             "history": self.history.to_dict(),
+            "trajectory": self.trajectory.to_dict(),
         }
 
     @classmethod
@@ -379,6 +384,8 @@ class Trainer:
                 raise ConfigError("pos", "a partial epoch needs its permutation", "perm")
             trainer.status, trainer.status_reason = state["status"], state["status_reason"]
             trainer.history = History.from_dict(state["history"])
+            trainer.trajectory = Trajectory.restore(state.get("trajectory"), net.n_params,
+                                                    trainer.epoch, net.params)
             trainer._lr = trainer.schedule(trainer.base_learning_rate, trainer.epoch)
         except (KeyError, TypeError, IndexError) as exc:
             raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None

@@ -45,7 +45,9 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         "classes": [2, 6], "max_grid": 400, "max_neuron_grid": 50,
         "max_body_bytes": 2 * 1024 * 1024, "max_sessions": 200, "idle_timeout_s": 1800,
         "evict_idle_s": 300, "max_step_ms": 250, "max_step_epochs": 100000,
-        "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000}
+        "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000,
+        "max_landscape_sessions": 6, "max_landscape_resolution": 101,
+        "max_landscape_work": 1_000_000_000}
     assert o["snapshot_defaults"]["resolution"] == 100
     circle = next(d for d in o["datasets"] if d["name"] == "circle")
     assert len(circle["preview"]) == 200

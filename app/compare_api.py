@@ -1,0 +1,192 @@
+"""Compare runs: `POST /api/sessions/<id>/fork` and `POST /api/landscape` (docs/api.md).
+
+A fork is a new session on exactly its source's points and split, with some configuration
+fields changed; when the weight shapes, `init` and `seed` are unchanged it starts from exactly
+the source's initial weights, so runs differ only in what was changed.
+
+The landscape takes what it needs from each session under that session's lock, one lock at a
+time, and computes outside every lock (nn_core's `loss_landscape`), so a slow landscape never
+holds up training.
+"""
+
+import time
+
+import numpy as np
+from flask import Blueprint, current_app
+
+from nn_core import Network, features
+from nn_core.errors import ConfigError
+from nn_core.landscape import DIRECTIONS, RESOLUTION_RANGE, SPAN_RANGE, cost, loss_landscape
+
+from . import config as cfg
+from . import snapshot
+from .body import check_keys, json_object, number, string
+from .errors import ApiError, bad_type
+from .training_session import TrainingSession
+
+bp = Blueprint("compare", __name__, url_prefix="/api")
+
+# What sessions must share to be drawn on one landscape (beside their training points).
+SHARED = ("features", "hidden_layers", "activations", "problem", "n_classes",
+          "output_activation", "loss")
+
+
+def _store():
+    return current_app.extensions["sessions"]
+
+
+# --------------------------------------------------------------------------- fork
+@bp.post("/sessions/<source_id>/fork")
+def fork(source_id):
+    started = time.perf_counter()
+    source = _store().get(source_id)
+    body = json_object()
+    check_keys("", body, ("overrides", "snapshot"))
+    options = snapshot.parse_options(body.get("snapshot"), current_app.config)
+    overrides = body.get("overrides", {})
+    if not isinstance(overrides, dict):
+        raise bad_type("overrides", "an object of configuration fields", overrides)
+    with source.lock:   # a consistent copy of what the fork shares
+        base, points, custom = dict(source.config), source.points, source.custom_problem
+        shapes = list(source.network.layer_sizes)
+        initial = source.trainer.initial_params.copy()
+    for key in cfg.DATA_FIELDS:
+        if key in overrides and overrides[key] != base[key]:
+            raise ApiError(422, f"overrides.{key}: a fork shares its source's data",
+                           f"overrides.{key}", [base[key]])
+    try:
+        config = cfg.normalize(cfg.merge(base, overrides), current_app.config,
+                               custom_problem=custom, custom_points=len(points))
+    except (ApiError, ConfigError) as exc:
+        raise _under("overrides", exc) from None
+    snapshot.check_transformed(options, cfg.layer_sizes(config))
+    _store().check_room()
+    session = TrainingSession.on_points(config, points, current_app.config, custom)
+    same = (list(session.network.layer_sizes) == shapes and config["init"] == base["init"]
+            and config["seed"] == base["seed"])
+    if same:   # bit-identical start, whatever produced the source's initial weights
+        session.trainer.initial_params = initial
+        session.trainer.reset()
+    session_id = _store().add(session)
+    with session.lock:
+        snap = snapshot.build(session, options, current_app.extensions["grid_cache"])
+        snap["timing"]["total_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        answer = {"id": session_id, "config": session.config, "data": session.data_json(),
+                  "snapshot": snap, "same_initial_weights": same, "source": source_id}
+    return answer, 201, {"Location": f"/api/sessions/{session_id}"}
+
+
+def _under(prefix, exc):
+    """The same error with its field named inside `prefix` ("learning_rate" → "overrides.learning_rate")."""
+    if isinstance(exc, ApiError):
+        field = f"{prefix}.{exc.field}" if exc.field else prefix
+        return ApiError(exc.status, f"{prefix}.{exc.message}", field, exc.allowed, **exc.extra)
+    field = f"{prefix}.{exc.field}" if exc.field else prefix
+    return ApiError(422, f"{prefix}.{exc}", field, exc.allowed)
+
+
+# --------------------------------------------------------------------------- landscape
+@bp.post("/landscape")
+def landscape():
+    started = time.perf_counter()
+    body = json_object()
+    check_keys("", body, ("sessions", "resolution", "span", "directions", "seed"))
+    limits = current_app.config
+    ids = body.get("sessions")
+    most = limits["MAX_LANDSCAPE_SESSIONS"]
+    if not isinstance(ids, list):
+        raise bad_type("sessions", "a list of session ids", ids)
+    if not 1 <= len(ids) <= most:
+        raise ApiError(422, f"sessions: {len(ids)} sessions; give 1 to {most}", "sessions", [1, most])
+    for i, sid in enumerate(ids):
+        string(f"sessions[{i}]", sid)
+        if sid in ids[:i]:
+            raise ApiError(422, f"sessions[{i}]: listed twice", f"sessions[{i}]", None)
+    top = min(RESOLUTION_RANGE[1], limits["MAX_LANDSCAPE_RESOLUTION"])
+    resolution = number("resolution", body.get("resolution", 41), RESOLUTION_RANGE[0], top,
+                        integer=True)
+    if resolution % 2 == 0:
+        raise ApiError(422, "resolution: must be odd, so that the grid's centre is the origin",
+                       "resolution", [RESOLUTION_RANGE[0], top])
+    span = number("span", body.get("span", 1.0), *SPAN_RANGE)
+    directions = string("directions", body.get("directions", "pca"), DIRECTIONS)
+    seed = number("seed", body.get("seed", 0), 0, cfg.SEED_MAX, integer=True)
+
+    runs = [_copy_run(i, sid) for i, sid in enumerate(ids)]
+    first = runs[0]
+    for i, run in enumerate(runs[1:], start=1):
+        differs = [key for key in SHARED if run["shared"][key] != first["shared"][key]]
+        if "hidden_layers" in differs and "activations" in differs and \
+                len(run["shared"]["activations"]) != len(first["shared"]["activations"]):
+            differs.remove("activations")     # a different layer count says it already
+        if not (np.array_equal(run["points"], first["points"])
+                and np.array_equal(run["y"], first["y"])):
+            differs.append("data")
+        if differs:
+            raise ApiError(422, f"sessions[{i}] differs from sessions[0] in "
+                           f"{', '.join(differs)}: a landscape compares runs of one network on "
+                           "one dataset", f"sessions[{i}]", None, differs=differs)
+    if not np.isfinite(first["params"]).all():
+        raise ApiError(422, "sessions[0]: its weights are not finite (it diverged), so they "
+                       "cannot be the landscape's origin; reset it or list another run first",
+                       "sessions[0]", None)
+    _check_work(first, resolution, limits["MAX_LANDSCAPE_WORK"], top)
+
+    network = Network(**first["network"])   # the structure only; parameters come from θ₀
+    computed = time.perf_counter()
+    X = features.transform(first["points"], first["shared"]["features"])
+    result = loss_landscape(network, first["params"], X, first["y"],
+                            [run["path"] for run in runs], resolution=resolution, span=span,
+                            directions=directions, seed=seed,
+                            fit=[i for i, run in enumerate(runs) if run["status"] == "ok"])
+    compute_ms = (time.perf_counter() - computed) * 1000
+    return {
+        "alphas": result.alphas.tolist(), "betas": result.betas.tolist(),
+        "loss": result.loss.tolist(), "origin_loss": result.origin_loss,
+        "loss_name": network.loss, "directions": result.directions, "requested": directions,
+        "resolution": resolution, "span": span, "seed": seed,
+        "origin": {"id": first["id"], "epoch": first["epoch"]},
+        "trajectories": [{"id": run["id"], "alpha": alpha.tolist(), "beta": beta.tolist(),
+                          "epoch": run["epochs"]}
+                         for run, (alpha, beta) in zip(runs, result.paths)],
+        "timing": {"compute_ms": round(compute_ms, 3),
+                   "total_ms": round((time.perf_counter() - started) * 1000, 3)},
+    }
+
+
+def _copy_run(i, session_id):
+    """What the landscape needs from one session, copied under its lock (held only here)."""
+    try:
+        session = _store().get(session_id)
+    except ApiError as exc:
+        raise ApiError(exc.status, f"sessions[{i}]: {exc.message}", f"sessions[{i}]", None) from None
+    with session.lock:
+        config, trainer, net = session.config, session.trainer, session.network
+        epochs, path = trainer.trajectory.path(trainer.epoch, net.params)
+        return {
+            "id": session_id, "epoch": trainer.epoch, "status": trainer.status,
+            "epochs": epochs, "path": path,
+            "params": net.params.copy(), "network": net.config(),
+            # the session's points are never changed in place: a reference is a stable copy
+            "points": session.points.train_points, "y": session.points.train_labels,
+            "shared": {"features": list(config["features"]),
+                       "hidden_layers": list(config["hidden_layers"]),
+                       "activations": list(net.hidden_activations),
+                       "problem": config["problem"], "n_classes": net.n_outputs,
+                       "output_activation": net.output_activation, "loss": net.loss},
+        }
+
+
+def _check_work(run, resolution, limit, top):
+    """422 before any work when the grid would cost more than `limit` (nn_core's estimate)."""
+    sizes, n = run["network"]["layer_sizes"], len(run["points"])
+    if cost(sizes, n, resolution) <= limit:
+        return
+    fits = [r for r in range(RESOLUTION_RANGE[0], top + 1, 2) if cost(sizes, n, r) <= limit]
+    if not fits:
+        raise ApiError(422, f"sessions: a landscape of this network on {n} training points is "
+                       "too much work even at the coarsest grid; use fewer points or a smaller "
+                       "network", "sessions", None)
+    raise ApiError(422, f"resolution: {resolution} × {resolution} cells of this network on {n} "
+                   f"training points is too much work; at most {fits[-1]}", "resolution",
+                   [RESOLUTION_RANGE[0], fits[-1]])
