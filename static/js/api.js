@@ -25,12 +25,12 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, url, body) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
+async function request(method, url, body, extra = {}) {
+  const init = { method, headers: {}, ...extra };
+  // Every request that changes something says it is JSON (the server refuses others), even a
+  // DELETE without a body.
+  if (method !== "GET") init.headers["Content-Type"] = "application/json";
+  if (body !== undefined) init.body = JSON.stringify(body);
   let response;
   try {
     response = await fetch(url, init);
@@ -60,8 +60,7 @@ export const api = {
   step: (id, body) => request("POST", `/api/sessions/${id}/step`, body),
   reset: (id, body) => request("POST", `/api/sessions/${id}/reset`, body),
   data: (id, body) => request("POST", `/api/sessions/${id}/data`, body),
-  getData: (id) => request("GET", `/api/sessions/${id}/data`),
-  model: (id) => request("GET", `/api/sessions/${id}/model`),
   weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
-  remove: (id) => request("DELETE", `/api/sessions/${id}`),
+  /** keepalive: true lets the request outlive the page (pagehide). */
+  remove: (id, { keepalive = false } = {}) => request("DELETE", `/api/sessions/${id}`, undefined, { keepalive }),
 };

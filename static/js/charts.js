@@ -12,7 +12,7 @@ export class History {
   clear() {
     this.cols = {};
     this.lastEpoch = -1;
-    this.version = 0;
+    this.version = (this.version || 0) + 1;  // never repeats, so "drawn at version v" stays true
   }
 
   get length() { return this.cols.epoch ? this.cols.epoch.length : 0; }

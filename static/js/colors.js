@@ -79,3 +79,22 @@ export function paintClasses(img, probs, w, h, k, { discrete = false } = {}) {
     }
   }
 }
+
+/**
+ * How to colour a map of values: an activation with a bounded output range [lo, hi]
+ * (/api/options → activations[].output_range) maps its centre to grey and its ends to the ends
+ * of the scale; an unbounded one (range null) is scaled by its largest |value|.
+ */
+export function rangeScaling(range, values) {
+  if (range) return { offset: (range[0] + range[1]) / 2, scale: (range[1] - range[0]) / 2 || 1 };
+  let m = 0;
+  for (let i = 0; i < values.length; i++) { const a = Math.abs(values[i]); if (a > m) m = a; }
+  return { offset: 0, scale: Math.max(1e-6, m) };
+}
+
+/** A CSS gradient of the diverging scale from −1 to +1 (legends). */
+export function legendGradient(steps = 9) {
+  const stops = [];
+  for (let i = 0; i < steps; i++) stops.push(`${divergingCss(-1 + (2 * i) / (steps - 1))} ${((100 * i) / (steps - 1)).toFixed(0)}%`);
+  return `linear-gradient(to right, ${stops.join(", ")})`;
+}

@@ -2,8 +2,7 @@
 // diagram, the "clicking the plot" menu, the toast, and number formatting. No page state here:
 // main.js passes in what each one shows and what to call back.
 
-import { CLASS_COLORS, rgb } from "./colors.js";
-import { legendGradient } from "./weights.js";
+import { CLASS_COLORS, legendGradient, rgb } from "./colors.js";
 
 const el = (tag, cls, text) => {
   const n = document.createElement(tag);
@@ -91,12 +90,6 @@ export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch 
   });
   cell("io").textContent = "Output";
   box.style.setProperty("--cols", hl.length + 2);
-}
-
-/** TensorFlow-Playground-style counter: 123 → "000,123". */
-export function fmtEpoch(n) {
-  const s = String(Math.max(0, n | 0)).padStart(6, "0");
-  return s.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 let toastTimer = null;

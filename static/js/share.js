@@ -2,9 +2,12 @@
 // copied link restores the same data and the same initial weights. `?hide=a,b` in the query hides
 // controls for classroom use. Values are typed by the default config from /api/options.
 
+import { state } from "./state.js";
+
 const LIST_FIELDS = new Set(["features", "hidden_layers", "layer_activations"]);
 const DICT_FIELDS = new Set(["optimizer_params", "schedule_params"]);
-export const VIEW_FIELDS = { test: "show_test", disc: "discretize", speed: "speed", log: "log_loss", stop: "stop_at" };
+// view.<short> in the hash → state.view.<key> (booleans as 1/0).
+export const VIEW_FIELDS = { test: "showTest", disc: "discretize", speed: "speed", log: "logLoss", stop: "stopAt" };
 
 /** Config (+ view state) → hash string. */
 export function encodeHash(config, view = {}) {
@@ -18,7 +21,10 @@ export function encodeHash(config, view = {}) {
       p.set(k, v === null ? "null" : String(v));
     }
   }
-  for (const [short, key] of Object.entries(VIEW_FIELDS)) if (view[key] != null) p.set(`view.${short}`, String(view[key]));
+  for (const [short, key] of Object.entries(VIEW_FIELDS)) {
+    const v = view[key];
+    if (v != null) p.set(`view.${short}`, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+  }
   return p.toString().replace(/%2C/g, ",");
 }
 
@@ -67,4 +73,10 @@ export function hiddenControls(search) {
   for (const part of (q.get("hide") || "").split(",")) if (part.trim()) names.add(part.trim());
   for (const [k, v] of q) if (k.endsWith("_hide") && v === "true") names.add(k.slice(0, -5));
   return names;
+}
+
+/** Keep the address bar's hash equal to the session's configuration and the view settings. */
+export function writeUrl() {
+  if (!state.config) return;
+  history.replaceState(null, "", `${location.pathname}${location.search}#${encodeHash(state.config, state.view)}`);
 }

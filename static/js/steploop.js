@@ -7,34 +7,7 @@
 // `more: true` means the loop already sent the next request (turbo chaining): still one in flight.
 
 import { api, ApiError } from "./api.js";
-import { decode } from "./codec.js";
-
-/** Decode a snapshot's arrays into typed arrays; returns the transfer list of their buffers. */
-export function decodeSnapshot(s) {
-  const transfer = [];
-  const dec = (enc) => { const a = decode(enc); if (a) transfer.push(a.data.buffer); return a; };
-  const out = { bounds: null };
-  if (s.grid) {
-    const g = s.grid;
-    out.bounds = g.bounds;
-    if (g.output) out.output = dec(g.output);
-    if (g.neurons) out.neurons = g.neurons.map(dec);
-    if (g.output_small) out.outputSmall = dec(g.output_small);
-    if (g.inputs) out.inputs = dec(g.inputs);
-    s.grid = { bounds: g.bounds, resolution: g.resolution, neuron_resolution: g.neuron_resolution };
-  }
-  if (s.weights) {
-    out.weights = s.weights.map((w) => ({ W: dec(w.W), b: dec(w.b), dW: dec(w.dW), db: dec(w.db), grad_norm: w.grad_norm }));
-    s.weights = true;
-  }
-  if (s.transformed) {
-    const t = s.transformed;
-    out.transformed = { layer: t.layer, neurons: t.neurons, points: dec(t.points), lines: dec(t.lines) };
-    s.transformed = true;
-  }
-  s.decoded = out;
-  return transfer;
-}
+import { decodeSnapshot } from "./snapshot.js";
 
 export function createLoop(emit) {
   let chaining = false;

@@ -21,7 +21,7 @@ CANVAS_PIXELS = """() => {
 }"""
 
 DISTINCT_CLASSES = """() => {
-  const o = window.playground.frame.output; const k = o.shape[2]; const seen = new Set();
+  const o = window.playground.frame.grid.output; const k = o.shape[2]; const seen = new Set();
   for (let i = 0; i < o.data.length; i += k) {
     let best = 0; for (let j = 1; j < k; j++) if (o.data[i + j] > o.data[i + best]) best = j;
     seen.add(best);

@@ -20,7 +20,7 @@ FIGURE = """() => {
 # The figure shows the newest snapshot's transformed space for the pair `sel`.
 SHOWS = """(sel) => {
   const pg = window.playground, f = pg.frame, d = document.getElementById('transformed-plot').data;
-  if (!f.transformed || f.transformedSeq !== pg.state.snapSeq || !d || d.length !== 3) return false;
+  if (!f.transformed || f.seq.transformed !== pg.state.snapSeq || !d || d.length !== 3) return false;
   if (f.transformed.layer !== sel[0] || f.transformed.neurons.join() !== sel.slice(1).join()) return false;
   const p = f.transformed.points.data;
   return d[1].x[0] === p[0] && d[1].y[0] === p[1];
@@ -50,7 +50,7 @@ def test_closed_by_default_and_not_requested(page):
     p.page.click("#btn-step")
     p.wait("() => window.playground.epoch === 1")
     p.wait(SETTLED)
-    assert p.js("() => window.playground.frame.transformed === undefined")
+    assert p.js("() => window.playground.frame.transformed === null")
     assert p.js("() => window.playground.state.visible.transformed") is False
     assert p.errors == []
 

@@ -3,10 +3,11 @@
 // same value in every frame. Hover a cell for its exact value and gradient; click it (or Tab to a
 // heatmap, move with the arrow keys, press Enter) to type a new value.
 
-import { diverging, paintDiverging } from "./colors.js";
-import { fmtNum } from "./network.js";
+import { paintDiverging } from "../colors.js";
+import { fmtNum } from "../format.js";
+import { renderWeightLegend } from "../panels.js";
 
-export class WeightsView {
+class WeightsView {
   constructor(box, tip, onEdit) {
     this.onEdit = onEdit;  // (target {layer, param, from?, to}, clientX, clientY)
     this.box = box;
@@ -139,13 +140,24 @@ export class WeightsView {
   }
 }
 
-/** A CSS gradient legend for ±range on the diverging scale. */
-export function legendGradient(steps = 9) {
-  const stops = [];
-  for (let i = 0; i < steps; i++) {
-    const v = -1 + (2 * i) / (steps - 1);
-    const c = diverging(v);
-    stops.push(`rgb(${c.join(",")}) ${((100 * i) / (steps - 1)).toFixed(0)}%`);
-  }
-  return `linear-gradient(to right, ${stops.join(", ")})`;
+/** The view: heatmaps of the newest weights on the chosen colour scale (±0.5 … ±10). */
+export default function weightsView(page) {
+  const range = document.getElementById("w-range");
+  const heatmaps = new WeightsView(document.getElementById("weights"), document.getElementById("w-tip"), page.openEditor);
+  let weights = null, drawn = null, takenAt = -1;
+  const legend = () => renderWeightLegend(document.getElementById("w-legend"), Number(range.value));
+  range.addEventListener("change", () => { heatmaps.setRange(Number(range.value)); legend(); });
+  legend();
+  return {
+    name: "weights",
+    el: document.getElementById("weights"),
+    wants: () => ({ weights: true }),
+    take(snap, s) { if (snap.weights) { weights = snap.weights; takenAt = s.version; } },
+    fresh: (s) => takenAt === s.version,
+    draw(s) {
+      if (!weights || weights === drawn) return;
+      drawn = weights;
+      heatmaps.update(weights, false, ["inputs", ...s.config.hidden_layers.map((_, i) => `layer ${i + 1}`), "output"]);
+    },
+  };
 }

@@ -7,7 +7,7 @@
 // (separated by nulls: one trace draws far faster than 26), then the training and the test points.
 // The server sends points as train-then-test (see docs/api.md, snapshot `transformed`).
 
-import { CLASS_COLORS, PLOTLY_DIVERGING, rgb } from "./colors.js";
+import { CLASS_COLORS, PLOTLY_DIVERGING, rgb } from "../colors.js";
 
 const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
 const CONFIG = { displayModeBar: false, responsive: true };
@@ -22,7 +22,7 @@ export function neuronPairs(hiddenLayers) {
   return pairs;
 }
 
-export class TransformedView {
+class TransformedView {
   constructor(el, labelEl, noteEl, button) {
     this.el = el;
     this.labelEl = labelEl;
@@ -154,4 +154,36 @@ function niceRange(lo, hi) {
   if (span < 1e-6) { lo -= 0.5; hi += 0.5; span = 1; }
   const step = 10 ** Math.floor(Math.log10(span)) / 4;
   return [Math.floor((lo - span * 0.03) / step) * step, Math.ceil((hi + span * 0.03) / step) * step];
+}
+
+const RUNNING_INTERVAL_MS = 100;   // a secondary view: at most ~10 Plotly redraws a second while running
+
+/** The view: asks for the chosen pair while shown; "Next pair" walks through pairs and layers. */
+export default function transformedView(page) {
+  const $ = (id) => document.getElementById(id);
+  const plot = new TransformedView($("transformed-plot"), $("tr-label"), $("tr-note"), $("btn-tr-next"));
+  let latest = null, takenAt = -1, drawnAt = 0, data = null;
+  const matches = (t, sel) => t && sel && t.layer === sel.layer && t.neurons[0] === sel.neurons[0] && t.neurons[1] === sel.neurons[1];
+  $("btn-tr-next").addEventListener("click", () => { plot.next(); page.wantsChanged(); });
+  return {
+    name: "transformed",
+    el: $("transformed-plot"),
+    // A request that may change the network asks for nothing: the pair might not exist in it.
+    wants: (s, rebuilding) => {
+      const sel = plot.selection();
+      return sel && !rebuilding ? { transformed: { layer: sel.layer, neurons: [...sel.neurons] } } : null;
+    },
+    take(snap, s) { if (snap.transformed) { latest = snap.transformed; takenAt = s.version; } },
+    fresh: (s) => !plot.selection() || (takenAt === s.version && matches(latest, plot.selection())),
+    configure(s) {
+      if (plot.setLayers(s.config.hidden_layers)) latest = null;   // of the old network
+      if (s.data !== data) { data = s.data; plot.setData(data, data.problem || s.config.problem, s.labelScale); }
+    },
+    draw(s) {
+      if (!latest) return;
+      const now = performance.now();
+      if (s.running && now - drawnAt < RUNNING_INTERVAL_MS) return;   // the next answer brings a newer one
+      if (plot.update(latest)) drawnAt = now;
+    },
+  };
 }

@@ -4,7 +4,7 @@
 // that one" whatever the class sizes. Plain DOM: the tables are built once per class count and
 // afterwards only cells whose number changed are touched, so the live loop stays cheap.
 
-import { CLASS_COLORS, rgb } from "./colors.js";
+import { CLASS_COLORS, rgb } from "../colors.js";
 
 const el = (tag, cls, text) => {
   const n = document.createElement(tag);
@@ -93,21 +93,29 @@ class MatrixTable {
   }
 }
 
-export class ConfusionView {
-  constructor(root) {
-    this.root = root;
-    this.train = new MatrixTable(root.querySelector("#cm-train"), root.querySelector("#cm-train-caption"), "Train");
-    this.test = new MatrixTable(root.querySelector("#cm-test"), root.querySelector("#cm-test-caption"), "Test");
-    this.shown = null;
-  }
-
-  /** confusion: the snapshot's {train, test, labels}; stale: numbers from an earlier state. */
-  update(confusion, stale) {
-    if (confusion !== this.shown) {
-      this.shown = confusion;
-      this.train.update(confusion.train, confusion.labels);
-      this.test.update(confusion.test, confusion.labels);
-    }
-    if (this.root.classList.contains("is-stale") !== !!stale) this.root.classList.toggle("is-stale", !!stale);
-  }
+/** The view: the newest matrices; faded while they are older than the session's state. */
+export default function confusionView() {
+  const root = document.getElementById("confusion");
+  const train = new MatrixTable(root.querySelector("#cm-train"), root.querySelector("#cm-train-caption"), "Train");
+  const test = new MatrixTable(root.querySelector("#cm-test"), root.querySelector("#cm-test-caption"), "Test");
+  let matrices = null, takenAt = -1, shown = null;
+  return {
+    name: "confusion",
+    el: root,
+    wants: () => ({ confusion: true }),
+    take(snap, s) { if (snap.confusion) { matrices = snap.confusion; takenAt = s.version; } },
+    fresh: (s) => takenAt === s.version,
+    // Regression has no classes: the panel hides (and, not shown, is never asked for).
+    configure(s) { root.classList.toggle("no-classes", s.config.problem === "regression"); },
+    draw(s) {
+      if (!matrices) return;
+      if (matrices !== shown) {
+        shown = matrices;
+        train.update(matrices.train, matrices.labels);
+        test.update(matrices.test, matrices.labels);
+      }
+      const stale = takenAt !== s.version;
+      if (root.classList.contains("is-stale") !== stale) root.classList.toggle("is-stale", stale);
+    },
+  };
 }

@@ -4,7 +4,7 @@
 // runs only when the points, the test-data toggle or the size change (measured: a react per frame
 // cost 20–60 ms in headless Chromium, far too slow for 30 redraws/s).
 
-import { CLASS_COLORS, PLOTLY_DIVERGING, paintClasses, paintDiverging, rgb } from "./colors.js";
+import { CLASS_COLORS, PLOTLY_DIVERGING, paintClasses, paintDiverging, rgb } from "../colors.js";
 
 const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
 

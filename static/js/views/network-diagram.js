@@ -3,20 +3,20 @@
 // of the weight and as wide as |w|. Built once per network shape; each frame only updates attributes
 // and pixels. Hovering a link shows its exact weight and gradient (live), clicking it edits the weight.
 
-import { CLASS_COLORS, NEG, POS, paintClasses, paintDiverging } from "./colors.js";
-import { channel } from "./codec.js";
+import { CLASS_COLORS, NEG, POS, paintDiverging, rangeScaling } from "../colors.js";
+import { channel } from "../codec.js";
+import { fmtNum } from "../format.js";
 
 const SVGNS = "http://www.w3.org/2000/svg";
 const MAX_LINKS_PER_LAYER = 1500;  // beyond this a layer shows an even subset of its links (said below the diagram)
 
 export class NetworkDiagram {
-  /** handlers: {onNeuronHover({layer, index} | null), onEdit({layer, from, to, param, value})} */
+  /** handlers: {onNeuronHover({layer, index} | null), openEditor(target, clientX, clientY), onNote(text)} */
   constructor(root, handlers) {
     this.root = root;
     this.svg = root.querySelector("#net-svg");
     this.nodesBox = root.querySelector("#net-nodes");
     this.tip = root.querySelector("#net-tip");
-    this.editor = document.getElementById("weight-editor");  // positioned in the network column
     this.h = handlers;
     this.shapeKey = "";
     this.links = [];      // per weight layer: array of {path, from, to}
@@ -24,8 +24,6 @@ export class NetworkDiagram {
     this.weights = null;  // decoded weights of the latest snapshot
     this.hoverLink = null;
     this.hoverNode = null;
-    this.editing = null;
-    this._bindEditor();
     this.svg.addEventListener("mouseover", (e) => this._linkEnter(e));
     this.svg.addEventListener("mouseout", (e) => { if (e.target.dataset?.l != null) this._linkLeave(); });
     this.svg.addEventListener("click", (e) => this._linkClick(e));
@@ -34,7 +32,8 @@ export class NetworkDiagram {
   }
 
   /**
-   * spec: {features: [labels], hidden: [sizes], activations: [names], nOut, outputActivation, problem}
+   * spec: {features: [labels], hidden: [sizes], activations: [names], ranges: [output range per
+   * hidden layer], nOut, outputActivation, outputRange, problem}
    * Rebuilds the DOM only when the shape changes (or `force`).
    */
   build(spec, force = false) {
@@ -98,8 +97,8 @@ export class NetworkDiagram {
       div.addEventListener("blur", () => this._nodeLeave());
       if (c > 0) {
         const at = () => { const r = this.root.getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; };
-        div.addEventListener("click", () => this.openEditor({ layer: c - 1, param: "b", to: j }, ...at()));
-        div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this.openEditor({ layer: c - 1, param: "b", to: j }, ...at()); } });
+        div.addEventListener("click", () => this._edit({ layer: c - 1, param: "b", to: j }, ...at()));
+        div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this._edit({ layer: c - 1, param: "b", to: j }, ...at()); } });
       }
       this.nodesBox.append(div);
       return { div, canvas, ctx: canvas.getContext("2d"), img: null, bias: div.querySelector(".bias") };
@@ -173,13 +172,14 @@ export class NetworkDiagram {
         }
       }
     }
-    if (s.inputs) this._paintColumn(0, s.inputs, "scale");
-    if (s.neurons) s.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, activationMode(this.spec.activations[l])));
+    if (s.inputs) this._paintColumn(0, s.inputs, null);
+    if (s.neurons) s.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, this.spec.ranges[l]));
     if (s.outputSmall) this._paintOutput(s.outputSmall);
     if (this.hoverLink) this._showLinkTip();
   }
 
-  _paintColumn(c, arr, mode) {
+  /** range: the layer's activation output range (null: unbounded, scaled by its largest |value|). */
+  _paintColumn(c, arr, range) {
     const col = this.nodes[c];
     if (!col || !arr) return;
     const [h, w, k] = arr.shape;
@@ -187,7 +187,7 @@ export class NetworkDiagram {
       const n = col[j];
       const vals = channel(arr, j);
       this._ensure(n, w, h);
-      paintDiverging(n.img, vals, w, h, mapScaling(vals, mode));
+      paintDiverging(n.img, vals, w, h, rangeScaling(range, vals));
       n.ctx.putImageData(n.img, 0, 0);
     }
   }
@@ -215,7 +215,8 @@ export class NetworkDiagram {
     for (let j = 0; j < col.length && j < k; j++) {
       const n = col[j];
       this._ensure(n, w, h);
-      paintDiverging(n.img, channel(arr, j), w, h, outputScaling(this.spec.outputActivation));
+      const vals = channel(arr, j);
+      paintDiverging(n.img, vals, w, h, rangeScaling(this.spec.outputRange || [-1, 1], vals));
       n.ctx.putImageData(n.img, 0, 0);
     }
   }
@@ -293,91 +294,14 @@ export class NetworkDiagram {
     this.h.onNeuronHover(null);
   }
 
+  _edit(target, clientX, clientY) {
+    this._linkLeave();
+    this.h.openEditor(target, clientX, clientY);
+  }
+
   _linkClick(e) {
     const d = e.target.dataset;
     if (d?.l == null) return;
-    this.openEditor({ layer: +d.l, param: "W", from: +d.a, to: +d.b }, e.clientX, e.clientY);
+    this._edit({ layer: +d.l, param: "W", from: +d.a, to: +d.b }, e.clientX, e.clientY);
   }
-
-  /** Open the editor for a weight ({layer, param: "W", from, to}) or bias ({layer, param: "b", to}) near a screen point. */
-  openEditor(target, clientX, clientY) {
-    const wl = this.weights?.[target.layer];
-    if (!wl) return;
-    this.editing = target;
-    this.returnFocus = document.activeElement;
-    this._linkLeave();
-    const input = this.editor.querySelector("input");
-    const label = this.editor.querySelector("#weight-editor-label");
-    let current;
-    if (target.param === "W") {
-      current = wl.W.data[target.from * wl.W.shape[1] + target.to];
-      label.textContent = "New weight";
-    } else {
-      current = wl.b.data[target.to];
-      label.textContent = "New bias";
-    }
-    input.value = (+current.toFixed(4)).toString();
-    this.editor.querySelector(".field-error").textContent = "";
-    this.editor.hidden = false;
-    const host = this.editor.offsetParent || document.body;
-    const hr = host.getBoundingClientRect();
-    const x = clientX - hr.left, y = clientY - hr.top;
-    this.editor.style.left = `${Math.max(4, Math.min(x - 80, host.clientWidth - 304))}px`;
-    this.editor.style.top = `${Math.max(4, Math.min(y + 10, host.clientHeight - 70))}px`;
-    input.focus();
-    input.select();
-  }
-
-  _bindEditor() {
-    const input = this.editor.querySelector("input");
-    this.editor.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      const value = Number(input.value);
-      if (!Number.isFinite(value)) { this.editor.querySelector(".field-error").textContent = "Please type a number."; return; }
-      const t = this.editing;
-      const body = t.param === "W" ? { layer: t.layer, from: t.from, to: t.to, value } : { layer: t.layer, param: "b", to: t.to, value };
-      const err = await this.h.onEdit(body);
-      if (err) this.editor.querySelector(".field-error").textContent = err;
-      else this.closeEditor();
-    });
-    this.editor.querySelector("#weight-cancel").addEventListener("click", () => this.closeEditor());
-    this.editor.addEventListener("keydown", (e) => { if (e.key === "Escape") this.closeEditor(); });
-  }
-
-  closeEditor() {
-    const wasOpen = !this.editor.hidden;
-    this.editor.hidden = true;
-    this.editing = null;
-    if (wasOpen && this.returnFocus?.isConnected) this.returnFocus.focus();
-    this.returnFocus = null;
-  }
-}
-
-export function fmtNum(v) {
-  if (v == null || Number.isNaN(v)) return "–";
-  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(3);
-  return v.toFixed(5);
-}
-
-function activationMode(name) {
-  if (name === "sigmoid") return "sigmoid";
-  if (name === "tanh" || name === "sine") return "unit";
-  return "scale";
-}
-
-/** Colour scaling for a neuron map: tanh-like as is, sigmoid around ½, unbounded ones by their largest |value|. */
-export function mapScaling(vals, mode) {
-  if (mode === "sigmoid") return { offset: 0.5, scale: 0.5 };
-  if (mode === "unit") return { offset: 0, scale: 1 };
-  let m = 0;
-  for (let i = 0; i < vals.length; i++) { const a = Math.abs(vals[i]); if (a > m) m = a; }
-  return { offset: 0, scale: Math.max(1e-6, m) };
-}
-
-/** Output colouring: sigmoid/softmax probability p → 2p − 1; tanh/linear as is (clamped). */
-export function outputScaling(outputActivation, labelScale = 1) {
-  if (outputActivation === "sigmoid" || outputActivation === "softmax") return { offset: 0.5, scale: 0.5 };
-  return { offset: 0, scale: labelScale || 1 };
 }

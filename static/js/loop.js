@@ -1,0 +1,245 @@
+// The live loop. It knows views only through their interface (docs/page.md, "Views"):
+//   wants(state, rebuilding) → snapshot options    take(snapshot, state)    draw(state)
+//   optional: el (shown while on screen), configure(state), fresh(state)
+// requestAnimationFrame drives everything. At most one step request is in flight (turbo may
+// pipeline in the worker); its answer is decoded in the worker and drawn at the next frame.
+// Mutations (PATCH, reset, data...) go through exclusive(): they wait for the in-flight step, so
+// answers never apply out of order.
+
+import { api } from "./api.js";
+import { decodeSnapshot } from "./snapshot.js";
+import { state } from "./state.js";
+import { Stepper } from "./stepper.js";
+import { toast } from "./panels.js";
+
+const TURBO_MS = 18;        // training per turbo answer: > 30 redraws/s and most of the time training
+const TURBO_EPOCHS = 100000;
+const STEP_MS = 100;        // a frame's epochs never hold the server longer than this
+// What a request carries before the views add what they want (history: the loop keeps it).
+const NOTHING = { grid: false, neurons: false, weights: false, confusion: false, history: true };
+
+let views = [];
+let stepper = null;
+let chain = Promise.resolve();
+let onLost = () => {};
+
+/** Start the loop over `list` (views/index.js); onSessionLost(): the server forgot the session. */
+export function startLoop(list, { onSessionLost }) {
+  views = list;
+  onLost = onSessionLost;
+  stepper = new Stepper(onStepAnswer, onStepError);
+  watchVisibility();
+  requestAnimationFrame(tick);
+}
+
+export const isShown = (v) => !v.el || !!state.visible[v.name];
+
+// ------------------------------------------------------------------ what to ask for
+/** Snapshot options: the defaults' resolutions, history since `since`, and what shown views want.
+ * rebuilding: the request may change the network (views drop options that depend on it). */
+export function snapshotOptions(since, { rebuilding = false, only = null } = {}) {
+  const d = state.options?.snapshot_defaults || {};
+  const opts = { ...NOTHING, resolution: d.resolution, neuron_resolution: d.neuron_resolution, history_since: since };
+  for (const v of only || views) if (isShown(v)) mergeWants(opts, v.wants(state, rebuilding));
+  return opts;
+}
+
+/** true wins over false, the larger number wins, anything else: the first view's choice. */
+function mergeWants(opts, want) {
+  for (const [k, v] of Object.entries(want || {})) {
+    if (typeof v === "boolean") opts[k] = opts[k] === true || v;
+    else if (typeof v === "number" && typeof opts[k] === "number") opts[k] = Math.max(opts[k], v);
+    else if (opts[k] == null || opts[k] === false) opts[k] = v;
+  }
+}
+
+export const nextSince = () => state.history.lastEpoch + 1;
+
+// ------------------------------------------------------------------ stepping
+function tick() {
+  requestAnimationFrame(tick);
+  if (state.running && !state.inFlight && !state.busy) sendStep();
+  if (state.dirty) render();
+}
+
+/** One step request: `epochs` given (the Step button) or the speed setting's (playing). */
+export function sendStep(epochs) {
+  const { speed, stopAt } = state.view;
+  const left = stopAt ? stopAt - state.epoch : Infinity;   // "stop at epoch N": never train past N
+  if (epochs == null && left <= 0) { stopAtReached(); return Promise.resolve(); }
+  const turbo = epochs == null && speed === "max";
+  const body = turbo ? { epochs: TURBO_EPOCHS, max_ms: TURBO_MS } : { epochs: epochs ?? speed, max_ms: STEP_MS };
+  if (epochs == null && Number.isFinite(left)) body.epochs = Math.min(body.epochs, left);
+  body.snapshot = snapshotOptions(nextSince());
+  state.perf.requests++;
+  // Turbo chains in the worker: the next request leaves as soon as an answer lands, so the server
+  // keeps training while the page draws; pause or any change stops the chain.
+  stepper.request(state.id, body, turbo, turbo ? stopAt : null);
+  state.inFlight = true;
+  return stepper.idle();
+}
+
+function stopAtReached() {
+  setRunning(false);
+  toast(`Stopped at epoch ${state.view.stopAt}.`, "info", 2000);
+}
+
+function onStepAnswer(id, res) {
+  state.inFlight = stepper.pending;
+  if (id !== state.id) return;
+  applySnapshot(res.snapshot);
+  if (state.view.stopAt && state.epoch >= state.view.stopAt && state.running) stopAtReached();
+}
+
+function onStepError(id, err) {
+  state.inFlight = stepper.pending;
+  if (state.running) setRunning(false);
+  if (id !== state.id && id != null) return;
+  if (err.status === 404) { onLost(); return; }
+  toast(`Training step failed: ${err.describe()}`, "error");
+  state.errors.push(err.describe());
+}
+
+export function setRunning(on) {
+  if (on && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
+  state.running = on;
+  if (!on && stepper) stepper.stopChain();
+  const btn = document.getElementById("btn-play");
+  btn.classList.toggle("playing", on);
+  btn.setAttribute("aria-pressed", String(on));
+  btn.setAttribute("aria-label", on ? "Pause" : "Play");
+  if (!on) state.perf.epochSamples = [];
+  state.dirty = true;
+}
+
+/** Run fn after the in-flight step has landed, one mutation at a time. */
+export function exclusive(fn) {
+  state.busy++;
+  const run = async () => {
+    try {
+      stepper.stopChain();
+      await stepper.idle();
+      return await fn();
+    } finally {
+      state.busy--;
+    }
+  };
+  const p = chain.then(run, run);
+  chain = p.catch(() => {});
+  return p;
+}
+
+/** The views want something new (a shown view, another neuron pair): running, the next request
+ * asks for it (a turbo chain restarts with the new body); paused, fetch what is missing. */
+export function wantsChanged() {
+  state.dirty = true;
+  if (state.running) stepper.stopChain();
+  else refresh();
+}
+
+/** Paused: fetch, once, what shown views lack for the current state (their fresh() is false). */
+export function refresh() {
+  const stale = () => views.filter((v) => isShown(v) && v.fresh && !v.fresh(state));
+  if (!state.ready || state.running || !stale().length) return;
+  exclusive(async () => {
+    const need = stale();
+    if (state.running || !need.length) return;   // a newer answer brought it meanwhile
+    const opts = snapshotOptions(0, { only: need });
+    opts.history = false;
+    try {
+      const res = await api.get(state.id, toQuery(opts));
+      applySnapshot(res.snapshot, { refresh: true });
+    } catch { /* the next step brings it; a lost session is recovered there */ }
+  });
+}
+
+function toQuery(opts) {
+  const q = {};
+  for (const [k, v] of Object.entries(opts)) {
+    if (v == null) continue;
+    if (typeof v === "boolean") q[k] = v ? "1" : "0";
+    else if (k === "transformed") q[k] = `${v.layer},${v.neurons[0]},${v.neurons[1]}`;
+    else q[k] = Array.isArray(v) ? v.join(",") : String(v);
+  }
+  return q;
+}
+
+// ------------------------------------------------------------------ answers
+/** Apply a snapshot: run state, history, the frame, and every view's take(). refresh: a GET
+ * that only filled in what shown views lacked (it changed nothing on the server). */
+export function applySnapshot(s, { refresh: isRefresh = false } = {}) {
+  if (!s) return;
+  decodeSnapshot(s);
+  state.snapSeq++;
+  if (!isRefresh) state.version++;
+  state.epoch = s.epoch;
+  state.steps = s.steps;
+  state.metrics = s.metrics || {};
+  state.lastTiming = s.timing || null;
+  if (s.history) state.history.merge(s.history);
+  state.status = s.status;
+  state.reason = s.reason;
+  if (s.status === "diverged" && state.running) setRunning(false);
+  const f = state.frame;
+  if (s.grid) { f.grid = { ...f.grid, ...s.grid }; f.seq.grid = state.snapSeq; }
+  for (const part of ["weights", "confusion", "transformed"]) if (s[part]) { f[part] = s[part]; f.seq[part] = state.snapSeq; }
+  for (const v of views) v.take(s, state);
+  const now = performance.now();
+  const samples = state.perf.epochSamples;
+  samples.push([now, s.epoch, s.steps]);
+  while (samples.length > 2 && now - samples[0][0] > 1500) samples.shift();
+  state.dirty = true;
+}
+
+/** The configuration or the data changed: let views rebuild what depends on them. */
+export function configureViews() {
+  for (const v of views) if (v.configure) v.configure(state);
+  state.dirty = true;
+}
+
+// ------------------------------------------------------------------ drawing
+export function render() {
+  state.dirty = false;
+  if (!state.config) return;
+  const t0 = performance.now();
+  let tp = t0;
+  const parts = state.perf.parts;
+  for (const v of views) {
+    if (!isShown(v)) continue;
+    v.draw(state);
+    const t = performance.now();
+    parts[v.name] = t - tp;
+    tp = t;
+  }
+  state.perf.redraws++;
+  state.perf.lastDrawMs = tp - t0;
+  const d = state.perf.drawSamples;
+  d.push(tp);
+  while (d.length > 2 && tp - d[0] > 1500) d.shift();
+}
+
+function onScreenNow(el) {
+  const r = el.getBoundingClientRect();
+  return el.checkVisibility() && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+}
+
+// A view is shown while its element is on screen and displayed (IntersectionObserver reports a
+// closed <details>, display: none or ?hide= as not intersecting).
+function watchVisibility() {
+  const byEl = new Map();
+  const io = new IntersectionObserver((entries) => {
+    let changed = false;
+    for (const e of entries) {
+      const v = byEl.get(e.target);
+      if (state.visible[v.name] !== e.isIntersecting) { state.visible[v.name] = e.isIntersecting; changed = true; }
+    }
+    if (changed) wantsChanged();
+  });
+  for (const v of views) {
+    if (!v.el) continue;
+    state.visible[v.name] = onScreenNow(v.el);   // the first answer already asks for the right views
+    v.el.dataset.view = v.name;
+    byEl.set(v.el, v);
+    io.observe(v.el);
+  }
+}

@@ -1,0 +1,41 @@
+// The page's whole state, declared here and nowhere else. The object is sealed: a module that
+// tries to add a field throws instead of silently growing it. Views read it; the loop
+// (loop.js) and the session (session.js) write it.
+
+import { History } from "./charts.js";
+
+export const state = Object.seal({
+  // ---- from the server
+  options: null,        // GET /api/options
+  config: null,         // the session's normalised configuration (the single source of truth)
+  id: null,             // session id
+  data: null,           // {train: {x, y, label}, test: {x, y, label}, problem, n_classes, rows: {train, test}}
+  labelScale: 1,        // regression: the largest |label| (colour scale); 1 otherwise
+  epoch: 0,
+  steps: 0,
+  status: "ok",         // "ok" | "diverged"
+  reason: null,         // why it diverged, in words
+  metrics: {},          // the latest history row
+  lastTiming: null,     // the latest answer's server timing
+  history: new History(),
+  // frame: the newest decoded part of each kind ({grid, weights, confusion, transformed}), and
+  // seq[part]: the snapSeq of the answer that brought it.
+  frame: { grid: null, weights: null, confusion: null, transformed: null, seq: {} },
+  snapSeq: 0,           // answers applied (refreshes included)
+  version: 0,           // answers that may have changed the session (refreshes excluded): a view's
+                        // data taken at an older version is stale
+  // ---- the loop
+  running: false,
+  inFlight: false,      // a step request is on its way
+  busy: 0,              // mutations queued or running (they wait for the in-flight step)
+  dirty: false,         // something to draw at the next animation frame
+  visible: {},          // view name → shown (on screen, displayed, not hidden by ?hide=)
+  hoverNeuron: null,    // {layer, index} hovered in the diagram (layer −1: an input feature)
+  // ---- what the learner chose about the page (kept in the URL: share.js VIEW_FIELDS)
+  view: { speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, level: "basic", surface: false },
+  hidden: new Set(),    // control names hidden by ?hide=
+  // ---- measurements (tests and bench/bench_page.py)
+  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, parts: {} },
+  ready: false,
+  errors: [],           // every error message shown, oldest first
+});

@@ -1,0 +1,91 @@
+// The decision boundary: the network's output over the input plane with the data points
+// (views/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
+// what a click on the plot does, and — while a neuron is hovered in the diagram — that neuron's map.
+
+import { rangeScaling } from "../colors.js";
+import { buildDrawModes, renderLegend } from "../panels.js";
+import { BoundaryPlot } from "./boundary-plot.js";
+
+const $ = (id) => document.getElementById(id);
+
+export default function boundaryView(page) {
+  const { state } = page;
+  const plot = new BoundaryPlot($("boundary"), $("boundary-hover"));
+  let grid = null;          // newest {bounds, output, neurons, inputs}
+  let takenAt = -1;         // state.version of the newest output
+  let neuronsAt = -1;       // ... of the newest neuron maps
+  let drawn = "";           // what the canvas shows (skip repainting the same thing)
+  let data = null, legendKey = "";
+
+  $("show-test").addEventListener("change", (e) => { state.view.showTest = e.target.checked; plot.setShowTest(state.view.showTest); page.saveView(); });
+  $("discretize").addEventListener("change", (e) => { state.view.discretize = e.target.checked; page.saveView(); page.redraw(); });
+  $("boundary").addEventListener("click", (e) => {
+    const mode = $("draw-mode").value;
+    if (!mode || state.hoverNeuron) return;
+    const at = plot.planeAt(e);
+    if (!at) return;
+    const [x, y] = at.map((v) => Math.round(v * 100) / 100);
+    if (mode === "remove") page.dataAction({ action: "remove", near: [x, y] }, "Removed the nearest point.");
+    else page.dataAction({ action: "append", points: [[x, y, Number(mode)]] }, `Added a point at (${x}, ${y}).`);
+  });
+
+  function legend(neuron) {
+    const cfg = state.config;
+    const what = { neuron, problem: cfg.problem, outputActivation: cfg.output_activation, k: grid?.output?.shape?.[2] || 1, labelScale: state.labelScale };
+    const key = JSON.stringify(what);
+    if (key !== legendKey) { legendKey = key; renderLegend($("legend"), what); }
+  }
+
+  /** The field to paint: the hovered neuron's map, or the output. */
+  function field() {
+    const cfg = state.config, hn = state.hoverNeuron;
+    if (hn && grid?.neurons) {
+      let arr = null, range = null, label = "";
+      if (hn.layer === -1 && grid.inputs) { arr = grid.inputs; label = `input ${cfg.features[hn.index]}`; }
+      else if (grid.neurons[hn.layer]) {
+        arr = grid.neurons[hn.layer];
+        range = page.outputRange((cfg.layer_activations || [])[hn.layer] || cfg.activation);
+        label = `layer ${hn.layer + 1} neuron ${hn.index + 1}`;
+      }
+      if (arr && hn.index < arr.shape[2]) {
+        const [h, w, k] = arr.shape;
+        const vals = new Float32Array(h * w);
+        for (let i = 0; i < h * w; i++) vals[i] = arr.data[i * k + hn.index];
+        legend(label);
+        return { values: vals, w, h, k: 1, mode: "diverging", ...rangeScaling(range, vals), discrete: false, label };
+      }
+    }
+    const out = grid?.output;
+    if (!out) return null;
+    const [h, w, k = 1] = out.shape;
+    legend(null);
+    if (k > 1) return { values: out.data, w, h, k, mode: "classes", discrete: state.view.discretize };
+    const regression = cfg.problem === "regression";
+    const sc = regression ? { offset: 0, scale: state.labelScale } : rangeScaling(page.outputRange(cfg.output_activation) || [-1, 1], out.data);
+    return { values: out.data, w, h, k: 1, mode: "diverging", ...sc, discrete: state.view.discretize && !regression,
+      label: regression ? "prediction" : cfg.output_activation === "sigmoid" ? "p(class 1)" : "output" };
+  }
+
+  return {
+    name: "boundary",
+    el: $("boundary"),
+    wants: (s) => ({ grid: true, resolution: s.options.snapshot_defaults.resolution, neurons: s.hoverNeuron != null }),
+    take(snap, s) {
+      const g = snap.grid;
+      if (!g) return;
+      grid = { ...grid, ...g };
+      if (g.output) takenAt = s.version;
+      if (g.neurons) neuronsAt = s.version;
+    },
+    fresh: (s) => takenAt === s.version && (s.hoverNeuron == null || neuronsAt === s.version),
+    configure(s) {
+      buildDrawModes($("draw-mode"), s.config);
+      if (s.data !== data) { data = s.data; plot.setPoints(data, data.problem || s.config.problem, s.labelScale); drawn = ""; }
+    },
+    draw(s) {
+      const key = [takenAt, neuronsAt, JSON.stringify(s.hoverNeuron), s.view.discretize, s.config.output_activation, s.labelScale].join("|");
+      plot.render(key === drawn ? null : field(), grid?.bounds);
+      drawn = key;
+    },
+  };
+}

@@ -1,0 +1,12 @@
+// Every live view of the page. Adding one: a module in this folder whose default export builds
+// the view (see docs/page.md, "Views"), ONE line below, and its markup in templates/index.html.
+// The loop (loop.js) never names a view: it asks each what it wants, hands each every answer and
+// lets each draw.
+export { default as status } from "./status.js";
+export { default as boundary } from "./boundary.js";
+export { default as curves } from "./curves.js";
+export { default as confusion } from "./confusion.js";
+export { default as network } from "./network.js";
+export { default as weights } from "./weights.js";
+export { default as gradnorms } from "./gradnorms.js";
+export { default as transformed } from "./transformed.js";
