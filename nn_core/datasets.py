@@ -17,6 +17,7 @@ import numpy as np
 
 from .errors import ConfigError, check_number
 from .registry import Registry
+from .seeds import check_seed
 
 DATASETS = Registry("dataset")
 
@@ -24,7 +25,6 @@ PLANE = 6.0  # half-width of the input plane; user data, grids and thumbnails sh
 N_POINTS_RANGE = [10, 5000]
 NOISE_RANGE = [0.0, 0.5]
 TRAIN_RATIO_RANGE = [0.1, 0.9]
-SEED_MAX = 2**63 - 1
 MULTICLASS_RANGE = [2, 6]
 MULTICLASS_DEFAULT = 3
 
@@ -298,7 +298,7 @@ def _check_n_classes(name, info, n_classes):
 
 def _check_seed(seed):
     # The playground's configuration calls the data seed "data_seed"; name it so in errors.
-    return check_number("data_seed", seed, 0, SEED_MAX, integer=True)
+    return check_seed(seed, "data_seed")
 
 
 def make_dataset(name, n_points=None, noise=0.0, seed=0, n_classes=None):

@@ -23,9 +23,13 @@ from .errors import ConfigError, check_number
 from .initializers import INITIALIZERS
 from .layers import Dense, Workspace
 from .losses import LOSSES, get_loss
+from .seeds import check_seed
 from .serialization import decode_array, encode_array
 
+# The problem types, with what each one means for the output layer.
 PROBLEMS = ("binary", "multiclass", "regression")
+_PROBLEM_LABELS = {"binary": "Binary classification", "multiclass": "Multi-class classification",
+                   "regression": "Regression"}
 MAX_LAYER_SIZE = 4096
 
 # What a problem type implies when the caller does not say.
@@ -68,7 +72,7 @@ class Network:
             self.layer_sizes[-1], output_activation, loss, problem)
         INITIALIZERS.get(init, "init")
         self.init = init
-        self.seed = check_number("seed", seed, 0, 2**63 - 1, integer=True)
+        self.seed = check_seed(seed)
 
         self.loss_fn = get_loss(self.loss)
         self.loss_fn.check(self.output_activation, self.problem, self.layer_sizes[-1])
@@ -99,7 +103,7 @@ class Network:
     def reinitialize(self, seed=None):
         """Draw fresh weights with the initializer; the same seed gives bit-identical weights."""
         if seed is not None:
-            self.seed = check_number("seed", seed, 0, 2**63 - 1, integer=True)
+            self.seed = check_seed(seed)
         rng = np.random.default_rng(self.seed)
         initializer = INITIALIZERS.get(self.init, "init")
         for layer in self.layers:
@@ -350,6 +354,13 @@ def _check_hidden(activation, n_hidden):
         if name in OUTPUT_ONLY:
             raise ConfigError(field, f"{name!r} is for output layers only", hidden)
     return list(names)
+
+
+def describe_problems():
+    """Every problem type for /api/options: name, label, and the output activation and loss it
+    takes when they are left out."""
+    return [{"name": name, "label": _PROBLEM_LABELS[name], "output_activation": _DEFAULT_OUTPUT[name],
+             "loss": _DEFAULT_LOSS.get((name, _DEFAULT_OUTPUT[name]), "mse")} for name in PROBLEMS]
 
 
 def resolve_output(n_out, output_activation, loss, problem):

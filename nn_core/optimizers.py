@@ -20,8 +20,8 @@ from .registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
 
-# Accepted clip_norm values; 0 (like None) means no clipping.
-CLIP_NORM_BOUNDS = (0.0, 1e6)
+# Accepted clip_norm values c; 0 (like None) means no clipping.
+CLIP_NORM_RANGE = (0.0, 1e6)
 
 # Fields in errors are prefixed like this so the server can point at the right control.
 _FIELD = "optimizer_params"
@@ -285,9 +285,9 @@ def clip_by_global_norm(grads, max_norm):
     """g ← g·min(1, c/‖g‖₂) in place; returns ‖g‖₂ before clipping (c None or 0: no clipping)."""
     # Plain floats in range skip check_number: this runs once per minibatch.
     if max_norm is not None and (
-        type(max_norm) is not float or not 0.0 <= max_norm <= CLIP_NORM_BOUNDS[1]
+        type(max_norm) is not float or not 0.0 <= max_norm <= CLIP_NORM_RANGE[1]
     ):
-        max_norm = check_number("clip_norm", max_norm, *CLIP_NORM_BOUNDS)
+        max_norm = check_number("clip_norm", max_norm, *CLIP_NORM_RANGE)
     # Huge gradients overflow the squared sum; the caller detects divergence from the inf.
     with np.errstate(over="ignore", invalid="ignore"):
         norm = math.sqrt(np.dot(grads, grads))
@@ -295,6 +295,13 @@ def clip_by_global_norm(grads, max_norm):
     if max_norm and math.isfinite(norm) and norm > max_norm:
         grads *= max_norm / norm
     return norm
+
+
+def check_clip_norm(clip_norm, field="clip_norm"):
+    """None (no clipping) for None or 0, else `clip_norm` as a float in CLIP_NORM_RANGE."""
+    if clip_norm is None:
+        return None
+    return check_number(field, clip_norm, *CLIP_NORM_RANGE) or None
 
 
 def _param_specs(cls):

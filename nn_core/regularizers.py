@@ -10,8 +10,8 @@ from .registry import Registry
 
 REGULARIZERS = Registry("regularization")
 
-# Accepted penalty rates λ (the trainer validates `reg_rate` against these).
-RATE_BOUNDS = (0.0, 10.0)
+# The penalty rates λ a trainer accepts as `reg_rate` (TensorFlow Playground offers 0 to 10).
+REG_RATE_RANGE = (0.0, 10.0)
 
 
 class NoRegularizer:

@@ -18,15 +18,16 @@ from .errors import ConfigError, check_number
 from .history import History
 from .metrics import accuracy, confusion_matrix, r2, rmse
 from .network import Network
-from .optimizers import OPTIMIZERS, clip_by_global_norm
-from .regularizers import REGULARIZERS
+from .optimizers import OPTIMIZERS, check_clip_norm, clip_by_global_norm
+from .regularizers import REG_RATE_RANGE, REGULARIZERS
 from .schedules import SCHEDULES
+from .seeds import random_seed
 from .serialization import decode_array, decode_rng_state, encode_array, encode_rng_state
 
-LEARNING_RATE_RANGE = (1e-6, 100.0)
-REG_RATE_RANGE = (0.0, 10.0)
+# The base learning rates α a trainer accepts: TensorFlow Playground's range (its menu runs from
+# 0.00001 to 10). The server and the page use the same range.
+LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
-CLIP_NORM_RANGE = (0.0, 1e6)
 
 
 class Trainer:
@@ -46,7 +47,7 @@ class Trainer:
         self.base_learning_rate = check_number("learning_rate", learning_rate, *LEARNING_RATE_RANGE)
         self.reg_rate = check_number("reg_rate", reg_rate, *REG_RATE_RANGE)
         self.batch_size = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
-        self.clip_norm = _check_clip(clip_norm)
+        self.clip_norm = check_clip_norm(clip_norm)
         # Epochs between history rows; 0 records none during training (pure speed, e.g. in a
         # script or a benchmark). Divergence is still caught at every epoch end.
         self.eval_every = check_number("eval_every", eval_every, 0, 10**9, integer=True)
@@ -244,7 +245,7 @@ class Trainer:
         if batch_size is not None:
             new["batch_size"] = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
         if clip_norm is not False:
-            new["clip_norm"] = _check_clip(clip_norm)
+            new["clip_norm"] = check_clip_norm(clip_norm)
         if regularization is not None:
             new["regularizer"] = REGULARIZERS.get(regularization, "regularization")()
         if schedule is not None and schedule != self.schedule.name:
@@ -295,7 +296,7 @@ class Trainer:
         `reseed=True` draws a new seed and new initial weights instead.
         """
         if reseed:
-            self.net.reinitialize(int(np.random.default_rng().integers(0, 2**31 - 1)))
+            self.net.reinitialize(random_seed())
             self.initial_params = self.net.params.copy()
         self._restart()
 
@@ -384,9 +385,3 @@ class Trainer:
             raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None
         return trainer
 
-
-def _check_clip(clip_norm):
-    if clip_norm is None:
-        return None
-    value = check_number("clip_norm", clip_norm, *CLIP_NORM_RANGE)
-    return value or None

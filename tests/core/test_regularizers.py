@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
+from nn_core.regularizers import REG_RATE_RANGE, REGULARIZERS
 
 NAMES = REGULARIZERS.names()
 
@@ -13,7 +13,7 @@ MASK = np.array([1.0, 1.0, 1.0, 1.0, 0.0])  # the last entry is a bias
 
 def test_registry_and_bounds():
     assert NAMES == ["none", "l1", "l2"]
-    assert RATE_BOUNDS == (0.0, 10.0)
+    assert REG_RATE_RANGE == (0.0, 10.0)
     for name in NAMES:
         assert REGULARIZERS.get(name).name == name
         info = REGULARIZERS.info(name)
