@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .errors import ConfigError, check_number
+from .hyperparams import check_params, param_specs
 from .registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
@@ -33,33 +34,25 @@ class Optimizer:
     name = "sgd"
     defaults = {}
     bounds = {}
+    integers = ()
     # Names of the state arrays shaped like the parameters, allocated at the first step.
     slots = ()
 
     def __init__(self, **hyperparams):
         self.hyperparams = dict(self.defaults)
         self.state = {}
+        self._slot_arrays = None
         self._tmp = None
         self.set_hyperparams(**hyperparams)
 
     def set_hyperparams(self, **hyperparams):
-        """Validate and apply new hyperparameter values; the state is kept."""
-        updated = dict(self.hyperparams)
-        for key, value in hyperparams.items():
-            field = f"{_FIELD}.{key}"
-            if key not in self.bounds:
-                message = f"{self.name} has no hyperparameter {key!r}"
-                if not self.bounds:
-                    message += f" ({self.name} takes none)"
-                raise ConfigError(field, message, list(self.bounds))
-            low, high = self.bounds[key]
-            updated[key] = check_number(field, value, low, high)
-        # Assign only after everything validated, so a bad call changes nothing.
-        self.hyperparams = updated
+        """Validate and apply new hyperparameter values (all or nothing); the state is kept."""
+        self.hyperparams = check_params(_FIELD, self.name, self, self.hyperparams, hyperparams)
 
     def reset(self):
         """Forget all state; the next step behaves like a first step."""
         self.state.clear()
+        self._slot_arrays = None
         self._tmp = None
 
     def step(self, params, grads, lr):
@@ -117,15 +110,21 @@ class Optimizer:
             self.state["t"] = t
             self.state.update(arrays)
             if shape is not None:
+                self._slot_arrays = tuple(arrays[key] for key in self.slots)
                 self._tmp = np.empty(shape)
 
-    def _allocate(self, params):
-        """Fresh zero state shaped like `params` (first step, or the network changed size)."""
-        self.state.clear()
-        self.state["t"] = 0
-        for key in self.slots:
-            self.state[key] = np.zeros_like(params, dtype=np.float64)
-        self._tmp = np.empty_like(params, dtype=np.float64)
+    def _slots_for(self, params):
+        """The state arrays named in `slots`, in that order: zeros at the first step, and again
+        (with t = 0) when the parameter vector changed size. Also readies the scratch buffer."""
+        arrays = self._slot_arrays
+        if arrays is None or arrays[0].shape != params.shape:
+            self.state.clear()
+            self.state["t"] = 0
+            for key in self.slots:
+                self.state[key] = np.zeros_like(params, dtype=np.float64)
+            arrays = self._slot_arrays = tuple(self.state[key] for key in self.slots)
+            self._tmp = np.empty_like(params, dtype=np.float64)
+        return arrays
 
     def _scaled_descent(self, params, grads, g2, lr):
         """w ← w − α·g / (√g2 + ε): the per-parameter scaled step Adagrad and RMSprop share."""
@@ -151,11 +150,8 @@ class Momentum(Optimizer):
 
     def step(self, params, grads, lr):
         """v ← μ·v − α·g; w ← w + v (in place)."""
+        (v,) = self._slots_for(params)
         state = self.state
-        v = state.get("v")
-        if v is None or v.shape != params.shape:
-            self._allocate(params)
-            v = state["v"]
         tmp = self._tmp
         v *= self.hyperparams["momentum"]
         np.multiply(grads, lr, out=tmp)
@@ -178,11 +174,8 @@ class Nesterov(Optimizer):
         The classic look-ahead gradient ∇f(w + μ·v) is avoided by tracking the look-ahead point
         itself as the parameters (Sutskever et al. 2013), so one gradient per step suffices.
         """
+        (v,) = self._slots_for(params)
         state = self.state
-        v = state.get("v")
-        if v is None or v.shape != params.shape:
-            self._allocate(params)
-            v = state["v"]
         tmp = self._tmp
         mu = self.hyperparams["momentum"]
         np.multiply(grads, lr, out=tmp)
@@ -204,11 +197,8 @@ class Adagrad(Optimizer):
 
     def step(self, params, grads, lr):
         """G ← G + g²; w ← w − α·g / (√G + ε) (in place)."""
+        (g2,) = self._slots_for(params)
         state = self.state
-        g2 = state.get("g2")
-        if g2 is None or g2.shape != params.shape:
-            self._allocate(params)
-            g2 = state["g2"]
         tmp = self._tmp
         np.multiply(grads, grads, out=tmp)
         g2 += tmp
@@ -226,11 +216,8 @@ class RMSprop(Optimizer):
 
     def step(self, params, grads, lr):
         """E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε) (in place)."""
+        (g2,) = self._slots_for(params)
         state = self.state
-        g2 = state.get("g2")
-        if g2 is None or g2.shape != params.shape:
-            self._allocate(params)
-            g2 = state["g2"]
         tmp = self._tmp
         rho = self.hyperparams["rho"]
         g2 *= rho
@@ -256,12 +243,8 @@ class Adam(Optimizer):
         Uses the identity α·m̂/(√v̂ + ε) = (α·√c₂/c₁)·m / (√v + ε·√c₂) with cᵢ = 1 − βᵢᵗ
         (Kingma & Ba, section 2), so the bias corrections are Python floats, not array passes.
         """
+        m, v = self._slots_for(params)
         state = self.state
-        m = state.get("m")
-        if m is None or m.shape != params.shape:
-            self._allocate(params)
-            m = state["m"]
-        v = state["v"]
         tmp = self._tmp
         hp = self.hyperparams
         beta1, beta2 = hp["beta1"], hp["beta2"]
@@ -304,13 +287,6 @@ def check_clip_norm(clip_norm, field="clip_norm"):
     return check_number(field, clip_norm, *CLIP_NORM_RANGE) or None
 
 
-def _param_specs(cls):
-    return [
-        {"name": key, "default": cls.defaults[key], "min": low, "max": high, "integer": False}
-        for key, (low, high) in cls.bounds.items()
-    ]
-
-
 def describe():
     """Every optimizer for /api/options: name, label, formula and hyperparameter ranges."""
     return OPTIMIZERS.describe()
@@ -329,6 +305,6 @@ for _cls, _label, _formula in (
     ),
 ):
     OPTIMIZERS.register(
-        _cls.name, _cls, label=_label, formula=_formula, params=_param_specs(_cls)
+        _cls.name, _cls, label=_label, formula=_formula, params=param_specs(_cls)
     )
 del _cls, _label, _formula
