@@ -4,14 +4,18 @@ A loss sees the output layer's pre-activation `z`, its activation `a = f(z)` and
 targets `t` (shaped like `a`: 0/1 or ±1 columns for binary, one-hot rows for multi-class,
 values for regression; `Network.encode_targets` builds them). It returns
 
-    value(z, a, t)                      -> L (a float, mean over the n rows)
-    grad_z(z, a, t, activation, out)    -> dL/dz (already divided by n)
+    value(z, a, t)                      -> L (a float, a mean over the batch)
+    grad_z(z, a, t, activation, out)    -> dL/dz (the mean's division included)
 
 Where a loss pairs with its "natural" output activation the chain rule collapses:
-sigmoid + binary cross-entropy and softmax + cross-entropy both give dL/dz = (a − t) / n.
-We use that fused form: it is exact, cheaper, and never divides by a probability near 0 or 1.
-Binary cross-entropy is computed from the logits z, so it stays finite even when σ(z) rounds
-to exactly 0 or 1.
+sigmoid + binary cross-entropy and softmax + cross-entropy both give dL/dz = (a − t)/n, and
+a linear output with mean squared error gives dL/dz = 2(a − t)/(n·k). We use that fused form:
+it is exact, cheaper, and never divides by a probability near 0 or 1. Binary cross-entropy is
+computed from the logits z, so it stays finite even when σ(z) rounds to exactly 0 or 1.
+
+Means: cross-entropy and hinge average over the n rows (a row's classes sum inside its term);
+mean squared error averages over all n·k output elements, as PyTorch's `MSELoss`, Keras and
+scikit-learn define it.
 """
 
 import numpy as np
@@ -26,15 +30,19 @@ class Loss:
     name = ""
     label = ""
     formula = ""
-    fused_with = None          # activation name for which dL/dz = (a − t)/n
+    fused_with = None          # activation name for which dL/dz = c·(a − t)
     allowed_outputs = None     # output activations this loss accepts (None: any)
     problems = ("binary", "multiclass", "regression")
+
+    def fused_scale(self, a):
+        """c in dL/dz = c·(a − t) for the fused pair: 1/n (the mean over rows)."""
+        return 1.0 / len(a)
 
     def grad_z(self, z, a, t, activation, out=None):
         """dL/dz: fused when possible, else dL/da pushed through the activation's derivative."""
         if activation.name == self.fused_with:
             out = np.subtract(a, t, out=out)
-            out *= 1.0 / len(a)
+            out *= self.fused_scale(a)
             return out
         return activation.backward(z, a, self.grad_a(a, t), out=out)
 
@@ -59,16 +67,25 @@ def _register(cls):
 
 @_register
 class MeanSquaredError(Loss):
-    """L = 1/(2n) Σ (a − t)²,  dL/da = (a − t)/n  (the ½ is TensorFlow Playground's convention)."""
+    """L = 1/(n·k) Σ_rows Σ_outputs (a − t)²,  dL/da = 2(a − t)/(n·k).
 
-    name, label, formula = "mse", "Mean squared error", "½·mean (ŷ − y)²"
+    The mean over all n·k output elements (PyTorch's `MSELoss`, Keras, scikit-learn).
+    TensorFlow Playground uses ½·(a − t)² per point, whose gradient is half of this one: the
+    same learning rate takes steps half as long there.
+    """
+
+    name, label, formula = "mse", "Mean squared error", "mean (ŷ − y)² over all outputs"
+    fused_with = "linear"
+
+    def fused_scale(self, a):
+        return 2.0 / a.size
 
     def value(self, z, a, t):
         d = a - t
-        return 0.5 * float(np.einsum("ij,ij->", d, d)) / len(a)
+        return float(np.einsum("ij,ij->", d, d)) / a.size
 
     def grad_a(self, a, t):
-        return (a - t) / len(a)
+        return (a - t) * (2.0 / a.size)
 
 
 @_register
@@ -123,14 +140,8 @@ class Hinge(Loss):
         return np.where(t * a < 1.0, -t, 0.0) / len(a)
 
 
+# Probabilities are kept this far from 0 and 1 where an unfused gradient divides by them.
 _EPS = 1e-12
-
-
-def binary_cross_entropy(p, y):
-    """−mean[y ln p + (1 − y) ln(1 − p)] from probabilities, finite even when p is exactly 0 or 1."""
-    p = np.clip(np.asarray(p, dtype=float), _EPS, 1.0 - _EPS)
-    y = np.asarray(y, dtype=float)
-    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
 
 
 def get_loss(name, field="loss"):
