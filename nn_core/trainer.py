@@ -209,9 +209,9 @@ class Trainer:
 
     def _add_metrics(self, row, split, output, y):
         if self.net.problem == "regression":
-            pred = None if output is None else output[:, 0]
-            row[f"{split}_rmse"] = math.nan if pred is None else rmse(y, pred)
-            row[f"{split}_r2"] = math.nan if pred is None else r2(y, pred)
+            # k outputs: each metric per output, then their mean (scikit-learn's uniform_average)
+            row[f"{split}_rmse"] = math.nan if output is None else rmse(y, output)
+            row[f"{split}_r2"] = math.nan if output is None else r2(y, output)
         else:
             row[f"{split}_accuracy"] = math.nan if output is None else accuracy(y, self.net.decide(output))
 
