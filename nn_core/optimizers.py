@@ -61,6 +61,17 @@ class Optimizer:
         state = self.state
         state["t"] = state.get("t", 0) + 1
 
+    def step_sizes(self, lr):
+        """η in the metric of the last step: the factor by which this optimizer scales a
+        gradient into a step, per parameter. α for SGD and the momentum methods (a float); for the
+        adaptive ones a vector (Adagrad α/(√G + ε), RMSprop α/(√E + ε), Adam α/(√v̂ + ε)) written
+        into a scratch buffer that the next step overwrites.
+
+        The trainer's L1 step soft-thresholds each weight by η·λ (the proximal step in this
+        metric, as TensorFlow's ProximalAdagrad does), so L1 gives exact zeros with every optimizer.
+        """
+        return lr
+
     def state_dict(self):
         """{"name", "hyperparams", "state"} with copies of the state arrays."""
         state = {
@@ -125,6 +136,16 @@ class Optimizer:
             arrays = self._slot_arrays = tuple(self.state[key] for key in self.slots)
             self._tmp = np.empty_like(params, dtype=np.float64)
         return arrays
+
+    def _inverse_root(self, g2, lr, eps):
+        """α/(√g2 + ε) into the scratch buffer: the per-parameter step of the adaptive methods."""
+        if self._tmp is None:   # no step yet: no scaling known, fall back to α
+            return lr
+        tmp = self._tmp
+        np.sqrt(g2, out=tmp)
+        tmp += eps
+        np.divide(lr, tmp, out=tmp)
+        return tmp
 
     def _scaled_descent(self, params, grads, g2, lr):
         """w ← w − α·g / (√g2 + ε): the per-parameter scaled step Adagrad and RMSprop share."""
@@ -206,6 +227,11 @@ class Adagrad(Optimizer):
         state["t"] += 1
 
 
+    def step_sizes(self, lr):
+        """α/(√G + ε) per parameter."""
+        return self._inverse_root(self.state.get("g2"), lr, self.hyperparams["eps"])
+
+
 class RMSprop(Optimizer):
     """RMSprop: E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε)."""
 
@@ -226,6 +252,11 @@ class RMSprop(Optimizer):
         g2 += tmp
         self._scaled_descent(params, grads, g2, lr)
         state["t"] += 1
+
+
+    def step_sizes(self, lr):
+        """α/(√E + ε) per parameter."""
+        return self._inverse_root(self.state.get("g2"), lr, self.hyperparams["eps"])
 
 
 class Adam(Optimizer):
@@ -262,6 +293,15 @@ class Adam(Optimizer):
         np.divide(m, tmp, out=tmp)
         tmp *= lr * root_c2 / (1.0 - beta1**t)
         params -= tmp
+
+
+    def step_sizes(self, lr):
+        """α/(√v̂ + ε) = α·√c₂/(√v + ε·√c₂) per parameter, c₂ = 1 − β₂ᵗ."""
+        t = self.state.get("t", 0)
+        if not t:
+            return lr
+        root_c2 = math.sqrt(1.0 - self.hyperparams["beta2"] ** t)
+        return self._inverse_root(self.state["v"], lr * root_c2, self.hyperparams["eps"] * root_c2)
 
 
 def clip_by_global_norm(grads, max_norm):

@@ -1,7 +1,8 @@
 """Minibatch training: the loop the page watches.
 
     for each epoch: shuffle the training rows; for each minibatch B:
-        g = ∂L_B/∂θ (+ λ ∂R/∂θ on weights),  θ ← optimizer(θ, g, α_epoch)
+        g = ∂L_B/∂θ (+ λ·w on weights for L2),  g ← clip(g),  θ ← optimizer(θ, g, α_epoch)
+        (L1: then w ← sign(w)·max(|w| − α_epoch·λ, 0) on weights; see regularizers.py)
 
 A `Trainer` owns the network, the optimizer, the learning-rate schedule, the data and the
 history. It can be stepped a few minibatches or a few epochs at a time, its hyperparameters
@@ -100,7 +101,10 @@ class Trainer:
             return 0, 0
         net, optimizer = self.net, self.optimizer
         params, grads, mask = net.params, net.grads, net.weight_mask
-        regularize = self.regularizer.name != "none" and self.reg_rate > 0
+        regularizer, reg_rate = self.regularizer, self.reg_rate
+        regularize = regularizer.name != "none" and reg_rate > 0
+        add_penalty = regularize and not regularizer.proximal
+        shrink = regularize and regularizer.proximal
         clock = time.perf_counter
         deadline = None if time_limit is None else clock() + time_limit
         n, batches, epochs = self.n_train, 0, 0
@@ -112,11 +116,13 @@ class Trainer:
                     self._shuffle()
                 end = min(pos + self.batch_size, n)
                 net.backprop(self._X_perm[pos:end], self._T_perm[pos:end], net.workspace(end - pos))
-                if regularize:
-                    self.regularizer.add_grad(params, mask, self.reg_rate, grads)
+                if add_penalty:                     # L2: λ·w joins the gradient
+                    regularizer.add_grad(params, mask, reg_rate, grads)
                 if self.clip_norm:
                     clip_by_global_norm(grads, self.clip_norm)
                 optimizer.step(params, grads, self._lr)
+                if shrink:                          # L1: soft-threshold by η·λ after the step
+                    regularizer.prox(params, mask, reg_rate, optimizer.step_sizes(self._lr))
                 self.steps += 1
                 batches += 1
                 self._pos = end
