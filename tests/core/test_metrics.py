@@ -5,7 +5,7 @@ counting exactly the predictions the trainer's recorded accuracy scores."""
 import numpy as np
 import pytest
 
-from nn_core import ConfigError, Network, Trainer, make_dataset, train_test_split
+from nn_core import ConfigError, Network, Trainer, make_dataset
 from nn_core.metrics import accuracy, confusion_matrix, r2, rmse
 
 
@@ -71,19 +71,21 @@ def test_bad_input_is_refused(y_true, y_pred, k, field):
     assert err.value.field == field
 
 
-def trainer(name, n_classes=None, hidden=(8,), epochs=3):
-    d = make_dataset(name, n_classes=n_classes, seed=1)
-    X_tr, y_tr, X_te, y_te = train_test_split(d.points, d.labels, 0.5, seed=1)
-    k = d.n_classes if d.problem == "multiclass" else 1
-    net = Network([2, *hidden, k], problem=d.problem, seed=1)
-    t = Trainer(net, X_tr, y_tr, X_te, y_te, learning_rate=0.1)
-    t.run(epochs)
-    return t, y_tr, y_te
+@pytest.fixture
+def trainer(make_trainer):
+    """A trainer on dataset `name` (one hidden layer of 8), run for `epochs`, with its labels."""
+
+    def build(name, n_classes=None, hidden=(8,), epochs=3):
+        t = make_trainer(name, hidden, n_classes=n_classes, seed=1, learning_rate=0.1)
+        t.run(epochs)
+        return t, t._y_train, t._y_test
+
+    return build
 
 
 @pytest.mark.parametrize("name, n_classes, k", [("circle", None, 2), ("spiral_k", 3, 3),
                                                 ("blobs", 5, 5)])
-def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k):
+def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k, trainer):
     t, y_tr, y_te = trainer(name, n_classes)
     c = t.confusion()
     m = t.metrics()
@@ -99,7 +101,7 @@ def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k):
     assert np.array_equal(t.net.params, params) and t.metrics() == m
 
 
-def test_trainer_confusion_follows_the_current_weights():
+def test_trainer_confusion_follows_the_current_weights(trainer):
     t, y_tr, _ = trainer("circle", epochs=0)
     t.net.params[...] = 0.0   # zero output → sigmoid 0.5 → every row predicted class 0
     c = t.confusion()["train"]
@@ -122,7 +124,7 @@ def test_trainer_confusion_without_test_rows_is_zero():
     assert c["test"].tolist() == [[0, 0], [0, 0]] and c["train"].sum() == len(d.labels)
 
 
-def test_trainer_confusion_of_a_diverged_network_still_counts_every_row():
+def test_trainer_confusion_of_a_diverged_network_still_counts_every_row(trainer):
     t, y_tr, _ = trainer("spiral_k", 3)
     t.net.params[...] = np.nan   # NaN outputs: no warning, every row still lands in one cell
     c = t.confusion()["train"]
