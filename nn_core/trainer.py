@@ -7,7 +7,9 @@
 A `Trainer` owns the network, the optimizer, the learning-rate schedule, the data and the
 history. It can be stepped a few minibatches or a few epochs at a time, its hyperparameters
 changed between steps without losing progress, and it never raises when training blows up:
-it stops with `status == "diverged"` and a reason a learner can act on.
+it stops with `status == "diverged"` and a reason a learner can act on, checked at every epoch's
+end and after every `step`/`run` call, when the loss or a weight becomes NaN or infinite or a
+weight grows beyond FLOAT32_MAX (≈ 3.4e38, the largest number a snapshot can carry).
 """
 
 import math
@@ -29,6 +31,9 @@ from .serialization import decode_array, decode_rng_state, encode_array, encode_
 # 0.00001 to 10). The server and the page use the same range.
 LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
+# Weights travel to the page as float32 (3.4e38 at most): a weight beyond that cannot be drawn,
+# so training stops there, as it does at inf or NaN.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class Trainer:
@@ -132,7 +137,7 @@ class Trainer:
                     epochs += 1
                     if self.eval_every and self.epoch % self.eval_every == 0:
                         self._record(self._grad_norms())   # of the epoch's last minibatch
-                    elif not np.isfinite(params).all():
+                    elif _beyond_float32(params):
                         self._diverge("weights", params)
                     if self.status != "ok":
                         break
@@ -141,7 +146,7 @@ class Trainer:
                         break
                 if batches == max_batches or (deadline is not None and clock() >= deadline):
                     break
-            if self.status == "ok" and not np.isfinite(params).all():
+            if self.status == "ok" and _beyond_float32(params):
                 self._diverge("weights", params)
         return batches, epochs
 
@@ -226,14 +231,20 @@ class Trainer:
         self.history.append(row)
         if not math.isfinite(row["train_loss"]):
             self._diverge("loss", row["train_loss"])
-        elif not np.isfinite(self.net.params).all():
+        elif _beyond_float32(self.net.params):
             self._diverge("weights", self.net.params)
 
     def _diverge(self, what, value):
-        kind = "NaN (not a number)" if np.isnan(value).any() else "infinite"
+        value = np.asarray(value)
+        if np.isnan(value).any():
+            became = "became NaN (not a number)"
+        elif np.isinf(value).any():
+            became = "became infinite"
+        else:
+            became = f"grew beyond what can be drawn (> {FLOAT32_MAX:.1e})".replace("e+", "e")
         self.status = "diverged"
         self.status_reason = (
-            f"the {what} became {kind} at epoch {self.epoch}: each step overshot and made things "
+            f"the {what} {became} at epoch {self.epoch}: each step overshot and made things "
             f"worse; try a smaller learning rate (now {self.base_learning_rate:g}) and press reset")
 
     # ----------------------------------------------------------------- changes
@@ -293,7 +304,7 @@ class Trainer:
     def refresh(self):
         """Re-evaluate after the weights or data changed outside training (e.g. an edited weight)."""
         self.history.latest = self.evaluate()
-        if self.status == "ok" and not np.isfinite(self.net.params).all():
+        if self.status == "ok" and _beyond_float32(self.net.params):
             self._diverge("weights", self.net.params)
 
     def reset(self, reseed=False):
@@ -391,3 +402,8 @@ class Trainer:
             raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None
         return trainer
 
+
+def _beyond_float32(params):
+    """True if a parameter is NaN, infinite or larger in magnitude than FLOAT32_MAX."""
+    # Two reductions and no temporary; NaN fails both comparisons.
+    return not (params.max() <= FLOAT32_MAX and params.min() >= -FLOAT32_MAX)

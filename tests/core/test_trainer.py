@@ -3,6 +3,7 @@ takes live changes, survives divergence, and resumes bit-identically from a save
 
 import json
 import math
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -312,12 +313,16 @@ def test_divergence_stops_cleanly(activation, lr, make_trainer):
     assert done < 50 and t.epoch == done
     reason = t.status_reason
     assert f"epoch {t.epoch}" in reason and "learning rate" in reason and "reset" in reason
-    assert ("infinite" in reason) or ("NaN" in reason)
+    assert re.match(r"the (loss|weights) (became infinite|became NaN \(not a number\)|grew "
+                    r"beyond what can be drawn \(> 3\.4e38\)) at epoch", reason), reason
     h = t.history.since(0)
     assert h["epoch"] == list(range(t.epoch + 1))
     assert h["train_loss"][0] == first["train_loss"]          # the history before it is kept
     assert all(v is not None and math.isfinite(v) for v in h["train_loss"][:-1])
-    assert h["train_loss"][-1] is None                         # non-finite shown as None (JSON)
+    if reason.startswith("the loss"):
+        assert h["train_loss"][-1] is None                     # non-finite shown as None (JSON)
+    else:
+        assert not np.all(np.abs(t.net.params) <= 3.4028234e38)
     json.dumps(h, allow_nan=False)
     steps = t.steps
     assert t.step(10) == 0 and t.run(3) == 0 and t.steps == steps
@@ -541,3 +546,44 @@ def test_l1_reported_loss_is_the_objective_the_steps_descend(make_trainer):
     weights = t.net.params[t.net.weight_mask == 1.0]
     assert h["reg_loss"][-1] == pytest.approx(0.01 * np.abs(weights).sum(), rel=1e-12)
     assert np.count_nonzero(weights == 0.0) >= 10
+
+
+# ---- weights beyond float32 ----------------------------------------------------------------------
+
+
+def test_weights_beyond_float32_stop_training_with_a_reason():
+    # One linear neuron fitting y = 0 at x = 1 from w = b = 1e38: the loss (w + b)² is finite in
+    # float64, but one SGD step at α = 3 sends w and b past 3.4e38, which no snapshot can carry.
+    net = Network([1, 1], problem="regression", seed=0)
+    t = Trainer(net, np.array([[1.0]]), np.array([0.0]), optimizer="sgd", learning_rate=3.0,
+                batch_size=1)
+    net.params[:] = 1e38
+    t.refresh()
+    assert t.status == "ok"                                 # 1e38 is still drawable
+    assert t.run(5) == 1 and t.status == "diverged"
+    assert np.isfinite(net.params).all() and np.abs(net.params).max() > 3.4e38
+    assert t.status_reason.startswith(
+        "the weights grew beyond what can be drawn (> 3.4e38) at epoch 1: ")
+    assert "learning rate (now 3)" in t.status_reason and "reset" in t.status_reason
+    assert t.step(3) == 0                                   # a diverged trainer does no more work
+    t.reset()
+    assert t.status == "ok" and t.status_reason is None
+
+
+def test_an_edited_weight_beyond_float32_is_reported_on_refresh():
+    net = Network([2, 3, 1], problem="binary", seed=0)
+    t = Trainer(net, np.zeros((4, 2)), np.array([0, 1, 0, 1]), eval_every=0)
+    net.params[0] = -4e38
+    t.refresh()
+    assert t.status == "diverged" and "beyond what can be drawn (> 3.4e38) at epoch 0" in \
+        t.status_reason
+
+
+@pytest.mark.parametrize("value, words", [(np.inf, "became infinite"),
+                                          (np.nan, "became NaN (not a number)")])
+def test_non_finite_weights_are_named_as_such(value, words):
+    net = Network([2, 3, 1], problem="regression", seed=0)
+    t = Trainer(net, np.zeros((4, 2)), np.zeros(4), eval_every=0)
+    net.params[2] = value
+    t.refresh()
+    assert t.status == "diverged" and words in t.status_reason
