@@ -18,6 +18,8 @@ mean squared error averages over all n·k output elements, as PyTorch's `MSELoss
 scikit-learn define it.
 """
 
+import math
+
 import numpy as np
 
 from .errors import ConfigError
@@ -98,9 +100,9 @@ class BinaryCrossEntropy(Loss):
     problems = ("binary",)
 
     def value(self, z, a, t):
-        # The logit form: algebraically equal, but exp never overflows and ln never sees 0.
-        terms = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
-        return float(terms.sum()) / len(z)
+        # The logit form: −[t ln σ(z) + (1 − t) ln(1 − σ(z))] = ln(1 + e^z) − t·z, with
+        # ln(1 + e^z) = logaddexp(0, z): exp never overflows and ln never sees 0.
+        return (float(np.logaddexp(0.0, z).sum()) - float(np.vdot(z, t))) / len(z)
 
     def grad_a(self, a, t):
         p = np.clip(a, _EPS, 1.0 - _EPS)
@@ -117,9 +119,17 @@ class SoftmaxCrossEntropy(Loss):
     problems = ("multiclass",)
 
     def value(self, z, a, t):
+        # −Σ t ln a from the softmax output the forward pass already has: two whole-array calls
+        # (row reductions over a few classes cost more than the arithmetic). Where a class
+        # probability is (nearly) 0, ln a is −inf or imprecise; then the logit form
+        # logsumexp(z) − Σ t·z with m the row maximum, which never overflows.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = -float(np.vdot(t, np.log(a)))
+        if math.isfinite(total) and a.min() > _TINY:
+            return total / len(z)
         m = z.max(axis=1, keepdims=True)
-        logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-        return float((logsumexp - np.einsum("ij,ij->i", t, z)).sum()) / len(z)
+        logsumexp = float(np.log(np.exp(z - m).sum(axis=1)).sum()) + float(m.sum())
+        return (logsumexp - float(np.vdot(t, z))) / len(z)
 
     def grad_a(self, a, t):
         return -t / np.clip(a, _EPS, None) / len(a)
@@ -142,6 +152,8 @@ class Hinge(Loss):
 
 # Probabilities are kept this far from 0 and 1 where an unfused gradient divides by them.
 _EPS = 1e-12
+# Below this a probability may be subnormal (ln loses digits): use the logit form instead.
+_TINY = 1e-300
 
 
 def get_loss(name, field="loss"):

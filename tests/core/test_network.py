@@ -180,6 +180,34 @@ def test_encode_targets():
     assert np.array_equal(reg.encode_targets([0.5, -1.25]), [[0.5], [-1.25]])
 
 
+@pytest.mark.parametrize("labels", [np.array([0, 1, 1]), np.array([0, 1, 1], dtype=np.int8),
+                                    np.array([0, 1, 1], dtype=np.uint16), np.array([False, True, True]),
+                                    np.array([0.0, 1.0, 1.0]), [0, 1, 1]])
+def test_any_integer_like_labels_encode_alike(labels):
+    assert binary_net().encode_targets(labels).tolist() == [[0.0], [1.0], [1.0]]
+    tanh = Network([2, 3, 1], output_activation="tanh", problem="binary")
+    assert tanh.encode_targets(labels).tolist() == [[-1.0], [1.0], [1.0]]
+    multi = Network([2, 3, 3], seed=0)
+    assert multi.encode_targets(labels).tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
+
+
+def test_loss_and_grads_returns_its_own_arrays(rows):
+    # A notebook loop may keep every answer: the next call must not overwrite the last one's.
+    net, X = binary_net(), rows(6)
+    first_loss, first = net.loss_and_grads(X, [0, 1, 1, 0, 1, 0])
+    kept = [(dW.copy(), db.copy()) for dW, db in first]
+    second_loss, second = net.loss_and_grads(X[::-1] * 2, [1, 1, 1, 0, 0, 0])
+    assert second_loss != first_loss
+    for (dW, db), (kW, kb), (sW, sb) in zip(first, kept, second):
+        assert np.array_equal(dW, kW) and np.array_equal(db, kb)
+        assert not np.array_equal(dW, sW)
+        sW[...] = 0.0                                    # writing into an answer changes nothing else
+    assert np.array_equal(first[0][0], kept[0][0]) and np.abs(net.grads).sum() > 0
+    with pytest.raises(ConfigError) as err:
+        net.loss_and_grads(np.zeros((0, 2)), np.zeros(0, dtype=int))
+    assert err.value.field == "X"
+
+
 # ---- problem, output and loss defaults -----------------------------------------------------
 
 
@@ -408,6 +436,10 @@ def test_labels_out_of_range(rows):
     assert e.allowed == [0, 1]
     expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, -1, 0, 1]))
     expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, 0.5, 0, 1]))
+    expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, np.nan, 0, 1]))
+    expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, 1e300, 0, 1]))
+    expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, -1, 0, 1], np.int8))
+    expect_error("y", ["one label per row"], binary_net().loss_and_grads, X, np.int64(1))
     multi = Network([2, 4, 3], seed=0)
     e = expect_error("y", ["0, 1, 2"], multi.loss_and_grads, X, np.array([0, 1, 5, 0, 1]))
     assert e.allowed == [0, 1, 2]
