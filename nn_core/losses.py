@@ -137,7 +137,11 @@ class SoftmaxCrossEntropy(Loss):
 
 @_register
 class Hinge(Loss):
-    """L = mean max(0, 1 − t·a) with t = ±1,  dL/da = −t/n where t·a < 1, else 0."""
+    """L = mean max(0, 1 − t·a) with t = ±1,  dL/da = −t/n where t·a < 1, else 0.
+
+    At the margin itself (t·a = 1 exactly) the subgradient is 0, as PyTorch's
+    relu(1 − t·a) gives; scikit-learn's SGDClassifier takes −t there.
+    """
 
     name, label, formula = "hinge", "Hinge", "mean max(0, 1 − y·ŷ), y = ±1"
     allowed_outputs = ("linear", "tanh")

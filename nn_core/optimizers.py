@@ -158,11 +158,18 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent: w ← w − α·g."""
+    """Stochastic gradient descent: w ← w − α·g (PyTorch's SGD with momentum 0: identical)."""
 
 
 class Momentum(Optimizer):
-    """Heavy-ball momentum: v ← μ·v − α·g; w ← w + v."""
+    """Heavy-ball momentum: v ← μ·v − α·g; w ← w + v.
+
+    The velocity stores steps (α inside it), so when the learning rate changes (a schedule, a
+    live edit) the old velocity keeps moving at the old α and fades by μ each step. PyTorch's
+    SGD(momentum=μ) keeps b ← μ·b + g and steps w ← w − α·b: the same updates while α is
+    constant, but there a new α rescales the whole velocity at once. Default μ = 0.9
+    (PyTorch: momentum=0, i.e. none until set).
+    """
 
     name = "momentum"
     defaults = {"momentum": 0.9}
@@ -182,7 +189,12 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Optimizer):
-    """Nesterov momentum: v ← μ·v − α·g; w ← w + μ·v − α·g (= w + μ²·v_old − (1+μ)·α·g)."""
+    """Nesterov momentum: v ← μ·v − α·g; w ← w + μ·v − α·g (= w + μ²·v_old − (1+μ)·α·g).
+
+    Like `momentum`, the velocity stores steps: after α changes the old velocity moves at the
+    old α. PyTorch's SGD(momentum=μ, nesterov=True) keeps b ← μ·b + g and steps
+    w ← w − α·(g + μ·b): the same updates while α is constant. Default μ = 0.9.
+    """
 
     name = "nesterov"
     defaults = {"momentum": 0.9}
@@ -209,7 +221,10 @@ class Nesterov(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad: G ← G + g²; w ← w − α·g / (√G + ε)."""
+    """Adagrad: G ← G + g²; w ← w − α·g / (√G + ε).
+
+    Default ε = 1e-8; PyTorch's Adagrad uses ε = 1e-10 (and G starts at 0 there too).
+    """
 
     name = "adagrad"
     defaults = {"eps": 1e-8}
@@ -233,7 +248,11 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop: E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε)."""
+    """RMSprop: E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε).
+
+    Default ρ = 0.9 (Hinton's lecture and Keras), ε = 1e-8; PyTorch's RMSprop uses
+    alpha (its ρ) = 0.99 and the same ε outside the root.
+    """
 
     name = "rmsprop"
     defaults = {"rho": 0.9, "eps": 1e-8}
@@ -260,7 +279,10 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − α·m̂ / (√v̂ + ε)."""
+    """Adam: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − α·m̂ / (√v̂ + ε).
+
+    Defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8: PyTorch's and Keras's (Kingma & Ba).
+    """
 
     name = "adam"
     defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
@@ -305,7 +327,12 @@ class Adam(Optimizer):
 
 
 def clip_by_global_norm(grads, max_norm):
-    """g ← g·min(1, c/‖g‖₂) in place; returns ‖g‖₂ before clipping (c None or 0: no clipping)."""
+    """g ← g·min(1, c/‖g‖₂) in place; returns ‖g‖₂ before clipping (c None or 0: no clipping).
+
+    ‖g‖₂ is the norm of the whole flat vector, every layer's weights and biases together (PyTorch's
+    `clip_grad_norm_` over all parameters); the trainer passes it the gradient the optimizer is
+    about to use, L2's λ·w included.
+    """
     # Plain floats in range skip check_number: this runs once per minibatch.
     if max_norm is not None and (
         type(max_norm) is not float or not 0.0 <= max_norm <= CLIP_NORM_RANGE[1]

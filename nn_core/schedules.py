@@ -2,6 +2,10 @@
 
 A schedule is a small object holding its validated parameters; calling it maps the base
 learning rate α and the epoch count (0 before training) to the rate used in that epoch.
+
+Schedules count epochs, not minibatches: every minibatch of epoch e trains at lr(α, e), and the
+rate changes only when an epoch ends (as TF Playground users expect, and as PyTorch's schedulers
+behave when `scheduler.step()` is called once per epoch; Keras's decay schedules count steps).
 """
 
 from .hyperparams import check_params, param_specs

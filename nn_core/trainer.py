@@ -37,7 +37,20 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class Trainer:
-    """Trainer(network, X_train, y_train, X_test, y_test, optimizer=..., learning_rate=..., ...)."""
+    """Trainer(network, X_train, y_train, X_test, y_test, optimizer=..., learning_rate=..., ...).
+
+    Conventions (the README's table says the same):
+    - the learning rate is scheduled per epoch: epoch e trains every minibatch at
+      schedule(α, e), and the history row recorded when it ends carries that rate;
+    - the gradient an optimizer receives is the minibatch's data-loss gradient (a mean over its
+      rows) plus, for L2, λ·w on weights, clipped by its global L2 norm over every weight and
+      bias when `clip_norm` is set; L1 is applied after the optimizer's step as a proximal
+      (soft-threshold) step that gives exact zeros (see regularizers.py);
+    - history rows report the data loss and the penalty (`reg_loss`) apart; with k regression
+      outputs RMSE and R² are the means of the per-output values (scikit-learn's uniform_average);
+    - training stops with `status == "diverged"` when the loss or a weight becomes NaN or
+      infinite, or a weight grows beyond FLOAT32_MAX (what a snapshot can carry).
+    """
 
     def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
                  optimizer_params=None, learning_rate=0.03, schedule="constant", schedule_params=None,
@@ -80,7 +93,12 @@ class Trainer:
 
     @property
     def last_grads(self):
-        """[(dW, db), ...]: the newest gradient (full training set after an epoch, else a minibatch)."""
+        """[(dW, db), ...] (copies): the gradient of the newest update as the optimizer received
+        it: the last minibatch's data-loss gradient, plus L2's λ·w, after clipping (L1's shrink
+        is a separate step and not part of it). Before the first update (epoch 0, after
+        `reset`, `refresh` or `set_data`) it is the data-loss gradient over the whole training
+        set. The history's `grad_norms` are the per-layer norms of this same gradient.
+        """
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.net.layers]
 
     def metrics(self):
