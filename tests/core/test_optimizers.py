@@ -25,7 +25,7 @@ def test_registry_has_every_optimizer():
         assert set(cls.defaults) == set(cls.bounds)
         info = OPTIMIZERS.info(name)
         assert info["label"] and info["formula"]
-        assert cls.__doc__.count("\n") == 0 and "←" in cls.__doc__
+        assert "←" in cls.__doc__.splitlines()[0]             # the first line is the update rule
 
 
 # ---- reference implementations, written the obvious way -------------------------------------
