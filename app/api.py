@@ -11,9 +11,13 @@ import time
 from flask import Blueprint, Response, current_app, g, request
 
 from nn_core import activations, datasets, features, losses, optimizers, schedules
-from nn_core.grid import GridInputs
+from nn_core.grid import DEFAULT_NEURON_RESOLUTION, GridInputs
 from nn_core.initializers import INITIALIZERS
-from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
+from nn_core.network import describe_problems
+from nn_core.optimizers import CLIP_NORM_RANGE
+from nn_core.regularizers import REG_RATE_RANGE, REGULARIZERS
+from nn_core.seeds import SEED_MAX
+from nn_core.trainer import LEARNING_RATE_RANGE
 
 from . import config as cfg
 from . import snapshot
@@ -80,11 +84,7 @@ def options():
         "optimizers": optimizers.describe(),
         "schedules": schedules.describe(),
         "regularizations": _registry_info(REGULARIZERS),
-        "problems": [
-            {"name": "binary", "label": "Classification (2 classes)"},
-            {"name": "multiclass", "label": "Classification (2–6 classes)"},
-            {"name": "regression", "label": "Regression"},
-        ],
+        "problems": describe_problems(),
         "ranges": {
             "n_points": [datasets.N_POINTS_RANGE[0], limits["MAX_POINTS"]],
             "noise": list(datasets.NOISE_RANGE),
@@ -92,12 +92,12 @@ def options():
             "n_classes": [datasets.MULTICLASS_RANGE[0], limits["MAX_CLASSES"]],
             "hidden_layers": [0, limits["MAX_HIDDEN_LAYERS"]],
             "neurons": [1, limits["MAX_NEURONS"]],
-            "learning_rate": list(cfg.LEARNING_RATE_RANGE),
-            "reg_rate": list(RATE_BOUNDS),
+            "learning_rate": list(LEARNING_RATE_RANGE),
+            "reg_rate": list(REG_RATE_RANGE),
             "batch_size": [1, limits["MAX_BATCH"]],
-            "clip_norm": [0.0, optimizers.CLIP_NORM_BOUNDS[1]],
-            "seed": [0, cfg.SEED_MAX],
-            "data_seed": [0, cfg.SEED_MAX],
+            "clip_norm": list(CLIP_NORM_RANGE),
+            "seed": [0, SEED_MAX],
+            "data_seed": [0, SEED_MAX],
         },
         "limits": public_limits(limits),
         "defaults": cfg.default_config(limits),
@@ -119,7 +119,7 @@ def _previews():
                 for (x, y), label in zip(data.points.tolist(), data.labels.tolist())]
         sets.append({**info, "preview": rows})
     names = [f["name"] for f in features.describe()]
-    maps = GridInputs(names, resolution=2, neuron_resolution=25).inputs
+    maps = GridInputs(names, resolution=2, neuron_resolution=DEFAULT_NEURON_RESOLUTION).inputs
     feats = [{**info, "preview": encode_u8(maps[:, :, j])}
              for j, info in enumerate(features.describe())]
     return sets, feats
@@ -283,7 +283,7 @@ def data(session_id):
         if action == "regenerate":
             seed = body.get("data_seed")
             if seed is not None:
-                seed = number("data_seed", seed, 0, cfg.SEED_MAX, integer=True)
+                seed = number("data_seed", seed, 0, SEED_MAX, integer=True)
             session.regenerate(seed)
         elif action in ("replace", "append"):
             source = _user_points(body)

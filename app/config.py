@@ -15,19 +15,17 @@ from nn_core import datasets, features
 from nn_core.activations import ACTIVATIONS, OUTPUT_ONLY
 from nn_core.initializers import INITIALIZERS
 from nn_core.losses import LOSSES
-from nn_core.network import resolve_output
-from nn_core.optimizers import CLIP_NORM_BOUNDS, OPTIMIZERS
-from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
+from nn_core.network import PROBLEMS, resolve_output
+from nn_core.optimizers import CLIP_NORM_RANGE, OPTIMIZERS
+from nn_core.regularizers import REG_RATE_RANGE, REGULARIZERS
 from nn_core.schedules import SCHEDULES
+from nn_core.seeds import SEED_MAX
+from nn_core.trainer import LEARNING_RATE_RANGE
 
 from .body import check_keys, is_number, number, string
 from .errors import ApiError, bad_type
 
 CUSTOM = "custom"  # the dataset name of user-supplied points
-PROBLEMS = ["binary", "multiclass", "regression"]
-LEARNING_RATE_RANGE = [1e-5, 10.0]
-# Seeds travel through JavaScript numbers: keep them exactly representable there.
-SEED_MAX = 2**53 - 1
 
 DATA_FIELDS = ("dataset", "n_points", "noise", "n_classes", "train_ratio", "data_seed")
 NETWORK_FIELDS = ("features", "hidden_layers", "activation", "layer_activations", "problem",
@@ -202,12 +200,12 @@ def normalize(raw, limits, custom_problem=None, custom_points=None):
     out["schedule_params"] = _params("schedule_params", raw.get("schedule_params", {}),
                                      lambda p: SCHEDULES.get(out["schedule"])(**p).params)
     out["regularization"] = string("regularization", get("regularization"), REGULARIZERS.names())
-    out["reg_rate"] = number("reg_rate", get("reg_rate"), *RATE_BOUNDS)
+    out["reg_rate"] = number("reg_rate", get("reg_rate"), *REG_RATE_RANGE)
     out["batch_size"] = number("batch_size", get("batch_size"), 1, limits["MAX_BATCH"],
                                integer=True)
     clip = get("clip_norm")
     if clip is not None:
-        clip = number("clip_norm", clip, *CLIP_NORM_BOUNDS)
+        clip = number("clip_norm", clip, *CLIP_NORM_RANGE)
         clip = clip or None  # 0 means "no clipping", like null
     out["clip_norm"] = clip
     return out

@@ -5,7 +5,7 @@ serves the values in force so the page builds its controls from the same numbers
 checks against.
 """
 
-from nn_core import datasets
+from nn_core import datasets, grid
 
 DEFAULTS = {
     "MAX_HIDDEN_LAYERS": 8,
@@ -13,7 +13,7 @@ DEFAULTS = {
     "MAX_BATCH": 512,
     "MAX_POINTS": datasets.N_POINTS_RANGE[1],
     "MAX_CLASSES": datasets.MULTICLASS_RANGE[1],
-    "MAX_GRID": 400,
+    "MAX_GRID": grid.MAX_RESOLUTION,
     # Neuron maps multiply by the neuron count (up to 8 × 64 = 512 maps): 50 × 50 × 512 is
     # already 1.3 M values; TF Playground draws 10 × 10 thumbnails, our default is 25 × 25.
     "MAX_NEURON_GRID": 50,

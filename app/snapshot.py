@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from nn_core.errors import ConfigError
+from nn_core.grid import DEFAULT_BOUNDS, DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
 from nn_core.transformed import check_selection, transformed_space
 
 from .body import boolean, check_keys, number, query_value, string
@@ -20,8 +21,9 @@ from .errors import ApiError, bad_type
 from .grids import GridCache
 
 DEFAULTS = {
-    "grid": True, "resolution": 100, "neurons": True, "neuron_resolution": 25,
-    "encoding": "f32", "neuron_encoding": "u8", "bounds": [-6.0, 6.0, -6.0, 6.0],
+    "grid": True, "resolution": DEFAULT_RESOLUTION, "neurons": True,
+    "neuron_resolution": DEFAULT_NEURON_RESOLUTION,
+    "encoding": "f32", "neuron_encoding": "u8", "bounds": list(DEFAULT_BOUNDS),
     "weights": True, "history": True, "history_since": 0, "confusion": True,
     "transformed": None,
 }
@@ -55,10 +57,10 @@ def parse_options(raw, limits, from_query=False):
     out = {}
     for key in BOOLEAN:
         out[key] = boolean(f"snapshot.{key}", values.get(key, DEFAULTS[key]))
-    out["resolution"] = number("snapshot.resolution", values.get("resolution", 100),
+    out["resolution"] = number("snapshot.resolution", values.get("resolution", DEFAULTS["resolution"]),
                                2, limits["MAX_GRID"], integer=True)
     out["neuron_resolution"] = number("snapshot.neuron_resolution",
-                                      values.get("neuron_resolution", 25),
+                                      values.get("neuron_resolution", DEFAULTS["neuron_resolution"]),
                                       2, limits["MAX_NEURON_GRID"], integer=True)
     out["encoding"] = string("snapshot.encoding", values.get("encoding", "f32"), ENCODINGS)
     out["neuron_encoding"] = string("snapshot.neuron_encoding",

@@ -14,6 +14,12 @@ training set per epoch). If PyTorch or scikit-learn is importable, the same work
 through them (PyTorch: eager CPU, one thread, same loop; scikit-learn: MLPClassifier.partial_fit)
 and the ratios are printed. Grids: `evaluate_grid` of the W1 and W2 networks, output map plus
 every hidden neuron's map, with the grid's feature matrix cached as the server caches it.
+
+The public path (issue 7): `Network.loss_and_grads` and `Network.forward` called on the same
+100 minibatches, in µs per minibatch, beside the trainer's internal step (`Trainer.step(500)`
+per 500; target: both within 25 % of it) and beside PyTorch's forward + backward (zero_grad,
+loss, backward; no optimizer step) and forward (under `no_grad`); targets for loss_and_grads vs
+PyTorch's forward + backward: W1 ≥ 6×, W2 and W3 ≥ 1.0×.
 """
 
 import os
@@ -70,15 +76,7 @@ def bench_numpy(spec, X, y, seconds, eval_every=0):
 def bench_torch(spec, X, y, seconds):
     import torch
 
-    torch.set_num_threads(1)
-    torch.manual_seed(0)
-    sizes, layers = spec["sizes"], []
-    act = torch.nn.Tanh if spec["activation"] == "tanh" else torch.nn.ReLU
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(torch.nn.Linear(a, b).double())
-        if i < len(sizes) - 2:
-            layers.append(act())
-    model = torch.nn.Sequential(*layers)
+    model = torch_model(spec)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     if spec["problem"] == "binary":
         loss_fn, target = torch.nn.BCEWithLogitsLoss(), torch.tensor(y, dtype=torch.float64)[:, None]
@@ -96,6 +94,77 @@ def bench_torch(spec, X, y, seconds):
 
     run_once()
     return best_rate(run_once, seconds)
+
+
+def batches_of(spec, X, y):
+    bs = spec["batch"]
+    return [(X[i:i + bs], y[i:i + bs]) for i in range(0, len(X), bs)]
+
+
+def bench_public(spec, X, y, seconds):
+    """µs per minibatch: (trainer's internal step, loss_and_grads, forward)."""
+    net = Network(spec["sizes"], activation=spec["activation"], problem=spec["problem"], seed=0)
+    trainer = Trainer(net, X, y, batch_size=spec["batch"], learning_rate=0.01, eval_every=0)
+    trainer.step(300)
+    step = 1e6 / best_rate(lambda: trainer.step(500), seconds)
+    batches = batches_of(spec, X, y)
+
+    def loss_and_grads():
+        for xb, yb in batches:
+            net.loss_and_grads(xb, yb)
+        return len(batches)
+
+    def forward():
+        for xb, _ in batches:
+            net.forward(xb)
+        return len(batches)
+
+    loss_and_grads()
+    forward()
+    return step, 1e6 / best_rate(loss_and_grads, seconds), 1e6 / best_rate(forward, seconds)
+
+
+def torch_model(spec):
+    import torch
+
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    sizes, layers = spec["sizes"], []
+    act = torch.nn.Tanh if spec["activation"] == "tanh" else torch.nn.ReLU
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b).double())
+        if i < len(sizes) - 2:
+            layers.append(act())
+    return torch.nn.Sequential(*layers)
+
+
+def bench_torch_public(spec, X, y, seconds):
+    """µs per minibatch of PyTorch's forward + backward (no optimizer) and forward (no_grad)."""
+    import torch
+
+    model = torch_model(spec)
+    if spec["problem"] == "binary":
+        loss_fn, target = torch.nn.BCEWithLogitsLoss(), torch.tensor(y, dtype=torch.float64)[:, None]
+    else:
+        loss_fn, target = torch.nn.CrossEntropyLoss(), torch.tensor(y)
+    inputs, bs = torch.tensor(X), spec["batch"]
+    batches = [(inputs[i:i + bs], target[i:i + bs]) for i in range(0, len(X), bs)]
+
+    def forward_backward():
+        for xb, yb in batches:
+            model.zero_grad()
+            loss_fn(model(xb), yb).backward()
+        return len(batches)
+
+    def forward():
+        with torch.no_grad():
+            for xb, _ in batches:
+                model(xb)
+        return len(batches)
+
+    forward_backward()
+    forward()
+    return 1e6 / best_rate(forward_backward, seconds), 1e6 / best_rate(forward, seconds)
 
 
 def bench_sklearn(spec, X, y, seconds):
@@ -174,6 +243,31 @@ def main():
                  f"≥ {spec['target']:,} ({status})", f"{with_eval:,.0f}",
                  f"{torch_rate:,.0f}" if torch_rate else "–", f"{ours / torch_rate:.1f}×" if torch_rate else "–",
                  f"{sk_rate:,.0f}" if sk_rate else "–", f"{ours / sk_rate:.1f}×" if sk_rate else "–"]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+    print("\n| workload | trainer step µs | loss_and_grads µs | ÷ step (≤ 1.25) | forward µs | "
+          "÷ step (≤ 1.25) | PyTorch fwd + bwd µs | loss_and_grads vs PyTorch | PyTorch forward µs "
+          "| forward vs PyTorch |")
+    print("|" + "---|" * 10)
+    public_targets = {"W1": 6.0, "W2": 1.0, "W3": 1.0}
+    rng = np.random.default_rng(0)
+    for name, spec in WORKLOADS.items():
+        X, y = make_data(spec, rng)
+        step, lg, fwd = bench_public(spec, X, y, args.seconds)
+        t_fb, t_fwd = bench_torch_public(spec, X, y, args.seconds) if torch_version else (None, None)
+
+        def verdict(ratio, target):
+            return f"{ratio:.2f} ({'met' if ratio <= target else 'MISSED'})"
+
+        cells = [f"{name} {'-'.join(map(str, spec['sizes']))} batch {spec['batch']}", f"{step:.1f}",
+                 f"{lg:.1f}", verdict(lg / step, 1.25), f"{fwd:.1f}", verdict(fwd / step, 1.25)]
+        if t_fb:
+            speedup = t_fb / lg
+            cells += [f"{t_fb:.1f}", f"{speedup:.1f}× (target ≥ {public_targets[name]:g}×: "
+                      f"{'met' if speedup >= public_targets[name] else 'MISSED'})",
+                      f"{t_fwd:.1f}", f"{t_fwd / fwd:.1f}×"]
+        else:
+            cells += ["–"] * 4
         print("| " + " | ".join(cells) + " |", flush=True)
 
     print("\n| grid | network | neuron maps | median ms |")

@@ -17,6 +17,7 @@ import numpy as np
 
 from .errors import ConfigError, check_number
 from .registry import Registry
+from .seeds import check_seed
 
 DATASETS = Registry("dataset")
 
@@ -24,7 +25,6 @@ PLANE = 6.0  # half-width of the input plane; user data, grids and thumbnails sh
 N_POINTS_RANGE = [10, 5000]
 NOISE_RANGE = [0.0, 0.5]
 TRAIN_RATIO_RANGE = [0.1, 0.9]
-SEED_MAX = 2**63 - 1
 MULTICLASS_RANGE = [2, 6]
 MULTICLASS_DEFAULT = 3
 
@@ -126,8 +126,8 @@ def _xor(rng, n, noise, k):
     description="Two Gaussian clouds, class 1 around (2, 2) and class 0 around (-2, -2).",
 )
 def _gaussian(rng, n, noise, k):
-    """Normal clouds at (2, 2) → 1 and (-2, -2) → 0, variance 0.5 + 7·noise (0.5 to 4),
-    truncated to the plane."""
+    """Normal clouds at (2, 2) → 1 and (-2, -2) → 0, variance 0.5 + 7·noise (0.5 to 4), as TF
+    Playground; unlike it, truncated to the plane (a point outside [-6, 6]² is redrawn)."""
     n1 = n - n // 2
     labels = _class_labels([n - n1, n1])
     centres = np.where(labels[:, None] == 1, 2.0, -2.0) * np.ones(2)
@@ -251,11 +251,12 @@ def _multi_gaussian(rng, n, noise, k):
     problem="multiclass",
     classes=list(MULTICLASS_RANGE),
     default_points=500,
-    description="The classic cs231n / nnfs spiral: one arm per class, radius 5.",
+    description="The classic cs231n spiral: one arm per class, radius 5.",
 )
 def _spiral_k(rng, n, noise, k):
     """Class c: radius 5·linspace(0, 1), angle linspace(4c, 4c + 4) + N(0, (0.2 + noise)²).
-    Noise 0 is the textbook spiral (jitter 0.2 rad); noise 0.5 gives jitter 0.7 rad."""
+    Noise 0 is cs231n's spiral scaled to radius 5 (jitter 0.2 rad); noise 0.5 gives jitter
+    0.7 rad. nnfs's `spiral_data` multiplies the angle (jitter included) by 2.5: tighter arms."""
     counts = _split_counts(n, k)
     parts = []
     for c, m in enumerate(counts):
@@ -298,7 +299,7 @@ def _check_n_classes(name, info, n_classes):
 
 def _check_seed(seed):
     # The playground's configuration calls the data seed "data_seed"; name it so in errors.
-    return check_number("data_seed", seed, 0, SEED_MAX, integer=True)
+    return check_seed(seed, "data_seed")
 
 
 def make_dataset(name, n_points=None, noise=0.0, seed=0, n_classes=None):

@@ -16,8 +16,13 @@ import numpy as np
 from .errors import ConfigError, check_number
 from .features import normalize_features, transform
 
-MAX_RESOLUTION = 400
+# The playground's grid: the input plane [-6, 6]², a 100 × 100 output map and 25 × 25 neuron
+# maps (TF Playground draws 10 × 10 thumbnails; 25 shows their shapes at a glance). The server's
+# snapshot options default to these.
 DEFAULT_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
+DEFAULT_RESOLUTION = 100
+DEFAULT_NEURON_RESOLUTION = 25
+MAX_RESOLUTION = 400
 
 
 class GridInputs:
@@ -25,9 +30,11 @@ class GridInputs:
 
     Building it (features such as sin x1 over 10,000 points) costs more than the forward pass
     of a small network, so a server keeps one per (features, bounds, resolutions).
+    `neuron_resolution=None` makes the neuron grid as fine as the output grid.
     """
 
-    def __init__(self, features, bounds=DEFAULT_BOUNDS, resolution=100, neuron_resolution=None):
+    def __init__(self, features, bounds=DEFAULT_BOUNDS, resolution=DEFAULT_RESOLUTION,
+                 neuron_resolution=DEFAULT_NEURON_RESOLUTION):
         self.features = normalize_features(features)
         self.bounds = _check_bounds(bounds)
         self.resolution = check_number("resolution", resolution, 2, MAX_RESOLUTION, integer=True)
@@ -39,9 +46,6 @@ class GridInputs:
         self.n_big = len(big)
         self.X = transform(np.vstack([big, small]), self.features, dtype=np.float32)
         self.inputs = self.X[self.n_big:].reshape(self.neuron_resolution, self.neuron_resolution, -1)
-
-    def key(self):
-        return (tuple(self.features), self.bounds, self.resolution, self.neuron_resolution)
 
 
 @dataclass
@@ -55,10 +59,10 @@ class GridResult:
     inputs: np.ndarray          # (nres, nres, n_features)
 
 
-def evaluate_grid(network, features=None, bounds=DEFAULT_BOUNDS, resolution=100,
-                  neuron_resolution=None, grid=None):
+def evaluate_grid(network, features=None, bounds=DEFAULT_BOUNDS, resolution=DEFAULT_RESOLUTION,
+                  neuron_resolution=DEFAULT_NEURON_RESOLUTION, grid=None):
     """Output and hidden-neuron maps of `network` over the plane; pass a cached `grid` to skip
-    rebuilding the feature matrix."""
+    rebuilding the feature matrix. `neuron_resolution=None` maps neurons at `resolution`."""
     if grid is None:
         grid = GridInputs(features, bounds, resolution, neuron_resolution)
     if grid.X.shape[1] != network.n_inputs:

@@ -39,12 +39,16 @@ class Workspace:
     """Preallocated buffers for one batch size: a training step then allocates nothing.
 
     For the hidden layers, `x_aug[l]` is the layer's output with a trailing column of ones
-    (the next layer's augmented input) and `a[l]` the view of it without that column.
+    (the next layer's augmented input) and `a[l]` the view of it without that column; `x_in` is
+    the same for the network's input.
     """
 
     def __init__(self, layer_sizes, n):
         hidden = layer_sizes[1:-1]
         self.n = n
+        # The network's input with its column of ones ([X 1]), for callers that bring a plain X.
+        self.x_in = np.ones((n, layer_sizes[0] + 1))
+        self.x_in_head = self.x_in[:, :-1]
         self.x_aug = [np.ones((n, k + 1)) for k in hidden]
         self.x_aug_T = [x.T for x in self.x_aug]
         self.a = [x[:, :-1] for x in self.x_aug]

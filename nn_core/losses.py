@@ -4,15 +4,21 @@ A loss sees the output layer's pre-activation `z`, its activation `a = f(z)` and
 targets `t` (shaped like `a`: 0/1 or ±1 columns for binary, one-hot rows for multi-class,
 values for regression; `Network.encode_targets` builds them). It returns
 
-    value(z, a, t)                      -> L (a float, mean over the n rows)
-    grad_z(z, a, t, activation, out)    -> dL/dz (already divided by n)
+    value(z, a, t)                      -> L (a float, a mean over the batch)
+    grad_z(z, a, t, activation, out)    -> dL/dz (the mean's division included)
 
 Where a loss pairs with its "natural" output activation the chain rule collapses:
-sigmoid + binary cross-entropy and softmax + cross-entropy both give dL/dz = (a − t) / n.
-We use that fused form: it is exact, cheaper, and never divides by a probability near 0 or 1.
-Binary cross-entropy is computed from the logits z, so it stays finite even when σ(z) rounds
-to exactly 0 or 1.
+sigmoid + binary cross-entropy and softmax + cross-entropy both give dL/dz = (a − t)/n, and
+a linear output with mean squared error gives dL/dz = 2(a − t)/(n·k). We use that fused form:
+it is exact, cheaper, and never divides by a probability near 0 or 1. Binary cross-entropy is
+computed from the logits z, so it stays finite even when σ(z) rounds to exactly 0 or 1.
+
+Means: cross-entropy and hinge average over the n rows (a row's classes sum inside its term);
+mean squared error averages over all n·k output elements, as PyTorch's `MSELoss`, Keras and
+scikit-learn define it.
 """
+
+import math
 
 import numpy as np
 
@@ -26,15 +32,19 @@ class Loss:
     name = ""
     label = ""
     formula = ""
-    fused_with = None          # activation name for which dL/dz = (a − t)/n
+    fused_with = None          # activation name for which dL/dz = c·(a − t)
     allowed_outputs = None     # output activations this loss accepts (None: any)
     problems = ("binary", "multiclass", "regression")
+
+    def fused_scale(self, a):
+        """c in dL/dz = c·(a − t) for the fused pair: 1/n (the mean over rows)."""
+        return 1.0 / len(a)
 
     def grad_z(self, z, a, t, activation, out=None):
         """dL/dz: fused when possible, else dL/da pushed through the activation's derivative."""
         if activation.name == self.fused_with:
             out = np.subtract(a, t, out=out)
-            out *= 1.0 / len(a)
+            out *= self.fused_scale(a)
             return out
         return activation.backward(z, a, self.grad_a(a, t), out=out)
 
@@ -64,16 +74,25 @@ def _register(cls):
 
 @_register
 class MeanSquaredError(Loss):
-    """L = 1/(2n) Σ (a − t)²,  dL/da = (a − t)/n  (the ½ is TensorFlow Playground's convention)."""
+    """L = 1/(n·k) Σ_rows Σ_outputs (a − t)²,  dL/da = 2(a − t)/(n·k).
 
-    name, label, formula = "mse", "Mean squared error", "½·mean (ŷ − y)²"
+    The mean over all n·k output elements (PyTorch's `MSELoss`, Keras, scikit-learn).
+    TensorFlow Playground uses ½·(a − t)² per point, whose gradient is half of this one: the
+    same learning rate takes steps half as long there.
+    """
+
+    name, label, formula = "mse", "Mean squared error", "mean (ŷ − y)² over all outputs"
+    fused_with = "linear"
+
+    def fused_scale(self, a):
+        return 2.0 / a.size
 
     def value(self, z, a, t):
         d = a - t
-        return 0.5 * float(np.einsum("ij,ij->", d, d)) / len(a)
+        return float(np.einsum("ij,ij->", d, d)) / a.size
 
     def grad_a(self, a, t):
-        return (a - t) / len(a)
+        return (a - t) * (2.0 / a.size)
 
     def rows(self, z, a, t):
         d = a - t
@@ -90,9 +109,9 @@ class BinaryCrossEntropy(Loss):
     problems = ("binary",)
 
     def value(self, z, a, t):
-        # The logit form: algebraically equal, but exp never overflows and ln never sees 0.
-        terms = np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))
-        return float(terms.sum()) / len(z)
+        # The logit form: −[t ln σ(z) + (1 − t) ln(1 − σ(z))] = ln(1 + e^z) − t·z, with
+        # ln(1 + e^z) = logaddexp(0, z): exp never overflows and ln never sees 0.
+        return (float(np.logaddexp(0.0, z).sum()) - float(np.vdot(z, t))) / len(z)
 
     def grad_a(self, a, t):
         p = np.clip(a, _EPS, 1.0 - _EPS)
@@ -112,9 +131,17 @@ class SoftmaxCrossEntropy(Loss):
     problems = ("multiclass",)
 
     def value(self, z, a, t):
+        # −Σ t ln a from the softmax output the forward pass already has: two whole-array calls
+        # (row reductions over a few classes cost more than the arithmetic). Where a class
+        # probability is (nearly) 0, ln a is −inf or imprecise; then the logit form
+        # logsumexp(z) − Σ t·z with m the row maximum, which never overflows.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = -float(np.vdot(t, np.log(a)))
+        if math.isfinite(total) and a.min() > _TINY:
+            return total / len(z)
         m = z.max(axis=1, keepdims=True)
-        logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
-        return float((logsumexp - np.einsum("ij,ij->i", t, z)).sum()) / len(z)
+        logsumexp = float(np.log(np.exp(z - m).sum(axis=1)).sum()) + float(m.sum())
+        return (logsumexp - float(np.vdot(t, z))) / len(z)
 
     def grad_a(self, a, t):
         return -t / np.clip(a, _EPS, None) / len(a)
@@ -127,7 +154,11 @@ class SoftmaxCrossEntropy(Loss):
 
 @_register
 class Hinge(Loss):
-    """L = mean max(0, 1 − t·a) with t = ±1,  dL/da = −t/n where t·a < 1, else 0."""
+    """L = mean max(0, 1 − t·a) with t = ±1,  dL/da = −t/n where t·a < 1, else 0.
+
+    At the margin itself (t·a = 1 exactly) the subgradient is 0, as PyTorch's
+    relu(1 − t·a) gives; scikit-learn's SGDClassifier takes −t there.
+    """
 
     name, label, formula = "hinge", "Hinge", "mean max(0, 1 − y·ŷ), y = ±1"
     allowed_outputs = ("linear", "tanh")
@@ -143,14 +174,10 @@ class Hinge(Loss):
         return np.maximum(0.0, 1.0 - t * a).sum(axis=-1)
 
 
+# Probabilities are kept this far from 0 and 1 where an unfused gradient divides by them.
 _EPS = 1e-12
-
-
-def binary_cross_entropy(p, y):
-    """−mean[y ln p + (1 − y) ln(1 − p)] from probabilities, finite even when p is exactly 0 or 1."""
-    p = np.clip(np.asarray(p, dtype=float), _EPS, 1.0 - _EPS)
-    y = np.asarray(y, dtype=float)
-    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log1p(-p)))
+# Below this a probability may be subnormal (ln loses digits): use the logit form instead.
+_TINY = 1e-300
 
 
 def get_loss(name, field="loss"):

@@ -1,5 +1,11 @@
 """Metrics a learner reads beside the loss: accuracy and the confusion matrix for classes,
-RMSE and R² for values."""
+RMSE and R² for values.
+
+With k regression outputs, RMSE and R² are computed per output column and then averaged with
+equal weights: scikit-learn's `multioutput="uniform_average"` (its default). So the RMSE of k
+outputs is the mean of k RMSEs, not √(mean squared error) over all outputs, and one output fitted
+badly pulls R² down however well the others fit.
+"""
 
 import numpy as np
 
@@ -15,26 +21,44 @@ def accuracy(y_true, y_pred):
 
 
 def rmse(y_true, y_pred):
-    """√(mean (ŷ − y)²)."""
-    d = np.asarray(y_pred, dtype=float).ravel() - np.asarray(y_true, dtype=float).ravel()
-    return float(np.sqrt(np.mean(d * d))) if d.size else float("nan")
+    """RMSE = √(mean_rows (ŷ − y)²) per output, averaged over the k outputs (uniform_average).
+
+    Targets and predictions are shaped (n,) or (n, k); NaN when there are no rows.
+    """
+    y_true, y_pred = _columns(y_true, y_pred)
+    if len(y_true) == 0:
+        return float("nan")
+    d = y_pred - y_true
+    return float(np.mean(np.sqrt(np.mean(d * d, axis=0))))
 
 
 def r2(y_true, y_pred):
-    """R² = 1 − Σ(ŷ − y)² / Σ(y − ȳ)²; 1 for a perfect fit, 0 for predicting the mean.
+    """R² = 1 − Σ(ŷ − y)² / Σ(y − ȳ)² per output, averaged over the k outputs (uniform_average);
+    1 for a perfect fit, 0 for predicting the mean, negative for worse than that.
 
-    With constant targets the ratio is undefined: we report 1.0 for a perfect fit and 0.0
-    otherwise, so the number stays finite for plotting.
+    For an output whose targets are constant the ratio is undefined: like scikit-learn
+    (`force_finite=True`) it counts as 1.0 when fitted exactly and 0.0 otherwise, so the number
+    stays finite for plotting. NaN when there are no rows.
     """
-    y_true = np.asarray(y_true, dtype=float).ravel()
-    y_pred = np.asarray(y_pred, dtype=float).ravel()
-    if y_true.size == 0:
+    y_true, y_pred = _columns(y_true, y_pred)
+    if len(y_true) == 0:
         return float("nan")
-    ss_res = float(np.sum((y_pred - y_true) ** 2))
-    ss_tot = float(np.sum((y_true - y_true.mean()) ** 2))
-    if ss_tot == 0.0:
-        return 1.0 if ss_res == 0.0 else 0.0
-    return 1.0 - ss_res / ss_tot
+    ss_res = np.sum((y_pred - y_true) ** 2, axis=0)
+    ss_tot = np.sum((y_true - y_true.mean(axis=0)) ** 2, axis=0)
+    constant = ss_tot == 0.0
+    scores = np.where(constant, np.where(ss_res == 0.0, 1.0, 0.0),
+                      1.0 - ss_res / np.where(constant, 1.0, ss_tot))
+    return float(np.mean(scores))
+
+
+def _columns(y_true, y_pred):
+    """Both as float (n, k) arrays: a flat vector is one output column."""
+    t, p = (np.asarray(v, dtype=float) for v in (y_true, y_pred))
+    t, p = (v.reshape(len(v), -1) if v.ndim != 1 else v[:, None] for v in (t, p))
+    if t.shape != p.shape:
+        raise ConfigError("y_pred", f"has shape {p.shape} but y_true has {t.shape}",
+                          f"shape {t.shape}")
+    return t, p
 
 
 def confusion_matrix(y_true, y_pred, n_classes):

@@ -23,9 +23,13 @@ from .errors import ConfigError, check_number
 from .initializers import INITIALIZERS
 from .layers import Dense, Workspace
 from .losses import LOSSES, get_loss
+from .seeds import check_seed
 from .serialization import decode_array, encode_array
 
+# The problem types, with what each one means for the output layer.
 PROBLEMS = ("binary", "multiclass", "regression")
+_PROBLEM_LABELS = {"binary": "Binary classification", "multiclass": "Multi-class classification",
+                   "regression": "Regression"}
 MAX_LAYER_SIZE = 4096
 
 # What a problem type implies when the caller does not say.
@@ -68,7 +72,7 @@ class Network:
             self.layer_sizes[-1], output_activation, loss, problem)
         INITIALIZERS.get(init, "init")
         self.init = init
-        self.seed = check_number("seed", seed, 0, 2**63 - 1, integer=True)
+        self.seed = check_seed(seed)
 
         self.loss_fn = get_loss(self.loss)
         self.loss_fn.check(self.output_activation, self.problem, self.layer_sizes[-1])
@@ -87,19 +91,24 @@ class Network:
         self.weight_mask = np.zeros(total)
         names = self.hidden_activations + [self.output_activation]
         self.layers, offset = [], 0
+        # Where each layer's W and b sit in the flat vectors: (W's slice, W's shape, b's slice).
+        self._layout = []
         for (rows, cols), name in zip(shapes, names):
             size = rows * cols
+            bias = offset + size - cols
+            self._layout.append((slice(offset, bias), (rows - 1, cols), slice(bias, offset + size)))
             W_aug = self.params[offset:offset + size].reshape(rows, cols)
             dW_aug = self.grads[offset:offset + size].reshape(rows, cols)
             self.weight_mask[offset:offset + size - cols] = 1.0   # every row but the bias row
             self.layers.append(Dense(rows - 1, cols, get_activation(name), W_aug, dW_aug))
             offset += size
         self._workspaces = {}
+        self._one_hot = None
 
     def reinitialize(self, seed=None):
         """Draw fresh weights with the initializer; the same seed gives bit-identical weights."""
         if seed is not None:
-            self.seed = check_number("seed", seed, 0, 2**63 - 1, integer=True)
+            self.seed = check_seed(seed)
         rng = np.random.default_rng(self.seed)
         initializer = INITIALIZERS.get(self.init, "init")
         for layer in self.layers:
@@ -191,15 +200,22 @@ class Network:
     def loss_and_grads(self, X, y):
         """(data loss, [(dW, db), ...]) for one batch: mean over rows, no regularization.
 
-        The weights are not changed; `grads` holds the same numbers afterwards.
+        The weights are not changed; `grads` holds the same numbers afterwards, and the returned
+        arrays are a copy of it (the next call does not overwrite them). This is the trainer's
+        own backward pass on preallocated buffers, so a notebook loop over it costs about what a
+        training step does.
         """
         X = self.check_inputs(X)
-        T = self.encode_targets(y, n=len(X))
-        X_aug = np.hstack([X, np.ones((len(X), 1))])
-        ws = self.workspace(len(X))
-        self.backprop(X_aug, T, ws)
+        n = len(X)
+        if n == 0:
+            raise ConfigError("X", "needs at least one row", "≥ 1 row")
+        T = self.encode_targets(y, n=n)
+        ws = self.workspace(n)
+        np.copyto(ws.x_in_head, X)
+        self.backprop(ws.x_in, T, ws)
         loss = self.loss_fn.value(ws.z[-1], ws.out, T)
-        return loss, [(layer.dW.copy(), layer.db.copy()) for layer in self.layers]
+        g = self.grads.copy()     # one copy; each (dW, db) is a view into it
+        return loss, [(g[w].reshape(shape), g[b]) for w, shape, b in self._layout]
 
     def workspace(self, n):
         """Buffers for batches of n rows (kept for the few batch sizes a trainer uses)."""
@@ -240,6 +256,8 @@ class Network:
     def encode_targets(self, y, n=None, field="y"):
         """Labels → targets shaped like the output: 0/1 or ±1 (binary), one-hot (multi-class), values."""
         y = np.asarray(y)
+        if y.ndim == 0:
+            raise ConfigError(field, "expected one label per row, got a single number", "(n,)")
         if n is not None and len(y) != n:
             raise ConfigError(field, f"has {len(y)} labels for {n} rows", f"{n} labels")
         k = self.n_outputs
@@ -254,21 +272,37 @@ class Network:
             return y.astype(float)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
+        classes = 2 if self.problem == "binary" else k
         if y.dtype.kind not in "iufb":
             raise ConfigError(field, f"labels must be numbers, got {y.dtype.name} values",
-                              list(range(2 if self.problem == "binary" else k)))
+                              list(range(classes)))
         if y.ndim != 1:
             raise ConfigError(field, f"labels must be one number per row, got shape {y.shape}", "(n,)")
-        classes = 2 if self.problem == "binary" else k
-        ids = y.astype(np.int64) if y.dtype.kind != "f" or np.all(np.isfinite(y)) else None
-        if ids is None or np.any(ids != y) or np.any(ids < 0) or np.any(ids >= classes):
+        # Few NumPy calls on the common path (integer labels): this runs for every batch given to
+        # `loss_and_grads`.
+        ids = y
+        if y.dtype.kind == "f":
+            with np.errstate(invalid="ignore"):     # NaN, ±inf and huge values fail the test below
+                ids = y.astype(np.int64)
+            if not (ids == y).all():
+                ids = None
+        elif y.dtype.kind == "b":
+            ids = y.astype(np.int64)
+        # Seen as unsigned, a negative id is huge: one max() checks both ends of [0, classes).
+        if ids is None or (len(ids) and ids.view(f"u{ids.itemsize}").max() >= classes):
             raise ConfigError(field, f"{self.problem} labels must be integer class ids",
                               list(range(classes)))
         if self.problem == "multiclass":
-            return np.eye(k)[ids]
-        low, high = self.output_range or (-1.0, 1.0)
+            if self._one_hot is None:
+                self._one_hot = np.eye(k)
+            return self._one_hot[ids]
         # Targets at the ends of the output's range: 0/1 for sigmoid, ±1 for tanh and hinge.
-        return np.where(ids == 1, high, low)[:, None].astype(float)
+        low, high = self.output_range or (-1.0, 1.0)
+        T = ids.astype(np.float64).reshape(-1, 1)
+        if (low, high) != (0.0, 1.0):
+            T *= high - low
+            T += low
+        return T
 
     def check_inputs(self, X, field="X"):
         """X as a float array shaped (n, n_inputs), or ConfigError naming `field`."""
@@ -350,6 +384,13 @@ def _check_hidden(activation, n_hidden):
         if name in OUTPUT_ONLY:
             raise ConfigError(field, f"{name!r} is for output layers only", hidden)
     return list(names)
+
+
+def describe_problems():
+    """Every problem type for /api/options: name, label, and the output activation and loss it
+    takes when they are left out."""
+    return [{"name": name, "label": _PROBLEM_LABELS[name], "output_activation": _DEFAULT_OUTPUT[name],
+             "loss": _DEFAULT_LOSS.get((name, _DEFAULT_OUTPUT[name]), "mse")} for name in PROBLEMS]
 
 
 def resolve_output(n_out, output_activation, loss, problem):

@@ -16,12 +16,13 @@ import math
 import numpy as np
 
 from .errors import ConfigError, check_number
+from .hyperparams import check_params, param_specs
 from .registry import Registry
 
 OPTIMIZERS = Registry("optimizer")
 
-# Accepted clip_norm values; 0 (like None) means no clipping.
-CLIP_NORM_BOUNDS = (0.0, 1e6)
+# Accepted clip_norm values c; 0 (like None) means no clipping.
+CLIP_NORM_RANGE = (0.0, 1e6)
 
 # Fields in errors are prefixed like this so the server can point at the right control.
 _FIELD = "optimizer_params"
@@ -33,33 +34,25 @@ class Optimizer:
     name = "sgd"
     defaults = {}
     bounds = {}
+    integers = ()
     # Names of the state arrays shaped like the parameters, allocated at the first step.
     slots = ()
 
     def __init__(self, **hyperparams):
         self.hyperparams = dict(self.defaults)
         self.state = {}
+        self._slot_arrays = None
         self._tmp = None
         self.set_hyperparams(**hyperparams)
 
     def set_hyperparams(self, **hyperparams):
-        """Validate and apply new hyperparameter values; the state is kept."""
-        updated = dict(self.hyperparams)
-        for key, value in hyperparams.items():
-            field = f"{_FIELD}.{key}"
-            if key not in self.bounds:
-                message = f"{self.name} has no hyperparameter {key!r}"
-                if not self.bounds:
-                    message += f" ({self.name} takes none)"
-                raise ConfigError(field, message, list(self.bounds))
-            low, high = self.bounds[key]
-            updated[key] = check_number(field, value, low, high)
-        # Assign only after everything validated, so a bad call changes nothing.
-        self.hyperparams = updated
+        """Validate and apply new hyperparameter values (all or nothing); the state is kept."""
+        self.hyperparams = check_params(_FIELD, self.name, self, self.hyperparams, hyperparams)
 
     def reset(self):
         """Forget all state; the next step behaves like a first step."""
         self.state.clear()
+        self._slot_arrays = None
         self._tmp = None
 
     def step(self, params, grads, lr):
@@ -67,6 +60,17 @@ class Optimizer:
         params -= lr * grads
         state = self.state
         state["t"] = state.get("t", 0) + 1
+
+    def step_sizes(self, lr):
+        """η in the metric of the last step: the factor by which this optimizer scales a
+        gradient into a step, per parameter. α for SGD and the momentum methods (a float); for the
+        adaptive ones a vector (Adagrad α/(√G + ε), RMSprop α/(√E + ε), Adam α/(√v̂ + ε)) written
+        into a scratch buffer that the next step overwrites.
+
+        The trainer's L1 step soft-thresholds each weight by η·λ (the proximal step in this
+        metric, as TensorFlow's ProximalAdagrad does), so L1 gives exact zeros with every optimizer.
+        """
+        return lr
 
     def state_dict(self):
         """{"name", "hyperparams", "state"} with copies of the state arrays."""
@@ -117,15 +121,31 @@ class Optimizer:
             self.state["t"] = t
             self.state.update(arrays)
             if shape is not None:
+                self._slot_arrays = tuple(arrays[key] for key in self.slots)
                 self._tmp = np.empty(shape)
 
-    def _allocate(self, params):
-        """Fresh zero state shaped like `params` (first step, or the network changed size)."""
-        self.state.clear()
-        self.state["t"] = 0
-        for key in self.slots:
-            self.state[key] = np.zeros_like(params, dtype=np.float64)
-        self._tmp = np.empty_like(params, dtype=np.float64)
+    def _slots_for(self, params):
+        """The state arrays named in `slots`, in that order: zeros at the first step, and again
+        (with t = 0) when the parameter vector changed size. Also readies the scratch buffer."""
+        arrays = self._slot_arrays
+        if arrays is None or arrays[0].shape != params.shape:
+            self.state.clear()
+            self.state["t"] = 0
+            for key in self.slots:
+                self.state[key] = np.zeros_like(params, dtype=np.float64)
+            arrays = self._slot_arrays = tuple(self.state[key] for key in self.slots)
+            self._tmp = np.empty_like(params, dtype=np.float64)
+        return arrays
+
+    def _inverse_root(self, g2, lr, eps):
+        """α/(√g2 + ε) into the scratch buffer: the per-parameter step of the adaptive methods."""
+        if self._tmp is None:   # no step yet: no scaling known, fall back to α
+            return lr
+        tmp = self._tmp
+        np.sqrt(g2, out=tmp)
+        tmp += eps
+        np.divide(lr, tmp, out=tmp)
+        return tmp
 
     def _scaled_descent(self, params, grads, g2, lr):
         """w ← w − α·g / (√g2 + ε): the per-parameter scaled step Adagrad and RMSprop share."""
@@ -138,11 +158,18 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent: w ← w − α·g."""
+    """Stochastic gradient descent: w ← w − α·g (PyTorch's SGD with momentum 0: identical)."""
 
 
 class Momentum(Optimizer):
-    """Heavy-ball momentum: v ← μ·v − α·g; w ← w + v."""
+    """Heavy-ball momentum: v ← μ·v − α·g; w ← w + v.
+
+    The velocity stores steps (α inside it), so when the learning rate changes (a schedule, a
+    live edit) the old velocity keeps moving at the old α and fades by μ each step. PyTorch's
+    SGD(momentum=μ) keeps b ← μ·b + g and steps w ← w − α·b: the same updates while α is
+    constant, but there a new α rescales the whole velocity at once. Default μ = 0.9
+    (PyTorch: momentum=0, i.e. none until set).
+    """
 
     name = "momentum"
     defaults = {"momentum": 0.9}
@@ -151,11 +178,8 @@ class Momentum(Optimizer):
 
     def step(self, params, grads, lr):
         """v ← μ·v − α·g; w ← w + v (in place)."""
+        (v,) = self._slots_for(params)
         state = self.state
-        v = state.get("v")
-        if v is None or v.shape != params.shape:
-            self._allocate(params)
-            v = state["v"]
         tmp = self._tmp
         v *= self.hyperparams["momentum"]
         np.multiply(grads, lr, out=tmp)
@@ -165,7 +189,12 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Optimizer):
-    """Nesterov momentum: v ← μ·v − α·g; w ← w + μ·v − α·g (= w + μ²·v_old − (1+μ)·α·g)."""
+    """Nesterov momentum: v ← μ·v − α·g; w ← w + μ·v − α·g (= w + μ²·v_old − (1+μ)·α·g).
+
+    Like `momentum`, the velocity stores steps: after α changes the old velocity moves at the
+    old α. PyTorch's SGD(momentum=μ, nesterov=True) keeps b ← μ·b + g and steps
+    w ← w − α·(g + μ·b): the same updates while α is constant. Default μ = 0.9.
+    """
 
     name = "nesterov"
     defaults = {"momentum": 0.9}
@@ -178,11 +207,8 @@ class Nesterov(Optimizer):
         The classic look-ahead gradient ∇f(w + μ·v) is avoided by tracking the look-ahead point
         itself as the parameters (Sutskever et al. 2013), so one gradient per step suffices.
         """
+        (v,) = self._slots_for(params)
         state = self.state
-        v = state.get("v")
-        if v is None or v.shape != params.shape:
-            self._allocate(params)
-            v = state["v"]
         tmp = self._tmp
         mu = self.hyperparams["momentum"]
         np.multiply(grads, lr, out=tmp)
@@ -195,7 +221,10 @@ class Nesterov(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad: G ← G + g²; w ← w − α·g / (√G + ε)."""
+    """Adagrad: G ← G + g²; w ← w − α·g / (√G + ε).
+
+    Default ε = 1e-8; PyTorch's Adagrad uses ε = 1e-10 (and G starts at 0 there too).
+    """
 
     name = "adagrad"
     defaults = {"eps": 1e-8}
@@ -204,11 +233,8 @@ class Adagrad(Optimizer):
 
     def step(self, params, grads, lr):
         """G ← G + g²; w ← w − α·g / (√G + ε) (in place)."""
+        (g2,) = self._slots_for(params)
         state = self.state
-        g2 = state.get("g2")
-        if g2 is None or g2.shape != params.shape:
-            self._allocate(params)
-            g2 = state["g2"]
         tmp = self._tmp
         np.multiply(grads, grads, out=tmp)
         g2 += tmp
@@ -216,8 +242,17 @@ class Adagrad(Optimizer):
         state["t"] += 1
 
 
+    def step_sizes(self, lr):
+        """α/(√G + ε) per parameter."""
+        return self._inverse_root(self.state.get("g2"), lr, self.hyperparams["eps"])
+
+
 class RMSprop(Optimizer):
-    """RMSprop: E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε)."""
+    """RMSprop: E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε).
+
+    Default ρ = 0.9 (Hinton's lecture and Keras), ε = 1e-8; PyTorch's RMSprop uses
+    alpha (its ρ) = 0.99 and the same ε outside the root.
+    """
 
     name = "rmsprop"
     defaults = {"rho": 0.9, "eps": 1e-8}
@@ -226,11 +261,8 @@ class RMSprop(Optimizer):
 
     def step(self, params, grads, lr):
         """E ← ρ·E + (1−ρ)·g²; w ← w − α·g / (√E + ε) (in place)."""
+        (g2,) = self._slots_for(params)
         state = self.state
-        g2 = state.get("g2")
-        if g2 is None or g2.shape != params.shape:
-            self._allocate(params)
-            g2 = state["g2"]
         tmp = self._tmp
         rho = self.hyperparams["rho"]
         g2 *= rho
@@ -241,8 +273,16 @@ class RMSprop(Optimizer):
         state["t"] += 1
 
 
+    def step_sizes(self, lr):
+        """α/(√E + ε) per parameter."""
+        return self._inverse_root(self.state.get("g2"), lr, self.hyperparams["eps"])
+
+
 class Adam(Optimizer):
-    """Adam: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − α·m̂ / (√v̂ + ε)."""
+    """Adam: m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − α·m̂ / (√v̂ + ε).
+
+    Defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8: PyTorch's and Keras's (Kingma & Ba).
+    """
 
     name = "adam"
     defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
@@ -256,12 +296,8 @@ class Adam(Optimizer):
         Uses the identity α·m̂/(√v̂ + ε) = (α·√c₂/c₁)·m / (√v + ε·√c₂) with cᵢ = 1 − βᵢᵗ
         (Kingma & Ba, section 2), so the bias corrections are Python floats, not array passes.
         """
+        m, v = self._slots_for(params)
         state = self.state
-        m = state.get("m")
-        if m is None or m.shape != params.shape:
-            self._allocate(params)
-            m = state["m"]
-        v = state["v"]
         tmp = self._tmp
         hp = self.hyperparams
         beta1, beta2 = hp["beta1"], hp["beta2"]
@@ -281,13 +317,27 @@ class Adam(Optimizer):
         params -= tmp
 
 
+    def step_sizes(self, lr):
+        """α/(√v̂ + ε) = α·√c₂/(√v + ε·√c₂) per parameter, c₂ = 1 − β₂ᵗ."""
+        t = self.state.get("t", 0)
+        if not t:
+            return lr
+        root_c2 = math.sqrt(1.0 - self.hyperparams["beta2"] ** t)
+        return self._inverse_root(self.state["v"], lr * root_c2, self.hyperparams["eps"] * root_c2)
+
+
 def clip_by_global_norm(grads, max_norm):
-    """g ← g·min(1, c/‖g‖₂) in place; returns ‖g‖₂ before clipping (c None or 0: no clipping)."""
+    """g ← g·min(1, c/‖g‖₂) in place; returns ‖g‖₂ before clipping (c None or 0: no clipping).
+
+    ‖g‖₂ is the norm of the whole flat vector, every layer's weights and biases together (PyTorch's
+    `clip_grad_norm_` over all parameters); the trainer passes it the gradient the optimizer is
+    about to use, L2's λ·w included.
+    """
     # Plain floats in range skip check_number: this runs once per minibatch.
     if max_norm is not None and (
-        type(max_norm) is not float or not 0.0 <= max_norm <= CLIP_NORM_BOUNDS[1]
+        type(max_norm) is not float or not 0.0 <= max_norm <= CLIP_NORM_RANGE[1]
     ):
-        max_norm = check_number("clip_norm", max_norm, *CLIP_NORM_BOUNDS)
+        max_norm = check_number("clip_norm", max_norm, *CLIP_NORM_RANGE)
     # Huge gradients overflow the squared sum; the caller detects divergence from the inf.
     with np.errstate(over="ignore", invalid="ignore"):
         norm = math.sqrt(np.dot(grads, grads))
@@ -297,11 +347,11 @@ def clip_by_global_norm(grads, max_norm):
     return norm
 
 
-def _param_specs(cls):
-    return [
-        {"name": key, "default": cls.defaults[key], "min": low, "max": high, "integer": False}
-        for key, (low, high) in cls.bounds.items()
-    ]
+def check_clip_norm(clip_norm, field="clip_norm"):
+    """None (no clipping) for None or 0, else `clip_norm` as a float in CLIP_NORM_RANGE."""
+    if clip_norm is None:
+        return None
+    return check_number(field, clip_norm, *CLIP_NORM_RANGE) or None
 
 
 def describe():
@@ -322,6 +372,6 @@ for _cls, _label, _formula in (
     ),
 ):
     OPTIMIZERS.register(
-        _cls.name, _cls, label=_label, formula=_formula, params=_param_specs(_cls)
+        _cls.name, _cls, label=_label, formula=_formula, params=param_specs(_cls)
     )
 del _cls, _label, _formula

@@ -2,6 +2,21 @@
 
 `mask` is 1.0 on weights and 0.0 on biases (`Network.weight_mask`): penalising biases would
 only pull decision boundaries towards the origin, which is not what regularization is for.
+
+How the trainer applies a penalty R with rate λ at learning rate α:
+- L2 (`proximal = False`): its gradient λ·w is added to the data gradient before clipping and
+  the optimizer step, i.e. exactly as if λ·½‖w‖² were part of the loss.
+- L1 (`proximal = True`): after the optimizer's step, the proximal (soft-threshold) step
+  w ← sign(w)·max(|w| − η·λ, 0), η the optimizer's step size (`Optimizer.step_sizes`: α for
+  SGD and momentum, α/(√v̂ + ε) per weight for Adam and the like). A weight the penalty would
+  carry across zero stops at exactly 0, which is how L1 produces the sparse networks it is
+  taught for; adding the subgradient λ·sign(w) instead would leave every weight dithering within
+  ±α·λ of zero. With plain SGD this is TensorFlow Playground's rule ("a weight crossing zero
+  stops at zero") and proximal gradient descent (ISTA) on data loss + λ·Σ|w|, the objective the
+  trainer reports; for the adaptive optimizers it is the same step in their per-weight metric
+  (TensorFlow's ProximalAdagrad). Unlike TF Playground a zeroed weight is not frozen: when the
+  data gradient outweighs λ it grows back.
+`add_grad` gives ∂R/∂w for every penalty (gradcheck uses it for L1 too).
 """
 
 import numpy as np
@@ -10,14 +25,16 @@ from .registry import Registry
 
 REGULARIZERS = Registry("regularization")
 
-# Accepted penalty rates λ (the trainer validates `reg_rate` against these).
-RATE_BOUNDS = (0.0, 10.0)
+# The penalty rates λ a trainer accepts as `reg_rate` (TensorFlow Playground offers 0 to 10).
+REG_RATE_RANGE = (0.0, 10.0)
 
 
 class NoRegularizer:
     """No penalty: R(w) = 0."""
 
     name = "none"
+    # True: the trainer applies `prox` after each step instead of adding `add_grad`'s gradient.
+    proximal = False
 
     def loss(self, params, mask, rate):
         """R(w) = 0."""
@@ -25,6 +42,9 @@ class NoRegularizer:
 
     def add_grad(self, params, mask, rate, grads):
         """∂R/∂w = 0: nothing to add."""
+
+    def prox(self, params, mask, rate, step_sizes):
+        """The proximal step of this penalty after an optimizer step of size η (none here)."""
 
 
 class _Penalty(NoRegularizer):
@@ -41,9 +61,10 @@ class _Penalty(NoRegularizer):
 
 
 class L1(_Penalty):
-    """L1 (lasso): R(w) = λ·Σ|w|."""
+    """L1 (lasso): R(w) = λ·Σ|w|, applied by the trainer as a proximal (soft-threshold) step."""
 
     name = "l1"
+    proximal = True
 
     def loss(self, params, mask, rate):
         """R(w) = λ·Σ|w| over weights."""
@@ -60,6 +81,23 @@ class L1(_Penalty):
         tmp *= mask
         tmp *= rate
         grads += tmp
+
+    def prox(self, params, mask, rate, step_sizes):
+        """w ← sign(w)·max(|w| − η·λ, 0) on weights (in place), η the step size (a float or one
+        per parameter): a weight with |w| ≤ η·λ becomes exactly +0.0."""
+        if not rate:
+            return
+        tmp = self._scratch(params)
+        np.abs(params, out=tmp)
+        if isinstance(step_sizes, np.ndarray):
+            step_sizes *= rate              # the optimizer's scratch: free to overwrite
+            tmp -= step_sizes
+        else:
+            tmp -= rate * step_sizes
+        np.maximum(tmp, 0.0, out=tmp)
+        np.copysign(tmp, params, out=tmp)
+        tmp += 0.0                        # −0.0 + 0.0 = +0.0: zeros print and compare as plain 0
+        np.copyto(params, tmp, where=mask != 0.0)
 
 
 class L2(_Penalty):

@@ -2,9 +2,13 @@
 
 A schedule is a small object holding its validated parameters; calling it maps the base
 learning rate α and the epoch count (0 before training) to the rate used in that epoch.
+
+Schedules count epochs, not minibatches: every minibatch of epoch e trains at lr(α, e), and the
+rate changes only when an epoch ends (as TF Playground users expect, and as PyTorch's schedulers
+behave when `scheduler.step()` is called once per epoch; Keras's decay schedules count steps).
 """
 
-from .errors import ConfigError, check_number
+from .hyperparams import check_params, param_specs
 from .registry import Registry
 
 SCHEDULES = Registry("schedule")
@@ -27,17 +31,7 @@ class Schedule:
 
     def set_params(self, **params):
         """Validate and apply new parameter values (all or nothing)."""
-        updated = dict(self.params)
-        for key, value in params.items():
-            field = f"{_FIELD}.{key}"
-            if key not in self.bounds:
-                message = f"{self.name} has no parameter {key!r}"
-                if not self.bounds:
-                    message += f" ({self.name} takes none)"
-                raise ConfigError(field, message, list(self.bounds))
-            low, high = self.bounds[key]
-            updated[key] = check_number(field, value, low, high, integer=key in self.integers)
-        self.params = updated
+        self.params = check_params(_FIELD, self.name, self, self.params, params)
 
     def __call__(self, base_lr, epoch):
         """lr = α."""
@@ -90,19 +84,6 @@ class InverseTime(Schedule):
         return base_lr / (1.0 + self.params["decay"] * epoch)
 
 
-def _param_specs(cls):
-    return [
-        {
-            "name": key,
-            "default": cls.defaults[key],
-            "min": low,
-            "max": high,
-            "integer": key in cls.integers,
-        }
-        for key, (low, high) in cls.bounds.items()
-    ]
-
-
 def describe():
     """Every schedule for /api/options: name, label, formula and parameter ranges."""
     return SCHEDULES.describe()
@@ -114,5 +95,5 @@ for _cls, _label, _formula in (
     (Exponential, "Exponential decay", "lr = α·γ^epoch"),
     (InverseTime, "Inverse time", "lr = α / (1 + k·epoch)"),
 ):
-    SCHEDULES.register(_cls.name, _cls, label=_label, formula=_formula, params=_param_specs(_cls))
+    SCHEDULES.register(_cls.name, _cls, label=_label, formula=_formula, params=param_specs(_cls))
 del _cls, _label, _formula

@@ -1,12 +1,15 @@
 """Minibatch training: the loop the page watches.
 
     for each epoch: shuffle the training rows; for each minibatch B:
-        g = ∂L_B/∂θ (+ λ ∂R/∂θ on weights),  θ ← optimizer(θ, g, α_epoch)
+        g = ∂L_B/∂θ (+ λ·w on weights for L2),  g ← clip(g),  θ ← optimizer(θ, g, α_epoch)
+        (L1: then w ← sign(w)·max(|w| − α_epoch·λ, 0) on weights; see regularizers.py)
 
 A `Trainer` owns the network, the optimizer, the learning-rate schedule, the data and the
 history. It can be stepped a few minibatches or a few epochs at a time, its hyperparameters
 changed between steps without losing progress, and it never raises when training blows up:
-it stops with `status == "diverged"` and a reason a learner can act on.
+it stops with `status == "diverged"` and a reason a learner can act on, checked at every epoch's
+end and after every `step`/`run` call, when the loss or a weight becomes NaN or infinite or a
+weight grows beyond FLOAT32_MAX (≈ 3.4e38, the largest number a snapshot can carry).
 """
 
 import math
@@ -18,20 +21,37 @@ from .errors import ConfigError, check_number
 from .history import History
 from .metrics import accuracy, confusion_matrix, r2, rmse
 from .network import Network
-from .optimizers import OPTIMIZERS, clip_by_global_norm
-from .regularizers import REGULARIZERS
+from .optimizers import OPTIMIZERS, check_clip_norm, clip_by_global_norm
+from .regularizers import REG_RATE_RANGE, REGULARIZERS
 from .schedules import SCHEDULES
+from .seeds import random_seed
 from .serialization import decode_array, decode_rng_state, encode_array, encode_rng_state
 from .trajectory import Trajectory
 
-LEARNING_RATE_RANGE = (1e-6, 100.0)
-REG_RATE_RANGE = (0.0, 10.0)
+# The base learning rates α a trainer accepts: TensorFlow Playground's range (its menu runs from
+# 0.00001 to 10). The server and the page use the same range.
+LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
-CLIP_NORM_RANGE = (0.0, 1e6)
+# Weights travel to the page as float32 (3.4e38 at most): a weight beyond that cannot be drawn,
+# so training stops there, as it does at inf or NaN.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class Trainer:
-    """Trainer(network, X_train, y_train, X_test, y_test, optimizer=..., learning_rate=..., ...)."""
+    """Trainer(network, X_train, y_train, X_test, y_test, optimizer=..., learning_rate=..., ...).
+
+    Conventions (the README's table says the same):
+    - the learning rate is scheduled per epoch: epoch e trains every minibatch at
+      schedule(α, e), and the history row recorded when it ends carries that rate;
+    - the gradient an optimizer receives is the minibatch's data-loss gradient (a mean over its
+      rows) plus, for L2, λ·w on weights, clipped by its global L2 norm over every weight and
+      bias when `clip_norm` is set; L1 is applied after the optimizer's step as a proximal
+      (soft-threshold) step that gives exact zeros (see regularizers.py);
+    - history rows report the data loss and the penalty (`reg_loss`) apart; with k regression
+      outputs RMSE and R² are the means of the per-output values (scikit-learn's uniform_average);
+    - training stops with `status == "diverged"` when the loss or a weight becomes NaN or
+      infinite, or a weight grows beyond FLOAT32_MAX (what a snapshot can carry).
+    """
 
     def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
                  optimizer_params=None, learning_rate=0.03, schedule="constant", schedule_params=None,
@@ -47,7 +67,7 @@ class Trainer:
         self.base_learning_rate = check_number("learning_rate", learning_rate, *LEARNING_RATE_RANGE)
         self.reg_rate = check_number("reg_rate", reg_rate, *REG_RATE_RANGE)
         self.batch_size = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
-        self.clip_norm = _check_clip(clip_norm)
+        self.clip_norm = check_clip_norm(clip_norm)
         # Epochs between history rows; 0 records none during training (pure speed, e.g. in a
         # script or a benchmark). Divergence is still caught at every epoch end.
         self.eval_every = check_number("eval_every", eval_every, 0, 10**9, integer=True)
@@ -75,7 +95,12 @@ class Trainer:
 
     @property
     def last_grads(self):
-        """[(dW, db), ...]: the newest gradient (full training set after an epoch, else a minibatch)."""
+        """[(dW, db), ...] (copies): the gradient of the newest update as the optimizer received
+        it: the last minibatch's data-loss gradient, plus L2's λ·w, after clipping (L1's shrink
+        is a separate step and not part of it). Before the first update (epoch 0, after
+        `reset`, `refresh` or `set_data`) it is the data-loss gradient over the whole training
+        set. The history's `grad_norms` are the per-layer norms of this same gradient.
+        """
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.net.layers]
 
     def metrics(self):
@@ -101,7 +126,10 @@ class Trainer:
             return 0, 0
         net, optimizer = self.net, self.optimizer
         params, grads, mask = net.params, net.grads, net.weight_mask
-        regularize = self.regularizer.name != "none" and self.reg_rate > 0
+        regularizer, reg_rate = self.regularizer, self.reg_rate
+        regularize = regularizer.name != "none" and reg_rate > 0
+        add_penalty = regularize and not regularizer.proximal
+        shrink = regularize and regularizer.proximal
         clock = time.perf_counter
         deadline = None if time_limit is None else clock() + time_limit
         n, batches, epochs = self.n_train, 0, 0
@@ -113,11 +141,13 @@ class Trainer:
                     self._shuffle()
                 end = min(pos + self.batch_size, n)
                 net.backprop(self._X_perm[pos:end], self._T_perm[pos:end], net.workspace(end - pos))
-                if regularize:
-                    self.regularizer.add_grad(params, mask, self.reg_rate, grads)
+                if add_penalty:                     # L2: λ·w joins the gradient
+                    regularizer.add_grad(params, mask, reg_rate, grads)
                 if self.clip_norm:
                     clip_by_global_norm(grads, self.clip_norm)
                 optimizer.step(params, grads, self._lr)
+                if shrink:                          # L1: soft-threshold by η·λ after the step
+                    regularizer.prox(params, mask, reg_rate, optimizer.step_sizes(self._lr))
                 self.steps += 1
                 batches += 1
                 self._pos = end
@@ -127,7 +157,7 @@ class Trainer:
                     epochs += 1
                     if self.eval_every and self.epoch % self.eval_every == 0:
                         self._record(self._grad_norms())   # of the epoch's last minibatch
-                    elif not np.isfinite(params).all():
+                    elif _beyond_float32(params):
                         self._diverge("weights", params)
                     if self.status != "ok":
                         break
@@ -136,7 +166,7 @@ class Trainer:
                         break
                 if batches == max_batches or (deadline is not None and clock() >= deadline):
                     break
-            if self.status == "ok" and not np.isfinite(params).all():
+            if self.status == "ok" and _beyond_float32(params):
                 self._diverge("weights", params)
         return batches, epochs
 
@@ -210,9 +240,9 @@ class Trainer:
 
     def _add_metrics(self, row, split, output, y):
         if self.net.problem == "regression":
-            pred = None if output is None else output[:, 0]
-            row[f"{split}_rmse"] = math.nan if pred is None else rmse(y, pred)
-            row[f"{split}_r2"] = math.nan if pred is None else r2(y, pred)
+            # k outputs: each metric per output, then their mean (scikit-learn's uniform_average)
+            row[f"{split}_rmse"] = math.nan if output is None else rmse(y, output)
+            row[f"{split}_r2"] = math.nan if output is None else r2(y, output)
         else:
             row[f"{split}_accuracy"] = math.nan if output is None else accuracy(y, self.net.decide(output))
 
@@ -222,14 +252,20 @@ class Trainer:
         self.trajectory.append(self.epoch, self.net.params)
         if not math.isfinite(row["train_loss"]):
             self._diverge("loss", row["train_loss"])
-        elif not np.isfinite(self.net.params).all():
+        elif _beyond_float32(self.net.params):
             self._diverge("weights", self.net.params)
 
     def _diverge(self, what, value):
-        kind = "NaN (not a number)" if np.isnan(value).any() else "infinite"
+        value = np.asarray(value)
+        if np.isnan(value).any():
+            became = "became NaN (not a number)"
+        elif np.isinf(value).any():
+            became = "became infinite"
+        else:
+            became = f"grew beyond what can be drawn (> {FLOAT32_MAX:.1e})".replace("e+", "e")
         self.status = "diverged"
         self.status_reason = (
-            f"the {what} became {kind} at epoch {self.epoch}: each step overshot and made things "
+            f"the {what} {became} at epoch {self.epoch}: each step overshot and made things "
             f"worse; try a smaller learning rate (now {self.base_learning_rate:g}) and press reset")
 
     # ----------------------------------------------------------------- changes
@@ -247,7 +283,7 @@ class Trainer:
         if batch_size is not None:
             new["batch_size"] = check_number("batch_size", batch_size, *BATCH_SIZE_RANGE, integer=True)
         if clip_norm is not False:
-            new["clip_norm"] = _check_clip(clip_norm)
+            new["clip_norm"] = check_clip_norm(clip_norm)
         if regularization is not None:
             new["regularizer"] = REGULARIZERS.get(regularization, "regularization")()
         if schedule is not None and schedule != self.schedule.name:
@@ -289,7 +325,7 @@ class Trainer:
     def refresh(self):
         """Re-evaluate after the weights or data changed outside training (e.g. an edited weight)."""
         self.history.latest = self.evaluate()
-        if self.status == "ok" and not np.isfinite(self.net.params).all():
+        if self.status == "ok" and _beyond_float32(self.net.params):
             self._diverge("weights", self.net.params)
 
     def reset(self, reseed=False):
@@ -298,7 +334,7 @@ class Trainer:
         `reseed=True` draws a new seed and new initial weights instead.
         """
         if reseed:
-            self.net.reinitialize(int(np.random.default_rng().integers(0, 2**31 - 1)))
+            self.net.reinitialize(random_seed())
             self.initial_params = self.net.params.copy()
         self._restart()
 
@@ -392,8 +428,7 @@ class Trainer:
         return trainer
 
 
-def _check_clip(clip_norm):
-    if clip_norm is None:
-        return None
-    value = check_number("clip_norm", clip_norm, *CLIP_NORM_RANGE)
-    return value or None
+def _beyond_float32(params):
+    """True if a parameter is NaN, infinite or larger in magnitude than FLOAT32_MAX."""
+    # Two reductions and no temporary; NaN fails both comparisons.
+    return not (params.max() <= FLOAT32_MAX and params.min() >= -FLOAT32_MAX)

@@ -10,8 +10,7 @@ import math
 import numpy as np
 
 from .errors import ConfigError, check_number
-
-PROBLEMS = ["binary", "multiclass", "regression"]
+from .network import PROBLEMS
 COLUMNS = ["x1", "x2", "label"]
 MAX_CLASSES = 10  # when n_classes is not given it is inferred from the labels, up to this
 SHOWN_IN_MESSAGE = 5  # the message summarises the first few rows; `errors` has them all
@@ -128,7 +127,7 @@ def load_points(source, problem, n_classes=None, max_points=5000, coord_limit=6.
     in one `UserDataError`; no points or more than `max_points` raise ConfigError("points").
     """
     if problem not in PROBLEMS:
-        raise ConfigError("problem", f"unknown problem {problem!r}", PROBLEMS)
+        raise ConfigError("problem", f"unknown problem {problem!r}", list(PROBLEMS))
     if problem == "multiclass" and n_classes is not None:
         n_classes = check_number("n_classes", n_classes, 2, MAX_CLASSES, integer=True)
     max_points = check_number("max_points", max_points, 1, 10**7, integer=True)

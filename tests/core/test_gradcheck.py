@@ -97,12 +97,16 @@ def test_catches_a_wrong_activation_derivative(monkeypatch):
     assert error > 1e-2
 
 
-def test_catches_a_wrong_loss_gradient(monkeypatch):
-    net = build("relu", "mse", "linear", "regression")
-    X, y = data("regression")
+@pytest.mark.parametrize("output, problem, method", [("tanh", "binary", "grad_a"),
+                                                     ("linear", "regression", "fused_scale")])
+def test_catches_a_wrong_loss_gradient(monkeypatch, output, problem, method):
+    # Both paths of mse: through the output's derivative (tanh) and fused with a linear output.
+    net = build("relu", "mse", output, problem)
+    X, y = data(problem)
+    assert gradcheck(net, X, y) < 1e-6
     mse = type(net.loss_fn)
-    right = mse.grad_a
-    monkeypatch.setattr(mse, "grad_a", lambda self, a, t: 2.0 * right(self, a, t))
+    right = getattr(mse, method)
+    monkeypatch.setattr(mse, method, lambda self, *args: 2.0 * right(self, *args))
     assert gradcheck(net, X, y) > 0.1
 
 

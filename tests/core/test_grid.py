@@ -13,7 +13,12 @@ from nn_core import (
     make_dataset,
     transform,
 )
-from nn_core.grid import MAX_RESOLUTION
+from nn_core.grid import (
+    DEFAULT_BOUNDS,
+    DEFAULT_NEURON_RESOLUTION,
+    DEFAULT_RESOLUTION,
+    MAX_RESOLUTION,
+)
 
 
 def net_for(features, hidden=(5, 3), k=1, activation="tanh", seed=0, **kw):
@@ -42,8 +47,16 @@ def test_shapes_and_dtypes():
     np.testing.assert_allclose(g.output.sum(axis=2), 1.0, rtol=1e-5)
 
 
-def test_neuron_resolution_defaults_to_resolution():
-    g = evaluate_grid(net_for(["x1", "x2"]), ["x1", "x2"], resolution=30)
+def test_defaults_are_the_playgrounds_grid():
+    assert (DEFAULT_BOUNDS, DEFAULT_RESOLUTION, DEFAULT_NEURON_RESOLUTION) == (
+        (-6.0, 6.0, -6.0, 6.0), 100, 25)
+    g = evaluate_grid(net_for(["x1", "x2"]), ["x1", "x2"])
+    assert (g.bounds, g.resolution, g.neuron_resolution) == ((-6.0, 6.0, -6.0, 6.0), 100, 25)
+    assert g.output.shape == (100, 100, 1) and g.neurons[0].shape == (25, 25, 5)
+
+
+def test_neuron_resolution_none_is_the_output_resolution():
+    g = evaluate_grid(net_for(["x1", "x2"]), ["x1", "x2"], resolution=30, neuron_resolution=None)
     assert g.neuron_resolution == 30 and g.neurons[0].shape == (30, 30, 5)
     np.testing.assert_array_equal(g.output, g.output_small)
 
@@ -107,7 +120,8 @@ def test_resolution_400_and_cached_grid_inputs():
     assert g.output.shape == (400, 400, 1) and np.isfinite(g.output).all()
     again = evaluate_grid(net, ["x1", "x2"], resolution=400, neuron_resolution=50)
     np.testing.assert_array_equal(g.output, again.output)
-    assert grid.key() == (("x1", "x2"), (-6.0, 6.0, -6.0, 6.0), 400, 50)
+    assert (grid.features, grid.bounds, grid.resolution, grid.neuron_resolution) == (
+        ["x1", "x2"], (-6.0, 6.0, -6.0, 6.0), 400, 50)
 
 
 def test_no_side_effects_on_training():

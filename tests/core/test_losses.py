@@ -9,7 +9,7 @@ import pytest
 from nn_core import Network
 from nn_core.activations import get_activation
 from nn_core.errors import ConfigError
-from nn_core.losses import LOSSES, binary_cross_entropy, describe, get_loss
+from nn_core.losses import LOSSES, describe, get_loss
 from nn_core.metrics import accuracy, r2, rmse
 
 
@@ -33,12 +33,33 @@ def test_registry_contents():
 
 def test_mse_by_hand():
     a = col(1.0, 3.0)
-    # ½·mean (a − t)² = ½·(1 + 4)/2
-    assert get_loss("mse").value(a, a, col(0.0, 1.0)) == pytest.approx(1.25, rel=1e-15)
+    # mean (a − t)² = (1 + 4)/2
+    assert get_loss("mse").value(a, a, col(0.0, 1.0)) == pytest.approx(2.5, rel=1e-15)
     a2 = np.array([[1.0, 2.0], [0.0, -1.0]])
     t2 = np.array([[0.0, 0.0], [0.0, 1.0]])
-    # sum over outputs, mean over rows: ½·(1 + 4 + 0 + 4)/2
+    # the mean over all four output elements: (1 + 4 + 0 + 4)/4
     assert get_loss("mse").value(a2, a2, t2) == pytest.approx(2.25, rel=1e-15)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_mse_is_the_mean_over_all_outputs_of_the_squared_error(k):
+    # The seed's definition, as PyTorch's MSELoss(reduction="mean") and scikit-learn's
+    # mean_squared_error define it: mean((ŷ − y)²) over all n·k numbers.
+    rng = np.random.default_rng(k)
+    a, t = rng.normal(size=(5, k)), rng.normal(size=(5, k))
+    loss, linear = get_loss("mse"), get_activation("linear")
+    assert loss.value(a, a, t) == pytest.approx(np.mean((a - t) ** 2), rel=1e-14)
+    np.testing.assert_allclose(loss.grad_z(a, a, t, linear), 2 * (a - t) / a.size, rtol=1e-15)
+    np.testing.assert_allclose(loss.grad_a(a, t), 2 * (a - t) / a.size, rtol=1e-15)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_mse_of_a_network_is_mean_squared_error(k):
+    net = Network([2, 4, k], activation="tanh", problem="regression", seed=k)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(7, 2)), rng.normal(size=(7, k))
+    loss, _ = net.loss_and_grads(X, y if k > 1 else y[:, 0])
+    assert loss == pytest.approx(np.mean((net.output(X) - y) ** 2), rel=1e-13)
 
 
 def test_bce_by_hand():
@@ -47,7 +68,9 @@ def test_bce_by_hand():
     # σ(0) = ½ with t = 1: −ln ½;  σ(ln 3) = ¾ with t = 0: −ln ¼
     expected = (math.log(2.0) + math.log(4.0)) / 2
     assert get_loss("bce").value(z, a, col(1.0, 0.0)) == pytest.approx(expected, rel=1e-14)
-    assert binary_cross_entropy(a[:, 0], [1.0, 0.0]) == pytest.approx(expected, rel=1e-14)
+    p, y = a[:, 0], np.array([1.0, 0.0])
+    by_probabilities = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert get_loss("bce").value(z, a, col(1.0, 0.0)) == pytest.approx(by_probabilities, rel=1e-14)
 
 
 def test_softmax_ce_by_hand():
@@ -122,20 +145,22 @@ def test_grad_z_matches_finite_differences(loss_name, act_name, z, t):
     assert np.array_equal(out, analytic)
 
 
-@pytest.mark.parametrize("loss_name, act_name, z, t",
-                         [("bce", "sigmoid", Z1, T01), ("softmax_ce", "softmax", Z3, ONEHOT)])
-def test_fused_gradient_is_a_minus_t_over_n(loss_name, act_name, z, t):
+@pytest.mark.parametrize("loss_name, act_name, z, t, scale",
+                         [("bce", "sigmoid", Z1, T01, 1 / 6), ("softmax_ce", "softmax", Z3, ONEHOT, 1 / 6),
+                          ("mse", "linear", Z3, Z1 * np.ones(3), 2 / 18)])
+def test_fused_gradient_is_a_scaled_a_minus_t(loss_name, act_name, z, t, scale):
+    # dL/dz = (a − t)/n for the cross-entropies, 2(a − t)/(n·k) for mean squared error
     loss, act = get_loss(loss_name), get_activation(act_name)
     assert loss.fused_with == act_name
     a = act.forward(z)
-    np.testing.assert_allclose(loss.grad_z(z, a, t, act), (a - t) / len(z), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(loss.grad_z(z, a, t, act), (a - t) * scale, rtol=1e-15, atol=0)
 
 
 def test_unfused_mse_goes_through_the_activation():
-    # dL/dz = (a − t)/n · f'(z) for tanh
+    # dL/dz = 2(a − t)/n · f'(z) for tanh (one output)
     act = get_activation("tanh")
     a = act.forward(Z1)
-    expected = (a - TPM) / len(a) * (1 - a * a)
+    expected = 2 * (a - TPM) / len(a) * (1 - a * a)
     np.testing.assert_allclose(get_loss("mse").grad_z(Z1, a, TPM, act), expected, rtol=1e-14)
 
 
@@ -174,14 +199,6 @@ def test_softmax_ce_extreme_logits_finite():
     g = loss.grad_z(z, a, t, softmax)
     assert np.isfinite(g).all()
     np.testing.assert_allclose(g, (a - t) / 3, rtol=0, atol=0)
-
-
-def test_binary_cross_entropy_at_exact_probabilities():
-    assert binary_cross_entropy([0.0, 1.0], [0, 1]) == pytest.approx(0.0, abs=1e-11)
-    wrong = binary_cross_entropy([0.0, 1.0], [1, 0])
-    assert math.isfinite(wrong)
-    assert wrong == pytest.approx(-math.log(1e-12), rel=1e-3)   # clipped, ~27.6
-    assert binary_cross_entropy([0.5], [1]) == pytest.approx(math.log(2.0), rel=1e-15)
 
 
 @pytest.mark.parametrize("name", ["mse", "hinge"])

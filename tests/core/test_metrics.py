@@ -5,8 +5,8 @@ counting exactly the predictions the trainer's recorded accuracy scores."""
 import numpy as np
 import pytest
 
-from nn_core import ConfigError, Network, Trainer, make_dataset, train_test_split
-from nn_core.metrics import accuracy, confusion_matrix
+from nn_core import ConfigError, Network, Trainer, make_dataset
+from nn_core.metrics import accuracy, confusion_matrix, r2, rmse
 
 
 def test_binary_by_hand():
@@ -71,19 +71,21 @@ def test_bad_input_is_refused(y_true, y_pred, k, field):
     assert err.value.field == field
 
 
-def trainer(name, n_classes=None, hidden=(8,), epochs=3):
-    d = make_dataset(name, n_classes=n_classes, seed=1)
-    X_tr, y_tr, X_te, y_te = train_test_split(d.points, d.labels, 0.5, seed=1)
-    k = d.n_classes if d.problem == "multiclass" else 1
-    net = Network([2, *hidden, k], problem=d.problem, seed=1)
-    t = Trainer(net, X_tr, y_tr, X_te, y_te, learning_rate=0.1)
-    t.run(epochs)
-    return t, y_tr, y_te
+@pytest.fixture
+def trainer(make_trainer):
+    """A trainer on dataset `name` (one hidden layer of 8), run for `epochs`, with its labels."""
+
+    def build(name, n_classes=None, hidden=(8,), epochs=3):
+        t = make_trainer(name, hidden, n_classes=n_classes, seed=1, learning_rate=0.1)
+        t.run(epochs)
+        return t, t._y_train, t._y_test
+
+    return build
 
 
 @pytest.mark.parametrize("name, n_classes, k", [("circle", None, 2), ("spiral_k", 3, 3),
                                                 ("blobs", 5, 5)])
-def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k):
+def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k, trainer):
     t, y_tr, y_te = trainer(name, n_classes)
     c = t.confusion()
     m = t.metrics()
@@ -99,7 +101,7 @@ def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k):
     assert np.array_equal(t.net.params, params) and t.metrics() == m
 
 
-def test_trainer_confusion_follows_the_current_weights():
+def test_trainer_confusion_follows_the_current_weights(trainer):
     t, y_tr, _ = trainer("circle", epochs=0)
     t.net.params[...] = 0.0   # zero output → sigmoid 0.5 → every row predicted class 0
     c = t.confusion()["train"]
@@ -122,8 +124,57 @@ def test_trainer_confusion_without_test_rows_is_zero():
     assert c["test"].tolist() == [[0, 0], [0, 0]] and c["train"].sum() == len(d.labels)
 
 
-def test_trainer_confusion_of_a_diverged_network_still_counts_every_row():
+def test_trainer_confusion_of_a_diverged_network_still_counts_every_row(trainer):
     t, y_tr, _ = trainer("spiral_k", 3)
     t.net.params[...] = np.nan   # NaN outputs: no warning, every row still lands in one cell
     c = t.confusion()["train"]
     assert c.sum() == len(y_tr)
+
+
+# ---- k regression outputs: scikit-learn's uniform_average ----------------------------------------
+
+
+def test_rmse_and_r2_of_two_outputs_are_the_means_of_the_per_output_values():
+    y = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0], [4.0, 40.0]])
+    pred = np.array([[1.5, 10.0], [2.5, 20.0], [3.5, 30.0], [4.5, 40.0]])
+    # column 0: every error 0.5 → RMSE 0.5, R² = 1 − 1/5; column 1: exact → RMSE 0, R² 1
+    assert rmse(y, pred) == pytest.approx((0.5 + 0.0) / 2, rel=1e-15)
+    assert r2(y, pred) == pytest.approx((0.8 + 1.0) / 2, rel=1e-15)
+    # not √(mean over all outputs), which would be √(0.125) ≈ 0.354
+    assert rmse(y, pred) != pytest.approx(np.sqrt(np.mean((pred - y) ** 2)))
+
+
+def test_a_constant_output_scores_like_scikit_learn():
+    y = np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])
+    assert r2(y, np.array([[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]])) == 1.0
+    assert r2(y, np.array([[1.0, 5.5], [2.0, 5.0], [3.0, 5.0]])) == pytest.approx(0.5)  # (1 + 0)/2
+
+
+def test_one_output_as_a_column_or_a_vector_is_the_same():
+    y, pred = [1.0, 2.0, 4.0], [1.5, 2.0, 3.0]
+    column = rmse(np.array(y)[:, None], np.array(pred)[:, None])
+    assert rmse(y, pred) == column == pytest.approx(np.sqrt((0.25 + 0 + 1) / 3), rel=1e-15)
+    assert r2(y, np.array(pred)[:, None]) == r2(y, pred)
+    with pytest.raises(ConfigError) as err:
+        rmse(np.zeros((3, 2)), np.zeros((3, 1)))
+    assert err.value.field == "y_pred"
+
+
+def test_a_two_output_regression_network_trains_and_reports_its_metrics():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-3, 3, size=(240, 2))
+    Y = np.column_stack([np.sin(X[:, 0]), X[:, 0] * X[:, 1] / 9])
+    net = Network([2, 5, 2], activation="tanh", problem="regression", seed=0)
+    t = Trainer(net, X[:120], Y[:120], X[120:], Y[120:], optimizer="adam", learning_rate=0.02)
+    start = t.metrics()
+    assert t.run(40) == 40 and t.status == "ok"
+    m = t.metrics()
+    assert m["train_loss"] < 0.25 * start["train_loss"] and m["test_r2"] > 0.5 > start["test_r2"]
+    pred = net.predict(X[120:])
+    assert pred.shape == (120, 2)
+    d = pred - Y[120:]
+    per_output_rmse = np.sqrt((d ** 2).mean(axis=0))
+    per_output_r2 = 1 - (d ** 2).sum(axis=0) / ((Y[120:] - Y[120:].mean(axis=0)) ** 2).sum(axis=0)
+    assert m["test_rmse"] == pytest.approx(per_output_rmse.mean(), rel=1e-12)
+    assert m["test_r2"] == pytest.approx(per_output_r2.mean(), rel=1e-12)
+    assert m["test_loss"] == pytest.approx(np.mean(d ** 2), rel=1e-12)   # mse: over all outputs

@@ -20,10 +20,6 @@ def binary_net(**kw):
     return Network([2, 5, 3, 1], **args)
 
 
-def points(n=7, width=2, seed=0):
-    return np.random.default_rng(seed).normal(0.0, 1.5, size=(n, width))
-
-
 # ---- structure ---------------------------------------------------------------------------------
 
 
@@ -96,9 +92,9 @@ def test_every_initializer_builds(init):
 # ---- forward -----------------------------------------------------------------------------------
 
 
-def test_forward_keeps_z_and_a_of_every_layer():
+def test_forward_keeps_z_and_a_of_every_layer(rows):
     net = Network([2, 4, 3, 1], activation=["relu", "sine"], output_activation="sigmoid", seed=3)
-    X = points()
+    X = rows()
     fwd = net.forward(X)
     assert len(fwd.z) == len(fwd.a) == 3
     x = X
@@ -132,9 +128,9 @@ def test_forward_does_not_change_weights_and_accepts_ints_and_float32():
 # ---- loss and gradients ------------------------------------------------------------------------
 
 
-def test_loss_and_grads_is_a_batch_mean_and_leaves_weights_alone():
+def test_loss_and_grads_is_a_batch_mean_and_leaves_weights_alone(rows):
     net = binary_net(activation="swish")
-    X, y = points(8), np.array([0, 1, 1, 0, 0, 1, 1, 1])
+    X, y = rows(8), np.array([0, 1, 1, 0, 0, 1, 1, 1])
     before = net.params.copy()
     loss, grads = net.loss_and_grads(X, y)
     assert np.array_equal(net.params, before)
@@ -157,10 +153,10 @@ def test_loss_and_grads_is_a_batch_mean_and_leaves_weights_alone():
 
 
 @pytest.mark.parametrize("problem", ["binary", "multiclass", "regression"])
-def test_loss_and_grads_matches_finite_differences(problem):
+def test_loss_and_grads_matches_finite_differences(problem, rows):
     k = 3 if problem == "multiclass" else 1
     net = Network([2, 6, 4, k], activation="tanh", problem=problem, seed=4)
-    X = points(9)
+    X = rows(9)
     y = {"binary": np.arange(9) % 2, "multiclass": np.arange(9) % 3,
          "regression": np.linspace(-1, 1, 9)}[problem]
     loss, grads = net.loss_and_grads(X, y)
@@ -182,6 +178,34 @@ def test_encode_targets():
     assert np.array_equal(multi.encode_targets(np.array([2.0, 1.0])), [[0, 0, 1], [0, 1, 0]])
     reg = Network([2, 3, 1], problem="regression")
     assert np.array_equal(reg.encode_targets([0.5, -1.25]), [[0.5], [-1.25]])
+
+
+@pytest.mark.parametrize("labels", [np.array([0, 1, 1]), np.array([0, 1, 1], dtype=np.int8),
+                                    np.array([0, 1, 1], dtype=np.uint16), np.array([False, True, True]),
+                                    np.array([0.0, 1.0, 1.0]), [0, 1, 1]])
+def test_any_integer_like_labels_encode_alike(labels):
+    assert binary_net().encode_targets(labels).tolist() == [[0.0], [1.0], [1.0]]
+    tanh = Network([2, 3, 1], output_activation="tanh", problem="binary")
+    assert tanh.encode_targets(labels).tolist() == [[-1.0], [1.0], [1.0]]
+    multi = Network([2, 3, 3], seed=0)
+    assert multi.encode_targets(labels).tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 0]]
+
+
+def test_loss_and_grads_returns_its_own_arrays(rows):
+    # A notebook loop may keep every answer: the next call must not overwrite the last one's.
+    net, X = binary_net(), rows(6)
+    first_loss, first = net.loss_and_grads(X, [0, 1, 1, 0, 1, 0])
+    kept = [(dW.copy(), db.copy()) for dW, db in first]
+    second_loss, second = net.loss_and_grads(X[::-1] * 2, [1, 1, 1, 0, 0, 0])
+    assert second_loss != first_loss
+    for (dW, db), (kW, kb), (sW, sb) in zip(first, kept, second):
+        assert np.array_equal(dW, kW) and np.array_equal(db, kb)
+        assert not np.array_equal(dW, sW)
+        sW[...] = 0.0                                    # writing into an answer changes nothing else
+    assert np.array_equal(first[0][0], kept[0][0]) and np.abs(net.grads).sum() > 0
+    with pytest.raises(ConfigError) as err:
+        net.loss_and_grads(np.zeros((0, 2)), np.zeros(0, dtype=int))
+    assert err.value.field == "X"
 
 
 # ---- problem, output and loss defaults -----------------------------------------------------
@@ -288,14 +312,14 @@ def trained_like(net):
     return net
 
 
-def test_to_dict_json_from_dict_is_bit_identical():
+def test_to_dict_json_from_dict_is_bit_identical(rows):
     net = trained_like(Network([3, 6, 4, 3], activation=["relu", "mish"], init="he_normal",
                                seed=11))
     text = json.dumps(net.to_dict())
     copy = Network.from_dict(json.loads(text))
     assert copy.params.tobytes() == net.params.tobytes()
     assert copy.config() == net.config()
-    X = points(5, 3)
+    X = rows(5, 3)
     assert np.array_equal(copy.output(X), net.output(X))
 
 
@@ -394,9 +418,9 @@ def test_output_size_must_fit_the_problem():
     expect_error("layer_sizes[-1]", ["2 to 4096"], Network, [2, 3, 1], problem="multiclass")
 
 
-def test_wrong_label_shape():
+def test_wrong_label_shape(rows):
     net = binary_net()
-    X = points(5)
+    X = rows(5)
     expect_error("y", ["(n,)", "(5, 3)"], net.loss_and_grads, X, np.zeros((5, 3), dtype=int))
     expect_error("y", ["5 labels"], net.loss_and_grads, X, np.zeros(4, dtype=int))
     expect_error("y", ["labels must be numbers", "str"], net.loss_and_grads, X,
@@ -406,23 +430,27 @@ def test_wrong_label_shape():
     expect_error("y", ["finite numbers"], reg.loss_and_grads, X, np.array([0, 1, np.nan, 0, 0]))
 
 
-def test_labels_out_of_range():
-    X = points(5)
+def test_labels_out_of_range(rows):
+    X = rows(5)
     e = expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, 2, 0, 1]))
     assert e.allowed == [0, 1]
     expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, -1, 0, 1]))
     expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, 0.5, 0, 1]))
+    expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, np.nan, 0, 1]))
+    expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, 1e300, 0, 1]))
+    expect_error("y", ["0 to 1"], binary_net().loss_and_grads, X, np.array([0, 1, -1, 0, 1], np.int8))
+    expect_error("y", ["one label per row"], binary_net().loss_and_grads, X, np.int64(1))
     multi = Network([2, 4, 3], seed=0)
     e = expect_error("y", ["0, 1, 2"], multi.loss_and_grads, X, np.array([0, 1, 5, 0, 1]))
     assert e.allowed == [0, 1, 2]
 
 
-def test_x_with_wrong_width():
+def test_x_with_wrong_width(rows):
     net = binary_net()
-    for X in [points(5, 3), np.zeros(5), np.zeros((5, 2, 1)), np.array([["a", "b"]])]:
+    for X in [rows(5, 3), np.zeros(5), np.zeros((5, 2, 1)), np.array([["a", "b"]])]:
         expect_error("X", ["(n, 2)"], net.forward, X)
-    expect_error("X", ["(n, 2)"], net.loss_and_grads, points(5, 3), np.zeros(5, dtype=int))
-    expect_error("X", ["(n, 2)"], net.predict, points(5, 1))
+    expect_error("X", ["(n, 2)"], net.loss_and_grads, rows(5, 3), np.zeros(5, dtype=int))
+    expect_error("X", ["(n, 2)"], net.predict, rows(5, 1))
 
 
 def test_bad_seed():

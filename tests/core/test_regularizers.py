@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nn_core.regularizers import RATE_BOUNDS, REGULARIZERS
+from nn_core.regularizers import REG_RATE_RANGE, REGULARIZERS
 
 NAMES = REGULARIZERS.names()
 
@@ -13,7 +13,7 @@ MASK = np.array([1.0, 1.0, 1.0, 1.0, 0.0])  # the last entry is a bias
 
 def test_registry_and_bounds():
     assert NAMES == ["none", "l1", "l2"]
-    assert RATE_BOUNDS == (0.0, 10.0)
+    assert REG_RATE_RANGE == (0.0, 10.0)
     for name in NAMES:
         assert REGULARIZERS.get(name).name == name
         info = REGULARIZERS.info(name)
@@ -123,3 +123,38 @@ def test_params_and_mask_not_modified():
         reg.loss(params, mask, 0.5)
         reg.add_grad(params, mask, 0.5, np.zeros(params.size))
     assert np.array_equal(params, p0) and np.array_equal(mask, m0)
+
+
+# ---- L1's proximal (soft-threshold) step ---------------------------------------------------------
+
+
+def test_only_l1_is_proximal():
+    assert [REGULARIZERS.get(n).proximal for n in NAMES] == [False, True, False]
+
+
+def test_l1_prox_by_hand_gives_exact_positive_zeros_and_leaves_biases():
+    l1 = REGULARIZERS.get("l1")()
+    params = PARAMS.copy()
+    l1.prox(params, MASK, 0.1, 1.0)               # threshold η·λ = 0.1
+    np.testing.assert_allclose(params, [0.4, -1.9, 2.9, -0.15, 7.0], rtol=1e-15)
+    params = PARAMS.copy()
+    l1.prox(params, MASK, 0.1, 3.0)               # threshold 0.3: −0.25 stops at zero
+    np.testing.assert_allclose(params, [0.2, -1.7, 2.7, 0.0, 7.0], rtol=1e-15)
+    assert params[3] == 0.0 and not np.signbit(params[3])      # +0.0, not −0.0
+    params = PARAMS.copy()
+    l1.prox(params, MASK, 1.0, 100.0)             # everything but the bias goes
+    assert params.tolist() == [0.0, 0.0, 0.0, 0.0, 7.0]
+
+
+def test_l1_prox_takes_one_step_size_per_parameter():
+    l1 = REGULARIZERS.get("l1")()
+    params = PARAMS.copy()
+    l1.prox(params, MASK, 0.5, np.array([0.2, 2.0, 0.0, 1.0, 50.0]))   # thresholds 0.1, 1, 0, 0.5
+    np.testing.assert_allclose(params, [0.4, -1.0, 3.0, 0.0, 7.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["none", "l2"])
+def test_other_penalties_have_no_prox(name):
+    params = PARAMS.copy()
+    REGULARIZERS.get(name)().prox(params, MASK, 1.0, 1.0)
+    assert np.array_equal(params, PARAMS)

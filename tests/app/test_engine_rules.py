@@ -1,0 +1,34 @@
+"""The server applies the engine's rules, not copies of them: /api/options serves nn_core's
+ranges, names and grid defaults, and the checks behind the API use the same numbers."""
+
+from nn_core.grid import DEFAULT_BOUNDS, DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
+from nn_core.network import PROBLEMS
+from nn_core.optimizers import CLIP_NORM_RANGE
+from nn_core.regularizers import REG_RATE_RANGE
+from nn_core.seeds import SEED_MAX
+from nn_core.trainer import LEARNING_RATE_RANGE
+
+
+def test_options_serve_the_engines_ranges_names_and_grid_defaults(client):
+    o = client.get("/api/options").get_json()
+    ranges = o["ranges"]
+    assert ranges["learning_rate"] == [1e-5, 10.0] == list(LEARNING_RATE_RANGE)
+    assert ranges["reg_rate"] == list(REG_RATE_RANGE) and ranges["clip_norm"] == list(CLIP_NORM_RANGE)
+    assert ranges["seed"] == ranges["data_seed"] == [0, SEED_MAX] == [0, 2**53 - 1]
+    assert [p["name"] for p in o["problems"]] == list(PROBLEMS)
+    assert {p["name"]: (p["output_activation"], p["loss"]) for p in o["problems"]} == {
+        "binary": ("sigmoid", "bce"), "multiclass": ("softmax", "softmax_ce"),
+        "regression": ("linear", "mse")}
+    defaults = o["snapshot_defaults"]
+    assert (defaults["resolution"], defaults["neuron_resolution"], defaults["bounds"]) == (
+        DEFAULT_RESOLUTION, DEFAULT_NEURON_RESOLUTION, list(DEFAULT_BOUNDS))
+    mse = next(loss for loss in o["losses"] if loss["name"] == "mse")
+    assert "½" not in mse["formula"] and "mean" in mse["formula"]
+
+
+def test_the_learning_rate_range_is_the_engines(client, make_session, error_of):
+    sid = make_session()["id"]
+    for rate in LEARNING_RATE_RANGE:
+        assert client.patch(f"/api/sessions/{sid}", json={"learning_rate": rate}).status_code == 200
+    error = error_of(client.patch(f"/api/sessions/{sid}", json={"learning_rate": 10.5}), 422)
+    assert error["field"] == "learning_rate" and error["allowed"] == [1e-5, 10.0]
