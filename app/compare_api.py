@@ -126,8 +126,9 @@ def landscape():
             raise ApiError(422, f"sessions[{i}] differs from sessions[0] in "
                            f"{', '.join(differs)}: a landscape compares runs of one network on "
                            "one dataset", f"sessions[{i}]", None, differs=differs)
-    if not np.isfinite(first["params"]).all():
-        raise ApiError(422, "sessions[0]: its weights are not finite (it diverged), so they "
+    if first["status"] != "ok":
+        raise ApiError(422, "sessions[0]: it diverged (its weights are not finite or too large "
+                       "to draw), so they "
                        "cannot be the landscape's origin; reset it or list another run first",
                        "sessions[0]", None)
     _check_work(first, resolution, limits["MAX_LANDSCAPE_WORK"], top)

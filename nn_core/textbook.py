@@ -16,7 +16,7 @@ defined once; the tests check that both paths agree to 1e-12.
 import numpy as np
 
 from .errors import ConfigError, check_number
-from .regularizers import RATE_BOUNDS, REGULARIZERS
+from .regularizers import REG_RATE_RANGE, REGULARIZERS
 from .trainer import LEARNING_RATE_RANGE
 
 
@@ -83,7 +83,7 @@ def trace(network, x, target, learning_rate, regularization=None, reg_rate=0.0):
     t = network.encode_targets(np.asarray([target]), n=1, field="target")
     # From 0: a schedule may have decayed the rate below what a trainer accepts as a setting.
     learning_rate = check_number("learning_rate", learning_rate, 0.0, LEARNING_RATE_RANGE[1])
-    reg_rate = check_number("reg_rate", reg_rate, *RATE_BOUNDS)
+    reg_rate = check_number("reg_rate", reg_rate, *REG_RATE_RANGE)
     regularizer = REGULARIZERS.get(regularization or "none", "regularization")()
     W, b, f = parameters(network)
     loss = network.loss_fn

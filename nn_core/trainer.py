@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from .drawable import FLOAT32_MAX, beyond_float32
 from .errors import ConfigError, check_number
 from .history import History
 from .metrics import accuracy, confusion_matrix, r2, rmse
@@ -32,9 +33,6 @@ from .trajectory import Trajectory
 # 0.00001 to 10). The server and the page use the same range.
 LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
-# Weights travel to the page as float32 (3.4e38 at most): a weight beyond that cannot be drawn,
-# so training stops there, as it does at inf or NaN.
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class Trainer:
@@ -157,7 +155,7 @@ class Trainer:
                     epochs += 1
                     if self.eval_every and self.epoch % self.eval_every == 0:
                         self._record(self._grad_norms())   # of the epoch's last minibatch
-                    elif _beyond_float32(params):
+                    elif beyond_float32(params):
                         self._diverge("weights", params)
                     if self.status != "ok":
                         break
@@ -166,7 +164,7 @@ class Trainer:
                         break
                 if batches == max_batches or (deadline is not None and clock() >= deadline):
                     break
-            if self.status == "ok" and _beyond_float32(params):
+            if self.status == "ok" and beyond_float32(params):
                 self._diverge("weights", params)
         return batches, epochs
 
@@ -252,7 +250,7 @@ class Trainer:
         self.trajectory.append(self.epoch, self.net.params)
         if not math.isfinite(row["train_loss"]):
             self._diverge("loss", row["train_loss"])
-        elif _beyond_float32(self.net.params):
+        elif beyond_float32(self.net.params):
             self._diverge("weights", self.net.params)
 
     def _diverge(self, what, value):
@@ -325,7 +323,7 @@ class Trainer:
     def refresh(self):
         """Re-evaluate after the weights or data changed outside training (e.g. an edited weight)."""
         self.history.latest = self.evaluate()
-        if self.status == "ok" and _beyond_float32(self.net.params):
+        if self.status == "ok" and beyond_float32(self.net.params):
             self._diverge("weights", self.net.params)
 
     def reset(self, reseed=False):
@@ -427,8 +425,3 @@ class Trainer:
             raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None
         return trainer
 
-
-def _beyond_float32(params):
-    """True if a parameter is NaN, infinite or larger in magnitude than FLOAT32_MAX."""
-    # Two reductions and no temporary; NaN fails both comparisons.
-    return not (params.max() <= FLOAT32_MAX and params.min() >= -FLOAT32_MAX)

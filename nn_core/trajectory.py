@@ -7,12 +7,13 @@ every `stride`-th epoch is kept: the path keeps its shape over any number of epo
 capacity is counted in numbers, not rows: at most `MAX_VALUES` parameters in all (and between
 `MIN_ROWS` and `MAX_ROWS` vectors), so a big network keeps fewer points and a session's memory
 and its model export stay small. Vectors are stored as float32: a drawing, not a checkpoint
-(the trainer's own weights stay float64). A vector with NaN or ±inf (a diverged step) is not
-recorded: it cannot be drawn.
+(the trainer's own weights stay float64). A vector with NaN, ±inf or a value beyond float32's
+range (a diverged step) is not recorded: it cannot be drawn.
 """
 
 import numpy as np
 
+from .drawable import beyond_float32
 from .errors import ConfigError
 from .serialization import decode_array, encode_array
 
@@ -36,7 +37,7 @@ class Trajectory:
     def append(self, epoch, params):
         """Record `params` (a copy, as float32) at `epoch` when the stride keeps that epoch."""
         params = np.asarray(params)
-        if params.shape != (self.n_params,) or not np.isfinite(params).all():
+        if params.shape != (self.n_params,) or beyond_float32(params):
             return
         if self._epochs and self._epochs[-1] == epoch:   # the same epoch measured again
             self._rows[-1] = params.astype(np.float32)
