@@ -2,7 +2,10 @@
 
 Each view reads and type-checks its body, takes the session's lock for everything that reads
 or changes the network, and builds the answer (with its snapshot) before letting go, so the
-answer always describes one consistent state. docs/api.md is the reference for every route.
+answer always describes one consistent state. Inside the lock the work runs in the session's
+turn at the CPU (`app/compute.py`), and what it may cost was checked first: the session's
+memory (`app/memory.py`, claimed from the store's budget) and the snapshot's size
+(`snapshot.check_view`). docs/api.md is the reference for every route.
 """
 
 import functools
@@ -21,7 +24,7 @@ from .body import boolean, check_keys, json_object, number, string
 from .encoding import encode_u8
 from .errors import ApiError, bad_type
 from .limits import public_limits
-from .model_io import export_session, import_session
+from .model_io import build_import, export_session, plan_import
 from .training_session import TrainingSession
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -40,14 +43,30 @@ def _limits():
     return current_app.config
 
 
+def _scheduler():
+    return current_app.extensions["scheduler"]
+
+
 def _session(session_id):
     return _store().get(session_id)
+
+
+def _store_session(session, reservation=None):
+    """Put a built session in the store; from now on it uses the app's scheduler and budget."""
+    session_id = _store().add(session, reservation)
+    session.scheduler = _scheduler()
+    session.resize = functools.partial(_store().resize, session_id)
+    return session_id
 
 
 def _snapshot(session, options, done=None, train_ms=0.0):
     snap = snapshot.build(session, options, current_app.extensions["grid_cache"], done=done,
                           timing={"train_ms": round(train_ms, 3)})
     snap["timing"]["total_ms"] = round((time.perf_counter() - g.started) * 1000, 3)
+    costs = session.snapshot_ms  # what the next step of these options keeps for its snapshot
+    if len(costs) > 8:
+        costs.clear()
+    costs[snapshot.options_key(options)] = snap["timing"]["snapshot_ms"]
     return snap
 
 
@@ -55,9 +74,11 @@ def _options_from(body):
     return snapshot.parse_options(body.pop("snapshot", None), _limits())
 
 
-def _check_view(options, session):
-    """422 before any work if the transformed-space option does not fit the session's network."""
-    snapshot.check_transformed(options, session.network.layer_sizes)
+def _check_view(options, session, layer_sizes=None, n_points=None):
+    """422 before any work if the snapshot options do not fit the session's network (or the one
+    given), or the snapshot would cost more than MAX_SNAPSHOT_BYTES."""
+    snapshot.check_view(options, layer_sizes or session.network.layer_sizes,
+                        len(session.points) if n_points is None else n_points, _limits())
 
 
 def _registry_info(registry):
@@ -138,20 +159,27 @@ def _feature_previews():
 def create_session():
     body = json_object()
     options = _options_from(body)
+    _store().check_room()  # refuse before reading further when no session could be added
     if "model" in body:
         model = body.pop("model")
         if body:
             raise ApiError(422, "model: send the export alone (no other fields)", "model",
                            ["model", "snapshot"])
-        _store().check_room()
-        session = import_session(model, _limits())
+        plan, build = plan_import(model, _limits()), build_import
     else:
-        _store().check_room()  # refuse before doing the work of building a session
         points = body.pop("points", None)
-        session = TrainingSession.create(body, _limits(), points=points)
-    _check_view(options, session)
-    session_id = _store().add(session)
-    with session.lock:
+        plan, build = TrainingSession.plan(body, _limits(), points=points), TrainingSession.build
+    # Checked before anything is built: the snapshot asked for, then the memory held for it.
+    _check_view(options, None, cfg.layer_sizes(plan.config), plan.config["n_points"])
+    reservation = _store().reserve(plan.memory)
+    try:
+        with _scheduler().turn():
+            session = build(plan, _limits())
+    except BaseException:
+        reservation.release()
+        raise
+    session_id = _store_session(session, reservation)
+    with session.lock, session.turn():
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
                   "snapshot": _snapshot(session, options)}
     return answer, 201, {"Location": f"/api/sessions/{session_id}"}
@@ -163,7 +191,7 @@ def get_session(session_id):
     query = request.args.to_dict()
     include_data = query.pop("data", "0").strip().lower() in ("1", "true", "yes", "on")
     options = snapshot.parse_options(query, _limits(), from_query=True)
-    with session.lock:
+    with session.lock, session.turn():
         _check_view(options, session)
         answer = {"id": session_id, "config": session.config,
                   "snapshot": _snapshot(session, options)}
@@ -177,12 +205,12 @@ def patch_session(session_id):
     session = _session(session_id)
     body = json_object()
     options = _options_from(body)
-    with session.lock:
-        if options["transformed"] is not None:
-            # Checked against the network the PATCH leads to, before it is applied: a rejected
-            # PATCH changes nothing.
-            new = session.normalize(cfg.merge(session.config, body))
-            snapshot.check_transformed(options, cfg.layer_sizes(new))
+    with session.lock, session.turn():
+        # Checked against the network the PATCH leads to, before it is applied: a rejected
+        # PATCH changes nothing.
+        new = session.normalize(cfg.merge(session.config, body))
+        n_points = len(session.points) if new["dataset"] == cfg.CUSTOM else new["n_points"]
+        _check_view(options, session, cfg.layer_sizes(new), n_points)
         started = time.perf_counter()
         reinitialized, rebuilt, data_changed = session.patch(body)
         build_ms = (time.perf_counter() - started) * 1000
@@ -218,9 +246,12 @@ def step(session_id):
                         integer=True)
     max_ms = number("max_ms", body.get("max_ms", limits["MAX_STEP_MS"]), 1,
                     limits["MAX_STEP_MS"])
-    with session.lock:
+    with session.lock, session.turn():
         _check_view(options, session)
-        done = session.step(epochs=epochs, batches=batches, max_ms=max_ms)
+        # The time limit covers the answer too: training stops early enough to leave what this
+        # session's last snapshot of these options took.
+        reserve = session.snapshot_ms.get(snapshot.options_key(options), 0.0)
+        done = session.step(epochs=epochs, batches=batches, max_ms=max_ms, reserve_ms=reserve)
         answer = {"id": session_id,
                   "snapshot": _snapshot(session, options, done=done,
                                         train_ms=done["elapsed_ms"])}
@@ -234,7 +265,7 @@ def reset(session_id):
     options = _options_from(body)
     check_keys("", body, ("reseed",))
     reseed = boolean("reseed", body.get("reseed", False))
-    with session.lock:
+    with session.lock, session.turn():
         _check_view(options, session)
         session.reset(reseed=reseed)
         answer = {"id": session_id, "config": session.config,
@@ -254,7 +285,7 @@ def set_weight(session_id):
     param = string("param", body.get("param", "W"), ("W", "b"))
     limit = float(_limits()["MAX_WEIGHT"])
     value = number("value", body["value"], -limit, limit)
-    with session.lock:
+    with session.lock, session.turn():
         _check_view(options, session)
         session.set_weight(body["layer"], param, body.get("from"), body["to"], value)
         answer = {"id": session_id, "snapshot": _snapshot(session, options)}
@@ -278,8 +309,10 @@ def data(session_id):
     action = string("action", body.get("action"), tuple(DATA_KEYS))
     check_keys("", body, DATA_KEYS[action])
     removed = None
-    with session.lock:
-        _check_view(options, session)
+    with session.lock, session.turn():
+        # New points may number up to max_points: the snapshot of the result must fit too.
+        grows = action in ("replace", "append")
+        _check_view(options, session, n_points=_limits()["MAX_POINTS"] if grows else None)
         if action == "regenerate":
             seed = body.get("data_seed")
             if seed is not None:

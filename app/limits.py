@@ -7,6 +7,9 @@ checks against.
 
 from nn_core import datasets
 
+MB = 1024 * 1024
+GB = 1024 * MB
+
 DEFAULTS = {
     "MAX_HIDDEN_LAYERS": 8,
     "MAX_NEURONS": 64,
@@ -29,6 +32,22 @@ DEFAULTS = {
     # History rows kept per session before nn_core thins them (every other row dropped): bounds
     # memory (~1 KB a row) and keeps a long run's model export under the body limit.
     "HISTORY_ROWS": 4000,
+    # --- budgets (app/memory.py, app/sessions.py, app/snapshot.py, app/compute.py) ---
+    # Every session's memory is estimated from its description before it is built; all of them
+    # together must fit MEMORY_BUDGET and each one SESSION_MEMORY (the largest session the
+    # other limits allow needs ~82 MB).
+    "MEMORY_BUDGET": 2 * GB,
+    "SESSION_MEMORY": 128 * MB,
+    # Peak memory of building one snapshot (working arrays + encoded answer). The page's own
+    # snapshot of the largest network (100 × 100 grid, 25 × 25 neuron maps) needs ~22 MB.
+    "MAX_SNAPSHOT_BYTES": 64 * MB,
+    # Requests computing at once (GIL: more than one pays only for large networks).
+    "COMPUTE_SLOTS": 1,
+    # --- the network edge (app/edge.py) ---
+    # Host names answered besides loopback names and IP addresses (`*`: any).
+    "ALLOWED_HOSTS": [],
+    # This worker's name: session ids start with it and a dot (several workers behind a proxy).
+    "WORKER_NAME": "",
 }
 
 
@@ -51,4 +70,7 @@ def public_limits(config):
         "max_step_batches": config["MAX_STEP_BATCHES"],
         "max_weight": config["MAX_WEIGHT"],
         "history_rows": config["HISTORY_ROWS"],
+        "memory_budget_bytes": config["MEMORY_BUDGET"],
+        "session_memory_bytes": config["SESSION_MEMORY"],
+        "max_snapshot_bytes": config["MAX_SNAPSHOT_BYTES"],
     }

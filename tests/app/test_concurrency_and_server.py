@@ -96,9 +96,9 @@ def test_many_sessions_in_parallel(app):
 
 # --------------------------------------------------------------------------- real server
 @pytest.fixture
-def server():
+def server(make_app):
     """The app behind waitress on a free loopback port, in a thread."""
-    background = BackgroundServer(create_app(), threads=4)
+    background = BackgroundServer(make_app(), threads=4)
     with background as url:
         yield url
     assert not background.thread.is_alive()  # stopped cleanly
