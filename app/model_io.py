@@ -112,13 +112,15 @@ def _plan(model, limits):
     if n_train < 1 or n_train + n_test > limits["MAX_POINTS"]:
         raise ApiError(422, f"{n_train} training and {n_test} test points", "points",
                        [1, limits["MAX_POINTS"]])
-    config = cfg.normalize(model.get("config"), limits, custom_problem=custom_problem,
-                           custom_points=n_train + n_test)
+    with _prefixed("config"):
+        config = cfg.normalize(model.get("config"), limits, custom_problem=custom_problem,
+                               custom_points=n_train + n_test)
     trainer = _dict(model.get("trainer"), "trainer")
     # The trainer is the truth for the live settings; the config must agree with its network.
     hyper = _dict(trainer.get("hyperparams"), "trainer.hyperparams")
-    config = cfg.normalize({**config, **hyper}, limits, custom_problem=custom_problem,
-                           custom_points=n_train + n_test)
+    with _prefixed("trainer.hyperparams"):
+        config = cfg.normalize({**config, **hyper}, limits, custom_problem=custom_problem,
+                               custom_points=n_train + n_test)
     label = "float64" if config["problem"] == "regression" else "int64"
     _array_spec(points.get("train_labels"), "points.train_labels", label, [n_train])
     _array_spec(points.get("test_labels"), "points.test_labels", label, [n_test])
@@ -146,6 +148,21 @@ def _plan(model, limits):
     plan = ImportPlan(config, None, custom_problem, memory)
     plan.model = model
     return plan
+
+
+class _prefixed:
+    """Errors inside name their field under `prefix` (a config inside the export)."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, (ApiError, ConfigError)) and exc.field:
+            exc.field = f"{self.prefix}.{exc.field}"
+        return False
 
 
 def _dict(value, field):

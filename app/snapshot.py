@@ -135,11 +135,12 @@ def options_key(options):
         (None if chosen is None else (chosen["layer"], tuple(chosen["neurons"]))),)
 
 
-def cost(options, layer_sizes, n_points, history_rows):
+def cost(options, layer_sizes, n_points):
     """{part: bytes} at the peak of building a snapshot: the working arrays of its largest part
     (the float32 grid pass keeps every layer's activations; the transformed view and the
     confusion matrices run float64 forward passes keeping z and a per layer) plus the encoded
-    answer (base64 text, then the JSON holding it)."""
+    answer (base64 text, then the JSON holding it). The history is left out: `history_rows`
+    bounds it (~1 MB of JSON at most)."""
     n_in, n_out = layer_sizes[0], layer_sizes[-1]
     hidden, widths = layer_sizes[1:-1], layer_sizes[1:]
     work, answer = {}, {}
@@ -159,8 +160,6 @@ def cost(options, layer_sizes, n_points, history_rows):
         answer["snapshot.transformed"] = rows * 2 * 4
     if options["confusion"]:
         work["snapshot.confusion"] = min(n_points, CONFUSION_CHUNK) * sum(widths) * 16
-    if options["history"]:
-        answer["snapshot.history"] = history_rows * (len(widths) + 10) * 24
     parts = {k: v * 8 // 3 for k, v in answer.items()}  # base64 (4/3), then JSON text (×2)
     if work:
         largest = max(work, key=work.get)
@@ -173,7 +172,7 @@ def check_view(options, layer_sizes, n_points, limits):
     view's layer and neurons) or would need more than MAX_SNAPSHOT_BYTES to build."""
     check_transformed(options, layer_sizes)
     most = limits["MAX_SNAPSHOT_BYTES"]
-    parts = cost(options, layer_sizes, n_points, limits["HISTORY_ROWS"])
+    parts = cost(options, layer_sizes, n_points)
     need = sum(parts.values())
     if need <= most:
         return
@@ -181,8 +180,8 @@ def check_view(options, layer_sizes, n_points, limits):
     allowed = [0, most]
     if field == "snapshot.resolution":  # the largest resolution that would fit
         fits = [r for r in range(2, limits["MAX_GRID"] + 1)
-                if sum(cost({**options, "resolution": r}, layer_sizes, n_points,
-                            limits["HISTORY_ROWS"]).values()) <= most]
+                if sum(cost({**options, "resolution": r}, layer_sizes, n_points).values())
+                <= most]
         allowed = [2, fits[-1]] if fits else None
     raise ApiError(422, f"{field}: this snapshot would need about {describe(need)} to build; one "
                    f"snapshot may use {describe(most)}: ask for a lower resolution, fewer parts "
