@@ -51,6 +51,8 @@ class FairScheduler:
         self.express = bool(express)
         self.clock = clock
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # an arrival or a release
+        self._watcher = None         # the thread that hands out the express turn, while needed
         self._busy = 0               # normal turns in use
         self._express_busy = False
         self._holders = {}           # key -> [normal turns it holds, when it took the latest]
@@ -148,16 +150,47 @@ class FairScheduler:
             entry = [self._priority(key, now=now), next(self._arrivals), key, threading.Event(),
                      None]
             heapq.heappush(self._waiting, entry)
-        # A releasing thread hands over its turn and says which kind. Meanwhile, once a slice
-        # has passed, the turns running now may have become long ones: then short work may
-        # take the express turn without waiting for them.
-        while not entry[3].wait(self.slice):
-            with self._lock:
-                if entry[4] is None and self._express_for(key, self.clock()):
-                    self._waiting.remove(entry)
-                    heapq.heapify(self._waiting)
-                    self._grant(entry, "express")
+            self._watch()
+        entry[3].wait()  # a releasing thread (or the watcher) hands over a turn and its kind
         return entry[4]
+
+    def _watch(self):
+        """Make sure the watcher runs (under the lock): while someone waits, it hands the
+        express turn to the waiter for whom the running turns have become long."""
+        if not self.express:
+            return
+        self._changed.notify()
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watcher_loop, name="express-turns",
+                                             daemon=True)
+            self._watcher.start()
+
+    def _watcher_loop(self):
+        # One thread for all waiters: it sleeps until the next moment a waiter could qualify
+        # (or until something changes), and leaves when no one waits.
+        with self._lock:
+            while self._waiting:
+                wake = self._express_due(self.clock())
+                self._changed.wait(wake)
+            self._watcher = None
+
+    def _express_due(self, now):
+        """Grant the express turn if a waiter qualifies now; else seconds until one could (None:
+        not while the holders stay as they are)."""
+        if self._express_busy or not self._holders or not self._waiting:
+            return None
+        youngest = max(started for _, started in self._holders.values())
+        best = None
+        for entry in sorted(self._waiting):
+            long = max(self.slice, EXPRESS_RATIO * self._turn_length.get(entry[2], 0.0))
+            due = youngest + long - now
+            if due <= 0:
+                self._waiting.remove(entry)
+                heapq.heapify(self._waiting)
+                self._grant(entry, "express")
+                return None
+            best = due if best is None else min(best, due)
+        return best
 
     def _release(self, key, kind, seconds):
         with self._lock:
@@ -178,6 +211,8 @@ class FairScheduler:
                     self._busy -= 1
             if self._waiting and self._express_for(self._waiting[0][2], now):
                 self._grant(heapq.heappop(self._waiting), "express")
+            if self._watcher is not None:
+                self._changed.notify()  # holders changed; with no one waiting, it leaves
 
     def _grant(self, entry, kind):
         self._take(entry[2], kind)

@@ -145,9 +145,9 @@ def bench_many(proc, host, port, seconds, n_clients):
 
 REPORT = """# Server performance
 
-Measured with `OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_server.py` (the server runs as `python -m app` in its own process; the client
-talks plain HTTP/1.1 over loopback with keep-alive connections, and asks, like the page, only
-for the history rows it does not have yet).
+Measured with `OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/bench_server.py` (the server runs as `python -m app` in its own process; the clients
+talk plain HTTP/1.1 over loopback with keep-alive connections, and ask, like the page, only
+for the history rows they do not have yet).
 
 {table}
 
@@ -159,9 +159,10 @@ Notes:
   the neuron maps travel as uint8 (25 × 25 × 6 neurons: 3.75 KB raw).
 - Turbo asks `{{"epochs": 100000, "max_ms": 12}}`: 12 ms of training, then a fresh snapshot,
   so each request takes about 16 ms, i.e. one animation frame.
-- With 20 clients at once the server is one Python process: requests share the GIL, so total
-  throughput is what one core gives and each client's latency is mostly its wait in the queue
-  behind the other 19 (latency ≈ 20 ÷ requests per second).
+- With 20 learners at once the server is one Python process: requests take turns at the CPU
+  (app/compute.py) instead of thrashing the GIL, so total throughput is what one core gives,
+  1 ÷ (server CPU per request), and each learner's latency is mostly its wait for the other 19
+  (latency ≈ 20 ÷ requests per second). More cores: several worker processes (docs/deploy.md).
 """
 
 
