@@ -4,6 +4,7 @@ Waitress is a production WSGI server (Flask's development server is not meant fo
 classroom). Every option also reads an environment variable (`PLAYGROUND_…`, the flag wins);
 `--port 0` picks a free port. Binding anything but loopback prints a warning: the playground
 has no accounts, so anyone who can reach the port can use it (docs/deploy.md).
+`--workers N` starts N worker processes behind nginx instead (app/classroom.py).
 """
 
 import argparse
@@ -12,6 +13,7 @@ import ipaddress
 import logging
 import os
 import re
+import signal
 import socket
 import sys
 
@@ -42,16 +44,25 @@ def names(text):
     return [n.strip() for n in str(text).split(",") if n.strip()]
 
 
-def positive(kind):
+def positive(kind, least=1):
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+        if value < least or value <= 0 < least:
+            raise argparse.ArgumentTypeError(f"{text!r} must be more than {least - 1}")
         return value
     return parse
+
+
+def worker_name(text):
+    from .proxy import NAME
+
+    if not NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a lowercase letter, then up to 15 lowercase letters or digits")
+    return text
 
 
 def limit(text):
@@ -101,6 +112,10 @@ OPTIONS = [
      DEFAULTS["SESSION_IDLE_TIMEOUT"], "seconds before an unused session is forgotten"),
     ("--compute-slots", "PLAYGROUND_COMPUTE_SLOTS", "COMPUTE_SLOTS", positive(int),
      DEFAULTS["COMPUTE_SLOTS"], "requests computing at once"),
+    ("--workers", "PLAYGROUND_WORKERS", "workers", positive(int, least=0), 0,
+     "run this many worker processes behind nginx on --host/--port (0: one process, no proxy)"),
+    ("--worker-name", "PLAYGROUND_WORKER_NAME", "WORKER_NAME", worker_name, "",
+     "this worker's name, the prefix of its session ids, when a proxy routes to several"),
 ]
 
 
@@ -155,6 +170,20 @@ def server_settings(args):
     return {key: getattr(args, key) for key in SETTINGS}
 
 
+def worker_arguments(args):
+    """The options every worker of `--workers N` gets: all but where to listen (limits apply
+    per worker)."""
+    out = []
+    for flag, _, dest, _, default, _ in OPTIONS:
+        value = getattr(args, dest)
+        if dest in ("host", "port", "workers", "WORKER_NAME") or value == default:
+            continue
+        out += [flag, ",".join(value) if isinstance(value, list) else str(value)]
+    for key, value in args.limits:
+        out += ["--limit", f"{key}={','.join(value) if isinstance(value, list) else value}"]
+    return out
+
+
 def raise_open_files_limit(needed):
     """Let the process hold `needed` descriptors (one per connection) if the hard limit allows."""
     try:
@@ -181,11 +210,20 @@ def bind_error(exc, host, port):
     return None
 
 
+def _stop_on_signal(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     args = parse_args(argv)
     if not 0 <= args.port <= 65535:
         print(f"error: port {args.port} is out of range", file=sys.stderr)
         return 2
+    if args.workers:
+        from .classroom import run_classroom
+
+        return run_classroom(args.workers, args.host, args.port, worker_arguments(args),
+                             args.MAX_CONTENT_LENGTH)
     app = create_app(app_config(args))
     raise_open_files_limit(args.connection_limit + 64)
     # Requests waiting for a thread are normal under a class's load (the fair scheduler, not
@@ -206,6 +244,7 @@ def main(argv=None):
         print(f"warning: listening on {args.host}, not loopback: anyone who can reach this "
               "machine can use the playground (see docs/deploy.md)", file=sys.stderr, flush=True)
     print("Press Ctrl+C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_signal)  # a supervisor's stop is a Ctrl+C too
     try:
         server.run()
     except KeyboardInterrupt:

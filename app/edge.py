@@ -163,6 +163,9 @@ def add_headers(response):
     headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
     if response.mimetype == JSON_TYPE:
         headers.setdefault("Cache-Control", "no-store")
+    worker = current_app.config["WORKER_NAME"]
+    if worker:  # which worker answered, behind a proxy (docs/deploy.md)
+        headers["X-Playground-Worker"] = worker
     return response
 
 

@@ -61,6 +61,24 @@ def start_server(*args, env=None, cwd=ROOT):
     return proc, match.group(1), int(match.group(2))
 
 
+def start_classroom(workers, *args, env=None):
+    """`python -m app --workers N --port 0 <args>` → (launcher, proxy host, proxy port,
+    {worker name: (host, port)})."""
+    env = {**os.environ, **SINGLE_THREAD, "PYTHONUNBUFFERED": "1", **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--workers", str(workers), "--port", "0",
+                             *map(str, args)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    found = {}
+    for line in proc.stdout:
+        if match := re.match(r"worker (\w+): http://([\d.]+):(\d+)/", line):
+            found[match.group(1)] = (match.group(2), int(match.group(3)))
+        elif match := re.search(r"running at http://([\d.]+):(\d+)/", line):
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            return proc, match.group(1), int(match.group(2)), found
+    proc.wait()
+    raise SystemExit(f"the classroom did not start (is nginx installed?); exit {proc.returncode}")
+
+
 def stop_server(proc):
     proc.terminate()
     try:

@@ -69,7 +69,8 @@ def test_turbo_request_returns_a_fresh_grid(client, make_session):
     sid = make_session()["id"]
     first = step(client, sid, epochs=1)
     turbo = step(client, sid, epochs=1000, max_ms=16)
-    assert turbo["done"]["epochs"] >= 1
+    # At least one minibatch always (how many fit in 16 ms depends on the machine).
+    assert turbo["done"]["batches"] >= 1 and turbo["done"]["stopped_early"]
     assert turbo["grid"]["output"]["data"] != first["grid"]["output"]["data"]
 
 
