@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from app import create_app
 from app.encoding import decode
 from app.server import BackgroundServer
 
