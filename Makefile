@@ -1,11 +1,13 @@
 # Two commands: `make run` starts the playground, `make test` runs every test.
+# For a class: `make classroom WORKERS=4` runs four worker processes behind nginx (docs/deploy.md).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 2
 
-.PHONY: run test bench clean
+.PHONY: run test bench classroom clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -26,6 +28,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 run: $(VENV)/.runtime-installed
 	$(PY) -m app --host $(HOST) --port $(PORT)
 
+classroom: $(VENV)/.runtime-installed
+	$(PY) -m app --workers $(WORKERS) --host $(HOST) --port $(PORT)
+
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
 
@@ -38,6 +43,9 @@ bench: $(VENV)/.bench-installed
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench_core.py
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench_landscape.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_server.py
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_fairness.py
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_hardening.py
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_classroom.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_page.py
 
 clean:

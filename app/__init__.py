@@ -4,8 +4,11 @@
     app = create_app({"MAX_SESSIONS": 5})
 
 The app holds no math: its API blueprint translates HTTP to nn_core calls and back. Shared
-state hangs off the app object (`app.extensions["sessions"]`, the session store, and
-`app.extensions["grid_cache"]`), never module globals, so every app (every test) is separate.
+state hangs off the app object (`app.extensions["sessions"]`, the session store,
+`app.extensions["scheduler"]`, the fair CPU scheduler, and `app.extensions["grid_cache"]`),
+never module globals, so every app (every test) is separate. The checks at the network edge
+(`app/edge.py`: Host, Origin, Content-Type, OPTIONS, security headers) run before every
+blueprint's views.
 """
 
 from pathlib import Path
@@ -13,6 +16,9 @@ from pathlib import Path
 from flask import Flask
 
 from . import api, compare_api, inspect_api, pages
+from .compute import FairScheduler
+from .context import start_clock
+from .edge import register_edge
 from .encoding import StrictJSONProvider
 from .errors import register_error_handlers
 from .grids import GridCache
@@ -20,10 +26,6 @@ from .limits import DEFAULTS
 from .sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# Scripts only from this origin; Plotly sets inline styles and draws into data:/blob: images.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'")
 
 
 def create_app(config=None):
@@ -36,25 +38,21 @@ def create_app(config=None):
     if config:
         app.config.update(config)
 
+    worker = app.config["WORKER_NAME"]
     app.extensions["sessions"] = SessionStore(
         max_sessions=app.config["MAX_SESSIONS"],
         idle_timeout=app.config["SESSION_IDLE_TIMEOUT"],
-        evict_idle=app.config["SESSION_EVICT_IDLE"])
+        evict_idle=app.config["SESSION_EVICT_IDLE"],
+        memory_budget=app.config["MEMORY_BUDGET"],
+        id_prefix=f"{worker}." if worker else "")
+    app.extensions["scheduler"] = FairScheduler(slots=app.config["COMPUTE_SLOTS"])
     app.extensions["grid_cache"] = GridCache()
 
+    register_edge(app)
+    app.before_request(start_clock)
     app.register_blueprint(api.bp)
     app.register_blueprint(inspect_api.bp)
     app.register_blueprint(compare_api.bp)
     app.register_blueprint(pages.bp)
     register_error_handlers(app)
-
-    @app.after_request
-    def _security_headers(response):
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if response.mimetype == "application/json":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
     return app

@@ -2,13 +2,16 @@
 
 Each view reads and type-checks its body, takes the session's lock for everything that reads
 or changes the network, and builds the answer (with its snapshot) before letting go, so the
-answer always describes one consistent state. docs/api.md is the reference for every route.
+answer always describes one consistent state. Inside the lock the work runs in the session's
+turn at the CPU (`app/compute.py`), and what it may cost was checked first: the session's
+memory (`app/memory.py`, claimed from the store's budget) and the snapshot's size
+(`snapshot.check_view`). docs/api.md is the reference for every route.
 """
 
 import functools
 import time
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, request
 
 from nn_core import activations, datasets, features, losses, optimizers, schedules
 from nn_core.grid import DEFAULT_NEURON_RESOLUTION, GridInputs
@@ -22,46 +25,15 @@ from nn_core.trainer import LEARNING_RATE_RANGE
 from . import config as cfg
 from . import snapshot
 from .body import boolean, check_keys, json_object, number, string
+from .context import (app_limits, build_snapshot, check_view, cpu_scheduler, find_session,
+                      session_store, snapshot_options, store_session)
 from .encoding import encode_u8
 from .errors import ApiError, bad_type
 from .limits import public_limits
-from .model_io import export_session, import_session
+from .model_io import build_import, export_session, plan_import
 from .training_session import TrainingSession
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-@bp.before_request
-def _start_clock():
-    g.started = time.perf_counter()
-
-
-def _store():
-    return current_app.extensions["sessions"]
-
-
-def _limits():
-    return current_app.config
-
-
-def _session(session_id):
-    return _store().get(session_id)
-
-
-def _snapshot(session, options, done=None, train_ms=0.0):
-    snap = snapshot.build(session, options, current_app.extensions["grid_cache"], done=done,
-                          timing={"train_ms": round(train_ms, 3)})
-    snap["timing"]["total_ms"] = round((time.perf_counter() - g.started) * 1000, 3)
-    return snap
-
-
-def _options_from(body):
-    return snapshot.parse_options(body.pop("snapshot", None), _limits())
-
-
-def _check_view(options, session):
-    """422 before any work if the transformed-space option does not fit the session's network."""
-    snapshot.check_transformed(options, session.network.layer_sizes)
 
 
 def _registry_info(registry):
@@ -71,7 +43,7 @@ def _registry_info(registry):
 # --------------------------------------------------------------------------- options
 @bp.get("/options")
 def options():
-    limits = _limits()
+    limits = app_limits()
     return {
         "datasets": _dataset_previews() + [{
             "name": cfg.CUSTOM, "label": "Your points", "problem": None, "classes": None,
@@ -137,36 +109,43 @@ def _feature_previews():
 @bp.post("/sessions")
 def create_session():
     body = json_object()
-    options = _options_from(body)
+    options = snapshot_options(body)
+    session_store().check_room()  # refuse before reading further when no session could be added
     if "model" in body:
         model = body.pop("model")
         if body:
             raise ApiError(422, "model: send the export alone (no other fields)", "model",
                            ["model", "snapshot"])
-        _store().check_room()
-        session = import_session(model, _limits())
+        plan, build = plan_import(model, app_limits()), build_import
     else:
-        _store().check_room()  # refuse before doing the work of building a session
         points = body.pop("points", None)
-        session = TrainingSession.create(body, _limits(), points=points)
-    _check_view(options, session)
-    session_id = _store().add(session)
-    with session.lock:
+        plan, build = TrainingSession.plan(body, app_limits(), points=points), TrainingSession.build
+    # Checked before anything is built: the snapshot asked for, then the memory held for it.
+    check_view(options, None, cfg.layer_sizes(plan.config), plan.config["n_points"])
+    reservation = session_store().reserve(plan.memory)
+    try:
+        with cpu_scheduler().turn():
+            session = build(plan, app_limits())
+    except BaseException:
+        reservation.release()
+        raise
+    session_id = store_session(session, reservation)
+    with session.lock, session.turn():
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
-                  "snapshot": _snapshot(session, options)}
+                  "snapshot": build_snapshot(session, options)}
     return answer, 201, {"Location": f"/api/sessions/{session_id}"}
 
 
 @bp.get("/sessions/<session_id>")
 def get_session(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     query = request.args.to_dict()
     include_data = query.pop("data", "0").strip().lower() in ("1", "true", "yes", "on")
-    options = snapshot.parse_options(query, _limits(), from_query=True)
-    with session.lock:
-        _check_view(options, session)
+    options = snapshot.parse_options(query, app_limits(), from_query=True)
+    with session.lock, session.turn():
+        check_view(options, session)
         answer = {"id": session_id, "config": session.config,
-                  "snapshot": _snapshot(session, options)}
+                  "snapshot": build_snapshot(session, options)}
         if include_data:
             answer["data"] = session.data_json()
     return answer
@@ -174,20 +153,20 @@ def get_session(session_id):
 
 @bp.patch("/sessions/<session_id>")
 def patch_session(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     body = json_object()
-    options = _options_from(body)
-    with session.lock:
-        if options["transformed"] is not None:
-            # Checked against the network the PATCH leads to, before it is applied: a rejected
-            # PATCH changes nothing.
-            new = session.normalize(cfg.merge(session.config, body))
-            snapshot.check_transformed(options, cfg.layer_sizes(new))
+    options = snapshot_options(body)
+    with session.lock, session.turn():
+        # Checked against the network the PATCH leads to, before it is applied: a rejected
+        # PATCH changes nothing.
+        new = session.normalize(cfg.merge(session.config, body))
+        n_points = len(session.points) if new["dataset"] == cfg.CUSTOM else new["n_points"]
+        check_view(options, session, cfg.layer_sizes(new), n_points)
         started = time.perf_counter()
         reinitialized, rebuilt, data_changed = session.patch(body)
         build_ms = (time.perf_counter() - started) * 1000
         answer = {"id": session_id, "config": session.config, "reinitialized": reinitialized,
-                  "rebuilt": rebuilt, "snapshot": _snapshot(session, options, train_ms=build_ms)}
+                  "rebuilt": rebuilt, "snapshot": build_snapshot(session, options, train_ms=build_ms)}
         if data_changed:
             answer["data"] = session.data_json()
     return answer
@@ -195,18 +174,18 @@ def patch_session(session_id):
 
 @bp.delete("/sessions/<session_id>")
 def delete_session(session_id):
-    _store().delete(session_id)
+    session_store().delete(session_id)
     return Response(status=204)
 
 
 # --------------------------------------------------------------------------- training
 @bp.post("/sessions/<session_id>/step")
 def step(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     body = json_object()
-    options = _options_from(body)
+    options = snapshot_options(body)
     check_keys("", body, ("epochs", "batches", "max_ms"))
-    limits = _limits()
+    limits = app_limits()
     if "epochs" in body and "batches" in body:
         raise ApiError(422, "give either epochs or batches, not both", "epochs",
                        ["epochs", "batches"])
@@ -218,46 +197,49 @@ def step(session_id):
                         integer=True)
     max_ms = number("max_ms", body.get("max_ms", limits["MAX_STEP_MS"]), 1,
                     limits["MAX_STEP_MS"])
-    with session.lock:
-        _check_view(options, session)
-        done = session.step(epochs=epochs, batches=batches, max_ms=max_ms)
+    with session.lock, session.turn():
+        check_view(options, session)
+        # The time limit covers the answer too: training stops early enough to leave what this
+        # session's last snapshot of these options took.
+        reserve = session.snapshot_ms.get(snapshot.options_key(options), 0.0)
+        done = session.step(epochs=epochs, batches=batches, max_ms=max_ms, reserve_ms=reserve)
         answer = {"id": session_id,
-                  "snapshot": _snapshot(session, options, done=done,
+                  "snapshot": build_snapshot(session, options, done=done,
                                         train_ms=done["elapsed_ms"])}
     return answer
 
 
 @bp.post("/sessions/<session_id>/reset")
 def reset(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     body = json_object()
-    options = _options_from(body)
+    options = snapshot_options(body)
     check_keys("", body, ("reseed",))
     reseed = boolean("reseed", body.get("reseed", False))
-    with session.lock:
-        _check_view(options, session)
+    with session.lock, session.turn():
+        check_view(options, session)
         session.reset(reseed=reseed)
         answer = {"id": session_id, "config": session.config,
-                  "snapshot": _snapshot(session, options)}
+                  "snapshot": build_snapshot(session, options)}
     return answer
 
 
 @bp.patch("/sessions/<session_id>/weights")
 def set_weight(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     body = json_object()
-    options = _options_from(body)
+    options = snapshot_options(body)
     check_keys("", body, ("layer", "param", "from", "to", "value"))
     for key in ("layer", "to", "value"):
         if key not in body:
             raise ApiError(422, f"{key}: required", key, None)
     param = string("param", body.get("param", "W"), ("W", "b"))
-    limit = float(_limits()["MAX_WEIGHT"])
+    limit = float(app_limits()["MAX_WEIGHT"])
     value = number("value", body["value"], -limit, limit)
-    with session.lock:
-        _check_view(options, session)
+    with session.lock, session.turn():
+        check_view(options, session)
         session.set_weight(body["layer"], param, body.get("from"), body["to"], value)
-        answer = {"id": session_id, "snapshot": _snapshot(session, options)}
+        answer = {"id": session_id, "snapshot": build_snapshot(session, options)}
     return answer
 
 
@@ -272,14 +254,16 @@ DATA_KEYS = {
 
 @bp.post("/sessions/<session_id>/data")
 def data(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     body = json_object()
-    options = _options_from(body)
+    options = snapshot_options(body)
     action = string("action", body.get("action"), tuple(DATA_KEYS))
     check_keys("", body, DATA_KEYS[action])
     removed = None
-    with session.lock:
-        _check_view(options, session)
+    with session.lock, session.turn():
+        # New points may number up to max_points: the snapshot of the result must fit too.
+        grows = action in ("replace", "append")
+        check_view(options, session, n_points=app_limits()["MAX_POINTS"] if grows else None)
         if action == "regenerate":
             seed = body.get("data_seed")
             if seed is not None:
@@ -295,7 +279,7 @@ def data(session_id):
         else:
             removed = session.remove(*_removal(body))
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
-                  "snapshot": _snapshot(session, options)}
+                  "snapshot": build_snapshot(session, options)}
         if removed is not None:
             answer["removed"] = removed
     return answer
@@ -332,14 +316,14 @@ def _removal(body):
 
 @bp.get("/sessions/<session_id>/data")
 def get_data(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     with session.lock:
         return {"id": session_id, "config": session.config, "data": session.data_json()}
 
 
 @bp.get("/sessions/<session_id>/data.csv")
 def data_csv(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     with session.lock:
         text = session.csv()
     return Response(text, mimetype="text/csv", headers={
@@ -348,6 +332,6 @@ def data_csv(session_id):
 
 @bp.get("/sessions/<session_id>/model")
 def model(session_id):
-    session = _session(session_id)
+    session = find_session(session_id)
     with session.lock:
         return export_session(session)

@@ -12,15 +12,16 @@ holds up training.
 import time
 
 import numpy as np
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from nn_core import Network, features
 from nn_core.errors import ConfigError
 from nn_core.landscape import DIRECTIONS, RESOLUTION_RANGE, SPAN_RANGE, cost, loss_landscape
 
 from . import config as cfg
-from . import snapshot
 from .body import check_keys, json_object, number, string
+from .context import (app_limits, build_snapshot, check_view, cpu_scheduler, find_session,
+                      session_store, snapshot_options, store_session)
 from .errors import ApiError, bad_type
 from .training_session import TrainingSession
 
@@ -31,18 +32,13 @@ SHARED = ("features", "hidden_layers", "activations", "problem", "n_classes",
           "output_activation", "loss")
 
 
-def _store():
-    return current_app.extensions["sessions"]
-
-
 # --------------------------------------------------------------------------- fork
 @bp.post("/sessions/<source_id>/fork")
 def fork(source_id):
-    started = time.perf_counter()
-    source = _store().get(source_id)
+    source = find_session(source_id)
     body = json_object()
     check_keys("", body, ("overrides", "snapshot"))
-    options = snapshot.parse_options(body.get("snapshot"), current_app.config)
+    options = snapshot_options(body)
     overrides = body.get("overrides", {})
     if not isinstance(overrides, dict):
         raise bad_type("overrides", "an object of configuration fields", overrides)
@@ -55,24 +51,31 @@ def fork(source_id):
             raise ApiError(422, f"overrides.{key}: a fork shares its source's data",
                            f"overrides.{key}", [base[key]])
     try:
-        config = cfg.normalize(cfg.merge(base, overrides), current_app.config,
+        config = cfg.normalize(cfg.merge(base, overrides), app_limits(),
                                custom_problem=custom, custom_points=len(points))
     except (ApiError, ConfigError) as exc:
         raise _under("overrides", exc) from None
-    snapshot.check_transformed(options, cfg.layer_sizes(config))
-    _store().check_room()
-    session = TrainingSession.on_points(config, points, current_app.config, custom)
-    same = (list(session.network.layer_sizes) == shapes and config["init"] == base["init"]
+    # Checked before anything is built, as for a new session: room, snapshot, memory.
+    session_store().check_room()
+    check_view(options, None, cfg.layer_sizes(config), len(points))
+    plan = TrainingSession.plan_on_points(config, points, app_limits(), custom)
+    same = (cfg.layer_sizes(config) == shapes and config["init"] == base["init"]
             and config["seed"] == base["seed"])
-    if same:   # bit-identical start, whatever produced the source's initial weights
-        session.trainer.initial_params = initial
-        session.trainer.reset()
-    session_id = _store().add(session)
-    with session.lock:
-        snap = snapshot.build(session, options, current_app.extensions["grid_cache"])
-        snap["timing"]["total_ms"] = round((time.perf_counter() - started) * 1000, 3)
+    reservation = session_store().reserve(plan.memory)
+    try:
+        with cpu_scheduler().turn():
+            session = TrainingSession.build(plan, app_limits())
+            if same:   # bit-identical start, whatever produced the source's initial weights
+                session.trainer.initial_params = initial
+                session.trainer.reset()
+    except BaseException:
+        reservation.release()
+        raise
+    session_id = store_session(session, reservation)
+    with session.lock, session.turn():
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
-                  "snapshot": snap, "same_initial_weights": same, "source": source_id}
+                  "snapshot": build_snapshot(session, options), "same_initial_weights": same,
+                  "source": source_id}
     return answer, 201, {"Location": f"/api/sessions/{session_id}"}
 
 
@@ -91,7 +94,7 @@ def landscape():
     started = time.perf_counter()
     body = json_object()
     check_keys("", body, ("sessions", "resolution", "span", "directions", "seed"))
-    limits = current_app.config
+    limits = app_limits()
     ids = body.get("sessions")
     most = limits["MAX_LANDSCAPE_SESSIONS"]
     if not isinstance(ids, list):
@@ -133,14 +136,17 @@ def landscape():
                        "sessions[0]", None)
     _check_work(first, resolution, limits["MAX_LANDSCAPE_WORK"], top)
 
-    network = Network(**first["network"])   # the structure only; parameters come from θ₀
-    computed = time.perf_counter()
-    X = features.transform(first["points"], first["shared"]["features"])
-    result = loss_landscape(network, first["params"], X, first["y"],
-                            [run["path"] for run in runs], resolution=resolution, span=span,
-                            directions=directions, seed=seed,
-                            fit=[i for i, run in enumerate(runs) if run["status"] == "ok"])
-    compute_ms = (time.perf_counter() - computed) * 1000
+    # Computed outside every session's lock, in a turn at the CPU like any other work (the work
+    # limit keeps it under a second).
+    with cpu_scheduler().turn():
+        network = Network(**first["network"])   # the structure only; parameters come from θ₀
+        computed = time.perf_counter()
+        X = features.transform(first["points"], first["shared"]["features"])
+        result = loss_landscape(network, first["params"], X, first["y"],
+                                [run["path"] for run in runs], resolution=resolution, span=span,
+                                directions=directions, seed=seed,
+                                fit=[i for i, run in enumerate(runs) if run["status"] == "ok"])
+        compute_ms = (time.perf_counter() - computed) * 1000
     return {
         "alphas": result.alphas.tolist(), "betas": result.betas.tolist(),
         "loss": result.loss.tolist(), "origin_loss": result.origin_loss,
@@ -158,7 +164,7 @@ def landscape():
 def _copy_run(i, session_id):
     """What the landscape needs from one session, copied under its lock (held only here)."""
     try:
-        session = _store().get(session_id)
+        session = find_session(session_id)
     except ApiError as exc:
         raise ApiError(exc.status, f"sessions[{i}]: {exc.message}", f"sessions[{i}]", None) from None
     with session.lock:

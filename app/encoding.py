@@ -31,19 +31,27 @@ def encode_u8(array):
     """
     with np.errstate(over="ignore", invalid="ignore"):
         array = np.asarray(array, dtype=np.float32)
-    finite = np.isfinite(array)
-    all_finite = bool(finite.all())
-    values = array if all_finite else array[finite]
-    lo = float(values.min()) if values.size else 0.0
-    hi = float(values.max()) if values.size else 0.0
+    # min and max propagate NaN and show ±inf, so finite extremes mean every value is finite:
+    # the usual case skips the mask.
+    lo = float(array.min()) if array.size else 0.0
+    hi = float(array.max()) if array.size else 0.0
+    finite = None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        finite = np.isfinite(array)
+        values = array[finite]
+        lo = float(values.min()) if values.size else 0.0
+        hi = float(values.max()) if values.size else 0.0
     span = hi - lo
     if span > 0 and math.isfinite(span):
         with np.errstate(over="ignore", invalid="ignore"):
-            scaled = (array - np.float32(lo)) * np.float32(255.0 / span)
-        if not all_finite:
-            scaled = np.where(finite, scaled, 0.0)
-        # +0.5 then truncation rounds to nearest; clip guards float32 rounding at the top.
-        data = np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+            scaled = np.subtract(array, np.float32(lo), dtype=np.float32)
+            scaled *= np.float32(255.0 / span)
+            # +0.5 then truncation rounds to nearest; clip guards float32 rounding at the top.
+            scaled += np.float32(0.5)
+        if finite is not None:
+            scaled[~finite] = 0.0
+        np.clip(scaled, 0, 255, out=scaled)
+        data = scaled.astype(np.uint8)
     else:
         data = np.zeros(array.shape, dtype=np.uint8)
         hi = lo if not math.isfinite(span) else hi

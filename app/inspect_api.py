@@ -7,14 +7,12 @@ whatever optimizer is selected); epoch, step count, optimizer state and the shuf
 they were, and the metrics are re-measured as after an edited weight.
 """
 
-import time
-
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from nn_core import datasets, features, textbook
 
-from . import snapshot
 from .body import boolean, check_keys, json_object, number, string
+from .context import build_snapshot, check_view, find_session, snapshot_options
 from .errors import ApiError, bad_type
 
 bp = Blueprint("inspect", __name__, url_prefix="/api")
@@ -24,23 +22,19 @@ REGRESSION_LABEL_LIMIT = 1e6          # a regression target the page can type in
 BODY_KEYS = ("point", "x", "label", "apply", "snapshot")
 
 
-def _store():
-    return current_app.extensions["sessions"]
-
-
 @bp.post("/sessions/<session_id>/trace")
 def trace(session_id):
-    started = time.perf_counter()
-    session = _store().get(session_id)
+    session = find_session(session_id)
     body = json_object()
     check_keys("", body, BODY_KEYS)
-    options = snapshot.parse_options(body.pop("snapshot", None), current_app.config)
+    options = snapshot_options(body)
     apply = boolean("apply", body.get("apply", False))
     if ("point" in body) == ("x" in body):
         raise ApiError(422, "give either point (a point of the data) or x and label",
                        "point", ["point", "x"])
-    with session.lock:
-        snapshot.check_transformed(options, session.network.layer_sizes)
+    with session.lock, session.turn():
+        if apply:
+            check_view(options, session)
         trainer = session.trainer
         if trainer.status != "ok":
             raise ApiError(422, "status: the session has diverged; reset it before tracing a point",
@@ -56,8 +50,8 @@ def trace(session_id):
         if apply:
             textbook.apply_update(session.network, traced)
             trainer.refresh()
-            answer["snapshot"] = snapshot.build(session, options, current_app.extensions["grid_cache"])
-            answer["snapshot"]["timing"]["total_ms"] = round((time.perf_counter() - started) * 1000, 3)
+            session.check_numbers()
+            answer["snapshot"] = build_snapshot(session, options)
     return answer
 
 

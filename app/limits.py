@@ -7,6 +7,9 @@ checks against.
 
 from nn_core import datasets, grid
 
+MB = 1024 * 1024
+GB = 1024 * MB
+
 DEFAULTS = {
     "MAX_HIDDEN_LAYERS": 8,
     "MAX_NEURONS": 64,
@@ -35,6 +38,22 @@ DEFAULTS = {
     "MAX_LANDSCAPE_SESSIONS": 6,
     "MAX_LANDSCAPE_RESOLUTION": 101,
     "MAX_LANDSCAPE_WORK": 1_000_000_000,
+    # --- budgets (app/memory.py, app/sessions.py, app/snapshot.py, app/compute.py) ---
+    # Every session's memory is estimated from its description before it is built; all of them
+    # together must fit MEMORY_BUDGET and each one SESSION_MEMORY (the largest session the
+    # other limits allow needs ~82 MB).
+    "MEMORY_BUDGET": 2 * GB,
+    "SESSION_MEMORY": 128 * MB,
+    # Peak memory of building one snapshot (working arrays + encoded answer). The page's own
+    # snapshot of the largest network (100 × 100 grid, 25 × 25 neuron maps) needs ~22 MB.
+    "MAX_SNAPSHOT_BYTES": 64 * MB,
+    # Requests computing at once (GIL: more than one pays only for large networks).
+    "COMPUTE_SLOTS": 1,
+    # --- the network edge (app/edge.py) ---
+    # Host names answered besides loopback names and IP addresses (`*`: any).
+    "ALLOWED_HOSTS": [],
+    # This worker's name: session ids start with it and a dot (several workers behind a proxy).
+    "WORKER_NAME": "",
 }
 
 
@@ -60,4 +79,7 @@ def public_limits(config):
         "max_landscape_sessions": config["MAX_LANDSCAPE_SESSIONS"],
         "max_landscape_resolution": config["MAX_LANDSCAPE_RESOLUTION"],
         "max_landscape_work": config["MAX_LANDSCAPE_WORK"],
+        "memory_budget_bytes": config["MEMORY_BUDGET"],
+        "session_memory_bytes": config["SESSION_MEMORY"],
+        "max_snapshot_bytes": config["MAX_SNAPSHOT_BYTES"],
     }

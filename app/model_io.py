@@ -6,25 +6,45 @@ history). Importing rebuilds the trainer with `Trainer.from_state_dict`, so trai
 an import gives bit-identical weights to never having exported. Nothing is pickled: every
 array is base64 of raw little-endian bytes.
 
-An import is untrusted input: anything malformed becomes a 422 naming "model", and the restored
-session is checked against the server's limits and against itself before it is accepted.
+An import is untrusted input, checked in two stages, and anything wrong is a 422 whose field
+starts with "model":
+1. `plan_import` reads only the *description*: the configuration against the server's limits,
+   every array's dtype and declared shape against the sizes that configuration implies (and its
+   base64 length against that shape), the counters, the status, the history's length. Then the
+   session's memory is estimated. Nothing large exists yet: a tampered 35 KB import asking for
+   sixteen 4096-wide layers is refused here, in a millisecond, without allocating.
+2. `build_import` decodes the arrays and checks the values: points finite and inside the plane,
+   labels that fit the problem, the trainer's data equal to the points' features, finite
+   initial weights. Weights that are not finite float32 numbers (or an optimizer state that is
+   not finite) mark the session diverged, with that reason, instead of being refused: a
+   diverged session's export must import again.
 """
 
 import json
+import math
 
 import numpy as np
 
-from nn_core import Trainer
+from nn_core import Trainer, features
 from nn_core.errors import ConfigError
+from nn_core.optimizers import OPTIMIZERS
 from nn_core.serialization import decode_array, encode_array
 
 from . import config as cfg
 from .encoding import finite_or_none
 from .errors import ApiError
-from .training_session import Points, TrainingSession
+from .points import COORD_LIMIT, Points
+from .training_session import Plan, TrainingSession, check_session_memory, estimate
 
 FORMAT = "nn-playground-model"
 VERSION = 1
+MAX_REASON = 300          # characters of a diverged session's reason
+MAX_COUNT = 2**53 - 1     # epochs and steps: exact in JavaScript numbers
+ITEMSIZE = {"float64": 8, "int64": 8}
+
+
+class ImportPlan(Plan):
+    """A checked export, not decoded yet."""
 
 
 def export_session(session):
@@ -43,48 +63,241 @@ def export_session(session):
     }
 
 
-def import_session(model, limits):
-    """A new TrainingSession restored from an export (422 "model" if it is not one)."""
+def plan_import(model, limits):
+    """Check an export's description (no array decoded) and cost it: an `ImportPlan`."""
     if not isinstance(model, dict):
         raise ApiError(400, "model: expected an exported model object", "model", None)
     if model.get("format") != FORMAT or model.get("version") != VERSION:
         raise ApiError(422, f"model: not a {FORMAT} version {VERSION} export", "model",
                        {"format": FORMAT, "version": VERSION})
-    try:
-        return _restore(model, limits)
-    except (ApiError, ConfigError) as exc:
-        field = exc.field if isinstance(exc, ApiError) else exc.field
-        message = exc.message if isinstance(exc, ApiError) else str(exc)
-        raise ApiError(422, f"model: {message}", f"model.{field}" if field else "model",
-                       exc.allowed) from None
-    except Exception as exc:  # noqa: BLE001 - any malformed export is the client's error
+    with _as_model_error():
+        return _plan(model, limits)
+
+
+def build_import(plan, limits):
+    """The session an `ImportPlan` describes (422 "model.…" if its values do not hold)."""
+    with _as_model_error():
+        return _build(plan, limits)
+
+
+class _as_model_error:
+    """Every failure inside becomes a 422 naming `model.<field>`."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or not isinstance(exc, Exception):
+            return False
+        if isinstance(exc, (ApiError, ConfigError)):
+            field = exc.field
+            message = exc.message if isinstance(exc, ApiError) else str(exc)
+            if isinstance(exc, ApiError) and exc.status == 429:
+                return False  # the budget, not the export, is the problem
+            raise ApiError(422, f"model: {message}", f"model.{field}" if field else "model",
+                           exc.allowed) from None
+        # Any other malformed export is the client's error, never a 500.
         raise ApiError(422, f"model: not a valid export ({type(exc).__name__})", "model",
                        None) from None
 
 
-def _restore(model, limits):
-    raw_points = model["points"]
-    p = Points(*(decode_array(raw_points[k], f"points.{k}") for k in
-                 ("train_points", "train_labels", "test_points", "test_labels")))
-    for name, points, labels in (("train", p.train_points, p.train_labels),
-                                 ("test", p.test_points, p.test_labels)):
-        if points.ndim != 2 or points.shape[1] != 2 or labels.shape != (len(points),):
-            raise ApiError(422, f"{name} points and labels do not match", f"points.{name}")
-        if not (np.isfinite(points).all() and np.isfinite(labels).all()):
-            raise ApiError(422, f"{name} points must be finite", f"points.{name}")
-    if len(p.train_points) < 1 or len(p) > limits["MAX_POINTS"]:
-        raise ApiError(422, "wrong number of points", "points", [1, limits["MAX_POINTS"]])
-
+# --------------------------------------------------------------------------- stage 1
+def _plan(model, limits):
     custom_problem = model.get("custom_problem")
     if custom_problem not in (None, *cfg.PROBLEMS):
         raise ApiError(422, "unknown custom_problem", "custom_problem", cfg.PROBLEMS)
-    config = cfg.normalize(model["config"], limits, custom_problem=custom_problem,
-                           custom_points=len(p))
-    trainer = Trainer.from_state_dict(model["trainer"])
-    net = trainer.net
+    points = _dict(model.get("points"), "points")
+    n_train = _array_spec(points.get("train_points"), "points.train_points", "float64", [None, 2])[0]
+    n_test = _array_spec(points.get("test_points"), "points.test_points", "float64", [None, 2])[0]
+    if n_train < 1 or n_train + n_test > limits["MAX_POINTS"]:
+        raise ApiError(422, f"{n_train} training and {n_test} test points", "points",
+                       [1, limits["MAX_POINTS"]])
+    with _prefixed("config"):
+        config = cfg.normalize(model.get("config"), limits, custom_problem=custom_problem,
+                               custom_points=n_train + n_test)
+    trainer = _dict(model.get("trainer"), "trainer")
     # The trainer is the truth for the live settings; the config must agree with its network.
-    config = cfg.normalize({**config, **trainer.hyperparams()}, limits,
-                           custom_problem=custom_problem, custom_points=len(p))
+    hyper = _dict(trainer.get("hyperparams"), "trainer.hyperparams")
+    with _prefixed("trainer.hyperparams"):
+        config = cfg.normalize({**config, **hyper}, limits, custom_problem=custom_problem,
+                               custom_points=n_train + n_test)
+    label = "float64" if config["problem"] == "regression" else "int64"
+    _array_spec(points.get("train_labels"), "points.train_labels", label, [n_train])
+    _array_spec(points.get("test_labels"), "points.test_labels", label, [n_test])
+
+    sizes = cfg.layer_sizes(config)
+    network = _dict(trainer.get("network"), "trainer.network")
+    described = _dict(network.get("config"), "trainer.network.config")
+    if described.get("layer_sizes") != sizes:  # before anything is built from them
+        raise ApiError(422, "the network's layer sizes do not match the configuration",
+                       "trainer.network.config.layer_sizes", sizes)
+    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    _array_spec(network.get("params"), "trainer.network.params", "float64", [n_params])
+    _array_spec(trainer.get("initial_params"), "trainer.initial_params", "float64", [n_params])
+    _check_optimizer_state(trainer.get("optimizer_state"), config, n_params)
+    data = _dict(trainer.get("data"), "trainer.data")
+    n_features, n_out = sizes[0], sizes[-1]
+    _array_spec(data.get("X_train"), "trainer.data.X_train", "float64", [n_train, n_features])
+    _array_spec(data.get("X_test"), "trainer.data.X_test", "float64", [n_test, n_features])
+    _array_spec(data.get("y_train"), "trainer.data.y_train", label, [n_train])
+    _array_spec(data.get("y_test"), "trainer.data.y_test", label, [n_test])
+    _check_counters(trainer, n_train)
+    _check_history_description(trainer.get("history"), trainer["epoch"], len(sizes) - 1, limits)
+
+    memory = check_session_memory(estimate(config, n_train, n_test, limits), limits)
+    plan = ImportPlan(config, None, custom_problem, memory)
+    plan.model = model
+    return plan
+
+
+class _prefixed:
+    """Errors inside name their field under `prefix` (a config inside the export)."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, (ApiError, ConfigError)) and exc.field:
+            exc.field = f"{self.prefix}.{exc.field}"
+        return False
+
+
+def _dict(value, field):
+    if not isinstance(value, dict):
+        raise ApiError(422, "expected an object", field, None)
+    return value
+
+
+def _integer(value, field, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ApiError(422, f"expected a whole number in [{low}, {high}]", field, [low, high])
+    return value
+
+
+def _array_spec(obj, field, dtype, shape):
+    """Check an encoded array's description without decoding it: its dtype, its declared shape
+    (None: any length, still bounded by the data), and that its base64 text is exactly as long
+    as that shape needs. Returns the shape."""
+    obj = _dict(obj, field)
+    if obj.get("dtype") != dtype:
+        raise ApiError(422, f"expected a {dtype} array", f"{field}.dtype", [dtype])
+    declared = obj.get("shape")
+    if not isinstance(declared, list) or len(declared) != len(shape):
+        raise ApiError(422, f"expected {len(shape)} dimensions", f"{field}.shape", shape)
+    for i, (got, want) in enumerate(zip(declared, shape)):
+        _integer(got, f"{field}.shape[{i}]", 0, 10**9)
+        if want is not None and got != want:
+            raise ApiError(422, f"{got} does not fit this model ({want} expected)",
+                           f"{field}.shape[{i}]", [want, want])
+    data = obj.get("data")
+    count = math.prod(declared)
+    if not isinstance(data, str) or len(data) != 4 * math.ceil(count * ITEMSIZE[dtype] / 3):
+        raise ApiError(422, f"the data does not hold {count} {dtype} values", f"{field}.data",
+                       None)
+    return declared
+
+
+def _check_optimizer_state(state, config, n_params):
+    state = _dict(state, "trainer.optimizer_state")
+    for key, value in state.items():
+        field = f"trainer.optimizer_state.{key}"
+        if key == "t":
+            _integer(value, field, 0, MAX_COUNT)
+        elif key in OPTIMIZERS.get(config["optimizer"]).slots:
+            _array_spec(value, field, "float64", [n_params])
+        else:
+            raise ApiError(422, f"{config['optimizer']} keeps no {key!r}", field,
+                           ["t", *OPTIMIZERS.get(config["optimizer"]).slots])
+
+
+def _check_counters(trainer, n_train):
+    epoch = _integer(trainer.get("epoch"), "trainer.epoch", 0, MAX_COUNT)
+    # Each epoch takes at least one step.
+    _integer(trainer.get("steps"), "trainer.steps", epoch, MAX_COUNT)
+    pos = _integer(trainer.get("pos"), "trainer.pos", 0, n_train - 1)
+    if trainer.get("eval_every") != 1:
+        raise ApiError(422, "the server records every epoch", "trainer.eval_every", [1, 1])
+    perm = trainer.get("perm")
+    if perm is not None:
+        _array_spec(perm, "trainer.perm", "int64", [n_train])
+    elif pos:
+        raise ApiError(422, "a position inside an epoch needs the epoch's order", "trainer.perm")
+    status, reason = trainer.get("status"), trainer.get("status_reason")
+    if status not in ("ok", "diverged"):
+        raise ApiError(422, "unknown status", "trainer.status", ["ok", "diverged"])
+    if status == "ok" and reason is not None or status == "diverged" and not (
+            isinstance(reason, str) and 0 < len(reason) <= MAX_REASON):
+        raise ApiError(422, f"a diverged session needs a reason of 1 to {MAX_REASON} characters, "
+                       "an ok one none", "trainer.status_reason", [1, MAX_REASON])
+
+
+def _check_history_description(history, epoch, n_layers, limits):
+    history = _dict(history, "trainer.history")
+    rows, latest = history.get("rows"), history.get("latest")
+    if not isinstance(rows, list) or len(rows) >= limits["HISTORY_ROWS"]:
+        raise ApiError(422, "too many history rows", "trainer.history.rows",
+                       [0, limits["HISTORY_ROWS"] - 1])
+    fields = history.get("fields")
+    if not isinstance(fields, list) or len(fields) > 32 or not all(
+            isinstance(f, str) and len(f) <= 32 for f in fields):
+        raise ApiError(422, "bad history fields", "trainer.history.fields")
+    _integer(history.get("stride"), "trainer.history.stride", 1, MAX_COUNT)
+    _integer(history.get("capacity"), "trainer.history.capacity", 2, 10**6)
+    previous = -1
+    for i, row in enumerate(rows):
+        field = f"trainer.history.rows[{i}]"
+        _check_history_row(row, field, n_layers, epoch)
+        if row["epoch"] <= previous:
+            raise ApiError(422, "history epochs must increase", f"{field}.epoch")
+        previous = row["epoch"]
+    if latest is not None:
+        _check_history_row(latest, "trainer.history.latest", n_layers, epoch)
+
+
+def _check_history_row(row, field, n_layers, epoch):
+    row = _dict(row, field)
+    if len(row) > 40:
+        raise ApiError(422, "too many values", field)
+    _integer(row.get("epoch"), f"{field}.epoch", 0, epoch)
+    norms = row.get("grad_norms")
+    if not isinstance(norms, list) or len(norms) != n_layers:
+        raise ApiError(422, f"expected one gradient norm per layer ({n_layers})",
+                       f"{field}.grad_norms", [n_layers, n_layers])
+    for key, value in row.items():
+        for v in (value if key == "grad_norms" else [value]):
+            if not _history_number(v):
+                raise ApiError(422, "expected a number", f"{field}.{key}")
+
+
+def _history_number(value):
+    # nn_core stores non-finite numbers as their repr ("nan", "inf", "-inf").
+    if isinstance(value, str):
+        return value in ("nan", "inf", "-inf")
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                             and math.isfinite(value))
+
+
+# --------------------------------------------------------------------------- stage 2
+def _build(plan, limits):
+    model, config = plan.model, plan.config
+    raw = model["points"]
+    p = Points(*(decode_array(raw[k], f"points.{k}") for k in
+                 ("train_points", "train_labels", "test_points", "test_labels")))
+    for name, points, labels in (("train", p.train_points, p.train_labels),
+                                 ("test", p.test_points, p.test_labels)):
+        if not (np.isfinite(points).all() and np.isfinite(labels).all()):
+            raise ApiError(422, f"{name} points must be finite", f"points.{name}_points")
+        if len(points) and np.abs(points).max() > COORD_LIMIT:
+            raise ApiError(422, f"{name} points must lie inside the plane", f"points.{name}_points",
+                           [-COORD_LIMIT, COORD_LIMIT])
+    p = p.as_problem(config["problem"])
+    state = model["trainer"]
+    _check_data(state["data"], p, config)
+    trainer = Trainer.from_state_dict(state)  # sizes already checked: nothing unexpected
+    net = trainer.net
     expected = {"layer_sizes": cfg.layer_sizes(config), "problem": config["problem"],
                 "output_activation": config["output_activation"], "loss": config["loss"]}
     actual = {"layer_sizes": list(net.layer_sizes), "problem": net.problem,
@@ -92,30 +305,39 @@ def _restore(model, limits):
     if expected != actual:
         raise ApiError(422, "the network does not match the configuration", "trainer.network",
                        expected)
-    if trainer.n_train != len(p.train_points):
-        raise ApiError(422, "the trainer's data does not match the points", "trainer.data")
+    session = TrainingSession(config, p, trainer, limits,
+                              plan.custom_problem if config["dataset"] == cfg.CUSTOM else None,
+                              plan.memory)
     _check_history(trainer, limits["HISTORY_ROWS"])
-    if trainer.status not in ("ok", "diverged"):
-        raise ApiError(422, "unknown status", "trainer.status", ["ok", "diverged"])
-    session = TrainingSession(config, p.as_problem(config["problem"]), trainer, limits,
-                              custom_problem if config["dataset"] == cfg.CUSTOM else None)
+    if not np.isfinite(trainer.initial_params).all():
+        raise ApiError(422, "the initial weights must be finite", "trainer.initial_params")
+    if trainer.status == "ok":
+        slots = [v for v in trainer.optimizer.state.values() if isinstance(v, np.ndarray)]
+        if not all(np.isfinite(v).all() for v in slots):
+            session.mark_diverged("the imported optimizer state holds numbers that are not "
+                                  "finite (NaN or infinite); press reset to start again")
+        session.check_numbers()  # weights beyond float32 or not finite → diverged, with why
     return session
+
+
+def _check_data(data, points, config):
+    """The trainer's data must be the points' features and labels, exactly."""
+    names = config["features"]
+    checks = (("X_train", features.transform(points.train_points, names)),
+              ("X_test", features.transform(points.test_points, names)),
+              ("y_train", points.train_labels), ("y_test", points.test_labels))
+    for name, expected in checks:
+        given = decode_array(data[name], f"trainer.data.{name}")  # shape checked in stage 1
+        if not np.array_equal(given, expected):
+            raise ApiError(422, "the trainer's data does not match the points",
+                           f"trainer.data.{name}")
 
 
 def _check_history(trainer, max_rows):
     """Read the whole history once, as every later snapshot will, so junk fails now; and keep
     its memory bounded like a history grown here."""
     history = trainer.history
-    if not isinstance(history.stride, int) or history.stride < 1:
-        raise ApiError(422, "bad history stride", "trainer.history.stride", [1, None])
-    if len(history.rows) >= max_rows:
-        raise ApiError(422, f"{len(history.rows)} history rows is too many",
-                       "trainer.history.rows", [0, max_rows - 1])
     history.capacity = min(history.capacity, max_rows)
-    if not all(isinstance(f, str) for f in history.fields):
-        raise ApiError(422, "bad history fields", "trainer.history.fields")
     columns = history.since(0)
-    if any(not isinstance(e, int) or isinstance(e, bool) for e in columns["epoch"]):
-        raise ApiError(422, "history epochs must be integers", "trainer.history.rows")
     json.dumps(finite_or_none(columns), allow_nan=False)
     json.dumps(finite_or_none(trainer.metrics()), allow_nan=False)

@@ -4,24 +4,45 @@
 the real server on a free port inside their own process, and a clean stop: waitress has no
 `stop()`, so `BackgroundServer` asks the server's own event-loop thread (through waitress's
 trigger) to close the listening socket; the loop ends once the last connection is gone.
+
+The settings, chosen for a classroom on one machine (`python -m app --help` sets each):
+- `threads` 32: threads mostly wait (for a turn at the CPU, see `app/compute.py`, or for the
+  network). Every request that has a thread reaches the fair scheduler, which decides who
+  computes next; a request without one waits in waitress's queue, first come first served,
+  where a learner's one-epoch step would sit behind turbo requests. Computing happens one
+  request at a time whatever the count, so threads cost only memory for answers in flight
+  (a default answer is ~60 KB). A class of 30 keeps every request at the scheduler.
+- `connection_limit` 1000 (waitress: 100) with `poll()` (select() stops at 1024 descriptors):
+  a browser opens up to six connections, and connections that send nothing (half-open, or a
+  slow client) must not lock learners out; they take no thread, only a descriptor.
+- `channel_timeout` 30 s (waitress: 120 s), checked every `cleanup_interval` 5 s: an idle or
+  half-open connection is closed after at most ~35 s; a browser simply reconnects.
 """
 
 import threading
 
 from waitress import create_server
 
+SETTINGS = {"threads": 32, "connection_limit": 1000, "channel_timeout": 30}
+CLEANUP_INTERVAL = 5
 
-def make_server(app, host="127.0.0.1", port=8000, threads=8):
+
+def make_server(app, host="127.0.0.1", port=8000, threads=None, connection_limit=None,
+                channel_timeout=None):
     """A waitress server for `app` (port 0: a free port, see `server.effective_port`)."""
-    return create_server(app, host=host, port=port, threads=threads, ident="playground",
-                         clear_untrusted_proxy_headers=True)
+    given = {"threads": threads, "connection_limit": connection_limit,
+             "channel_timeout": channel_timeout}
+    settings = {k: v if given[k] is None else given[k] for k, v in SETTINGS.items()}
+    return create_server(app, host=host, port=port, ident="playground",
+                         clear_untrusted_proxy_headers=True, asyncore_use_poll=True,
+                         cleanup_interval=CLEANUP_INTERVAL, **settings)
 
 
 class BackgroundServer:
     """`with BackgroundServer(app) as url:` serves `app` on a free loopback port."""
 
-    def __init__(self, app, host="127.0.0.1", port=0, threads=8):
-        self.server = make_server(app, host, port, threads)
+    def __init__(self, app, host="127.0.0.1", port=0, **settings):
+        self.server = make_server(app, host, port, **settings)
         self.thread = threading.Thread(target=self.server.run, name="waitress", daemon=True)
         self.url = f"http://{host}:{self.server.effective_port}"
 

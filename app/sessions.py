@@ -1,16 +1,22 @@
-"""The session store: which training sessions exist, who used them last, and when they go.
+"""The session store: which training sessions exist, who used them last, when they go, and
+how much memory they may hold together.
 
 One store lives on the app (`app.extensions["sessions"]`), never in a module global, so two
 apps (two tests) never share sessions. The store has its own lock for the table; each session
-has its own lock for its network (see `TrainingSession`), so different sessions train in
-parallel while requests to one session are serialised.
+has its own lock for its network (see `TrainingSession`), so requests to one session are
+serialised.
 
 Expiry and eviction, decided once here:
 - a session unused for `idle_timeout` seconds is gone (404 afterwards);
-- when the store is full, creating a session first drops expired ones, then evicts the
-  least-recently-used session if it has been idle at least `evict_idle` seconds; if every
-  session was used more recently than that, the request gets 429: an active learner is never
-  thrown out by a newcomer.
+- room is made the same way for a new session (`max_sessions`) and for memory (`memory_budget`,
+  bytes, against each session's estimate from `app/memory.py`): expired sessions go first,
+  then the least-recently-used sessions idle at least `evict_idle` seconds; if that is not
+  enough the request gets 429: an active learner is never thrown out by a newcomer.
+- Memory is *reserved* before a session is built or grown and given back if building fails,
+  so concurrent requests can never together overshoot the budget.
+
+Ids are `secrets.token_urlsafe(24)` (192 bits), after the store's `id_prefix` (a worker's
+name and a dot when several worker processes share a proxy, see docs/deploy.md).
 """
 
 import secrets
@@ -19,26 +25,50 @@ import time
 from collections import OrderedDict
 
 from .errors import ApiError
+from .memory import describe
 
 ID_BYTES = 24  # 192 bits of randomness from `secrets`
 
 
-def new_id():
-    return secrets.token_urlsafe(ID_BYTES)
+def new_id(prefix=""):
+    return prefix + secrets.token_urlsafe(ID_BYTES)
+
+
+class Reservation:
+    """Bytes held for a session being built; `add` takes them over, `release` gives them back."""
+
+    def __init__(self, store, n_bytes):
+        self.store, self.n_bytes, self.open = store, n_bytes, True
+
+    def release(self):
+        if self.open:
+            self.open = False
+            self.store._unreserve(self.n_bytes)
 
 
 class SessionStore:
     """A bounded, thread-safe table id → session, in least-recently-used order."""
 
     def __init__(self, max_sessions=200, idle_timeout=1800.0, evict_idle=300.0,
-                 clock=time.monotonic):
+                 clock=time.monotonic, memory_budget=None, id_prefix=""):
         self.max_sessions = int(max_sessions)
         self.idle_timeout = float(idle_timeout)
         self.evict_idle = float(evict_idle)
+        self.memory_budget = None if memory_budget is None else int(memory_budget)
+        self.id_prefix = id_prefix
         self.clock = clock  # replaceable in tests, so expiry needs no sleeping
         self._lock = threading.Lock()
         self._sessions = OrderedDict()  # id -> session; last item = most recently used
         self._last_used = {}
+        self._bytes = {}                # id -> the session's memory estimate
+        self._reserved = 0              # bytes held for sessions being built ...
+        self._places = 0                # ... and their places among max_sessions
+
+    @property
+    def memory_used(self):
+        """Estimated bytes of every session, plus those reserved for sessions being built."""
+        with self._lock:
+            return sum(self._bytes.values()) + self._reserved
 
     def __len__(self):
         with self._lock:
@@ -53,17 +83,55 @@ class SessionStore:
         with self._lock:
             self._make_room(dry_run=True)
 
-    def add(self, session):
-        """Store `session` under a fresh id and return the id (429 when full)."""
+    def reserve(self, n_bytes):
+        """Hold `n_bytes` of the budget, and a place, for a session about to be built (429 if
+        neither idle sessions nor expired ones can make room). → a `Reservation`."""
         with self._lock:
-            self._make_room(dry_run=False)
-            session_id = new_id()
+            self._make_room(dry_run=False, n_bytes=n_bytes)
+            self._reserved += n_bytes
+            self._places += 1
+            return Reservation(self, n_bytes)
+
+    def _unreserve(self, n_bytes):
+        with self._lock:
+            self._reserved -= n_bytes
+            self._places -= 1
+
+    def add(self, session, reservation=None):
+        """Store `session` under a fresh id and return the id (429 when full).
+
+        With a `reservation` its bytes become the session's; without one the session's
+        `memory` (0 if it has none) is checked against the budget now.
+        """
+        with self._lock:
+            n_bytes = getattr(session, "memory", 0) or 0
+            if reservation is not None and reservation.open:
+                # The reserved place and bytes become the session's: with an estimate no
+                # larger than the reservation, the check below cannot fail.
+                reservation.open = False
+                self._reserved -= reservation.n_bytes
+                self._places -= 1
+            self._make_room(dry_run=False, n_bytes=n_bytes)
+            session_id = new_id(self.id_prefix)
             while session_id in self._sessions:  # never happens with 192 bits, but cheap
-                session_id = new_id()
+                session_id = new_id(self.id_prefix)
             session.id = session_id
             self._sessions[session_id] = session
             self._last_used[session_id] = self.clock()
+            self._bytes[session_id] = n_bytes
             return session_id
+
+    def resize(self, session_id, n_bytes):
+        """The session now needs `n_bytes`: growing it may evict idle sessions, or give 429
+        (the session keeps its old size then); shrinking always succeeds."""
+        with self._lock:
+            old = self._bytes.get(session_id)
+            if old is None:  # deleted or expired meanwhile: nothing to account
+                return
+            if n_bytes > old:
+                self._make_room(dry_run=False, n_bytes=n_bytes - old, room=False,
+                                keep=session_id)
+            self._bytes[session_id] = n_bytes
 
     def get(self, session_id):
         """The session, marked as just used; 404 if unknown or expired."""
@@ -98,19 +166,38 @@ class SessionStore:
             self._drop(sid)
         return len(stale)
 
-    def _make_room(self, dry_run):
+    def _make_room(self, dry_run, n_bytes=0, room=True, keep=None):
+        """Expire, then evict idle sessions (least recently used first) until a new session
+        (`room`) and `n_bytes` more fit; else 429. `dry_run` only checks."""
         now = self.clock()
         self._expire(now)
-        if len(self._sessions) < self.max_sessions:
-            return
-        oldest = next(iter(self._sessions), None)
-        if oldest is not None and now - self._last_used[oldest] >= self.evict_idle:
-            if not dry_run:
-                self._drop(oldest)
-            return
-        raise ApiError(429, f"too many sessions ({self.max_sessions}); try again later or "
-                       "delete one", "sessions", [0, self.max_sessions])
+        evictable = [sid for sid in self._sessions
+                     if sid != keep and now - self._last_used[sid] >= self.evict_idle]
+        count = len(self._sessions) + self._places
+        used = sum(self._bytes.values()) + self._reserved
+        budget = self.memory_budget
+        victims = []
+        for sid in evictable:
+            too_many = room and count - len(victims) >= self.max_sessions
+            too_big = budget is not None and used + n_bytes > budget
+            if not (too_many or too_big):
+                break
+            victims.append(sid)
+            used -= self._bytes.get(sid, 0)
+        if room and count - len(victims) >= self.max_sessions:
+            raise ApiError(429, f"too many sessions ({self.max_sessions}); try again later or "
+                           "delete one", "sessions", [0, self.max_sessions])
+        if budget is not None and used + n_bytes > budget:
+            raise ApiError(
+                429, f"the server's memory budget ({describe(budget)}) is taken by other "
+                f"sessions: this needs {describe(n_bytes)} more and {describe(max(0, budget - used))} "
+                "is free; try again later, or a smaller network or fewer points", "memory",
+                [0, budget])
+        if not dry_run:
+            for sid in victims:
+                self._drop(sid)
 
     def _drop(self, session_id):
         self._sessions.pop(session_id, None)
         self._last_used.pop(session_id, None)
+        self._bytes.pop(session_id, None)

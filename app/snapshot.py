@@ -4,6 +4,12 @@ A snapshot is built under the session's lock from the trainer and network as the
 moment, so it is always self-consistent. Its large parts (the output grid, the neuron maps)
 are encoded with `encoding.encode_*`; the client leaves out what it does not draw.
 docs/api.md describes the format.
+
+What one snapshot may cost is bounded before any work (`check_view`): its peak memory, the
+largest part's working arrays plus the encoded answer, must fit `MAX_SNAPSHOT_BYTES`. It is
+built in the session's scheduler turn, with a checkpoint between parts, and it never shows
+numbers the page cannot trust: a map or weight that is not a finite float32 marks the session
+diverged (with a reason) instead of going out as ±inf under status "ok".
 """
 
 import math
@@ -19,6 +25,11 @@ from .body import boolean, check_keys, number, query_value, string
 from .encoding import ENCODINGS, encode, encode_f32
 from .errors import ApiError, bad_type
 from .grids import GridCache
+from .memory import describe
+
+# Grid lines of the transformed view (nn_core's defaults: 13 + 13 lines of 60 samples).
+TRANSFORMED_LINE_POINTS = 26 * 60
+CONFUSION_CHUNK = 2048  # rows nn_core's evaluation forwards at once
 
 DEFAULTS = {
     "grid": True, "resolution": DEFAULT_RESOLUTION, "neurons": True,
@@ -118,6 +129,67 @@ def check_transformed(options, layer_sizes):
         raise ApiError(422, f"{field}: {exc.reason}", field, exc.allowed) from None
 
 
+def options_key(options):
+    """The options as a hashable key (what a snapshot's cost depends on)."""
+    chosen = options.get("transformed")
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()
+                 if k != "transformed") + (
+        (None if chosen is None else (chosen["layer"], tuple(chosen["neurons"]))),)
+
+
+def cost(options, layer_sizes, n_points):
+    """{part: bytes} at the peak of building a snapshot: the working arrays of its largest part
+    (the float32 grid pass keeps every layer's activations; the transformed view and the
+    confusion matrices run float64 forward passes keeping z and a per layer) plus the encoded
+    answer (base64 text, then the JSON holding it). The history is left out: `history_rows`
+    bounds it (~1 MB of JSON at most)."""
+    n_in, n_out = layer_sizes[0], layer_sizes[-1]
+    hidden, widths = layer_sizes[1:-1], layer_sizes[1:]
+    work, answer = {}, {}
+    if options["grid"]:
+        res = options["resolution"]
+        nres = options["neuron_resolution"] if options["neurons"] else 2
+        work["snapshot.resolution"] = (res * res + nres * nres) * sum(widths) * 4
+        answer["snapshot.resolution"] = res * res * n_out * (4 if options["encoding"] == "f32" else 1)
+        if options["neurons"]:
+            size = 4 if options["neuron_encoding"] == "f32" else 1
+            answer["snapshot.neuron_resolution"] = nres * nres * (sum(hidden) + n_out + n_in) * size
+    if options["weights"]:
+        answer["snapshot.weights"] = sum((a + 1) * b for a, b in zip(layer_sizes, widths)) * 8
+    if options.get("transformed") is not None:
+        rows = n_points + TRANSFORMED_LINE_POINTS
+        work["snapshot.transformed"] = rows * (sum(widths) * 16 + n_in * 8)
+        answer["snapshot.transformed"] = rows * 2 * 4
+    if options["confusion"]:
+        work["snapshot.confusion"] = min(n_points, CONFUSION_CHUNK) * sum(widths) * 16
+    parts = {k: v * 8 // 3 for k, v in answer.items()}  # base64 (4/3), then JSON text (×2)
+    if work:
+        largest = max(work, key=work.get)
+        parts[largest] = parts.get(largest, 0) + work[largest]
+    return parts
+
+
+def check_view(options, layer_sizes, n_points, limits):
+    """422 before any work if the snapshot asked for does not fit this network (the transformed
+    view's layer and neurons) or would need more than MAX_SNAPSHOT_BYTES to build."""
+    check_transformed(options, layer_sizes)
+    most = limits["MAX_SNAPSHOT_BYTES"]
+    parts = cost(options, layer_sizes, n_points)
+    need = sum(parts.values())
+    if need <= most:
+        return
+    field = max(parts, key=parts.get)
+    allowed = [0, most]
+    if field == "snapshot.resolution":  # the largest resolution that would fit
+        fits = [r for r in range(2, limits["MAX_GRID"] + 1)
+                if sum(cost({**options, "resolution": r}, layer_sizes, n_points).values())
+                <= most]
+        allowed = [2, fits[-1]] if fits else None
+    raise ApiError(422, f"{field}: this snapshot would need about {describe(need)} to build; one "
+                   f"snapshot may use {describe(most)}: ask for a lower resolution, fewer parts "
+                   "or a smaller network", field, allowed)
+
+
 def _bounds(value):
     field = "snapshot.bounds"
     if not isinstance(value, list) or len(value) != 4:
@@ -130,32 +202,42 @@ def _bounds(value):
 
 
 def build(session, options, grid_cache=None, done=None, timing=None):
-    """The snapshot dict of `session` (its trainer and network) under `options`."""
+    """The snapshot dict of `session` (its trainer and network) under `options`.
+
+    Runs in the session's scheduler turn (taken here if the caller holds none), with a
+    checkpoint after each large part so other learners are not held up for long.
+    """
     started = time.perf_counter()
-    trainer, net = session.trainer, session.network
-    status = trainer.status
+    trainer, net, scheduler = session.trainer, session.network, session.scheduler
+    snap = {}
+    grid_ms = 0.0
+    with session.turn():
+        session.check_numbers()
+        snap["metrics"] = _clean(trainer.metrics())
+        if options["history"]:
+            history = trainer.history.since(options["history_since"])
+            snap["history"] = {"since": options["history_since"], **history}
+        if options["grid"]:
+            t0 = time.perf_counter()
+            snap["grid"] = _grid(session, options, grid_cache)
+            grid_ms = (time.perf_counter() - t0) * 1000
+            scheduler.checkpoint()
+        if options["weights"]:
+            snap["weights"] = _weights(net, trainer)
+        if options["confusion"] and net.problem != "regression":
+            snap["confusion"] = _confusion(trainer)
+            scheduler.checkpoint()
+        if options.get("transformed") is not None:
+            snap["transformed"] = _transformed(session, options["transformed"])
+    status = trainer.status  # last: a part above may have found numbers beyond float32
     snap = {
         "epoch": trainer.epoch,
         "steps": trainer.steps,
         "status": status,
         "reason": trainer.status_reason if status != "ok" else None,
         "learning_rate": _float(trainer.learning_rate),
-        "metrics": _clean(trainer.metrics()),
+        **snap,
     }
-    if options["history"]:
-        history = trainer.history.since(options["history_since"])
-        snap["history"] = {"since": options["history_since"], **history}
-    grid_ms = 0.0
-    if options["grid"]:
-        t0 = time.perf_counter()
-        snap["grid"] = _grid(net, session.config["features"], options, grid_cache)
-        grid_ms = (time.perf_counter() - t0) * 1000
-    if options["weights"]:
-        snap["weights"] = _weights(net, trainer)
-    if options["confusion"] and net.problem != "regression":
-        snap["confusion"] = _confusion(trainer)
-    if options.get("transformed") is not None:
-        snap["transformed"] = _transformed(session, options["transformed"])
     if done is not None:
         snap["done"] = done
     timing = dict(timing or {})
@@ -165,18 +247,28 @@ def build(session, options, grid_cache=None, done=None, timing=None):
     return snap
 
 
-def _grid(net, feature_names, options, grid_cache):
+def _finite_or_diverge(session, arrays, what):
+    """Mark the session diverged if any of `arrays` (float32 maps) is not finite."""
+    if session.trainer.status == "ok" and not all(np.isfinite(a).all() for a in arrays):
+        session.mark_diverged(
+            f"the network's {what} became too large to draw (beyond ±3.4e38, float32's range) "
+            f"at epoch {session.trainer.epoch}: the weights grew without bound; try a smaller "
+            "learning rate and press reset")
+
+
+def _grid(session, options, grid_cache):
     cache = grid_cache or GridCache()
-    maps = cache.evaluate(net, feature_names, options["bounds"], options["resolution"],
-                          options["neuron_resolution"] if options["neurons"] else None)
-    grid = {"bounds": options["bounds"], "resolution": options["resolution"],
-            "output": encode(maps.output, options["encoding"])}
+    features, bounds, res = session.config["features"], options["bounds"], options["resolution"]
+    nres = options["neuron_resolution"] if options["neurons"] else None
+    maps = cache.evaluate(session.network, features, bounds, res, nres)
+    _finite_or_diverge(session, [maps.output, maps.output_small, *maps.neurons], "outputs")
+    grid = {"bounds": bounds, "resolution": res, "output": encode(maps.output, options["encoding"])}
     if options["neurons"]:
         enc = options["neuron_encoding"]
-        grid["neuron_resolution"] = options["neuron_resolution"]
+        grid["neuron_resolution"] = nres
         grid["neurons"] = [encode(layer, enc) for layer in maps.neurons]
         grid["output_small"] = encode(maps.output_small, enc)
-        grid["inputs"] = encode(maps.inputs, enc)
+        grid["inputs"] = cache.encoded_inputs(features, bounds, res, nres, enc, encode)
     return grid
 
 
@@ -217,6 +309,9 @@ def _transformed(session, chosen):
     points, _ = session.points.all()
     view = transformed_space(session.network, session.config["features"], points,
                              chosen["layer"], chosen["neurons"])
+    with np.errstate(over="ignore", invalid="ignore"):
+        _finite_or_diverge(session, [view["points"].astype(np.float32),
+                                     view["lines"].astype(np.float32)], "hidden activations")
     return {"layer": view["layer"], "neurons": view["neurons"],
             "points": encode_f32(view["points"]), "lines": encode_f32(view["lines"])}
 

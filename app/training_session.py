@@ -6,9 +6,15 @@ nn_core objects; it does no math of its own. Every method that touches the netwo
 sees the state before or after it, never in between. Rebuilds construct complete new objects
 first and only then replace the old ones, so a change that fails half-way (a ConfigError from
 the engine) leaves the session exactly as it was.
+
+Two budgets guard the machine (see `app/compute.py` and `app/memory.py`):
+- every change that could make the session bigger is estimated from its description first and
+  claimed from the store's memory budget (`claim`) before anything is built;
+- all work on the network runs in scheduler turns (`session.turn()`), and training runs in
+  slices of `compute.SLICE_MS`, one turn each, so other learners get the CPU in between.
 """
 
-import functools
+import contextlib
 import secrets
 import threading
 import time
@@ -16,58 +22,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nn_core import Network, Trainer, datasets, features
+from nn_core import Network, Trainer, features
+from nn_core.drawable import FLOAT32_MAX
 from nn_core.userdata import load_points, to_csv
 
 from . import config as cfg
-from .body import check_keys, number, string
-from .errors import ApiError, bad_type
-
-COORD_LIMIT = datasets.PLANE  # user points live in the same [-6, 6]² plane as the datasets
-
-
-@dataclass(frozen=True, eq=False)
-class Points:
-    """The session's points, split; labels are int64 (classes) or float64 (regression)."""
-
-    train_points: np.ndarray
-    train_labels: np.ndarray
-    test_points: np.ndarray
-    test_labels: np.ndarray
-
-    def __len__(self):
-        return len(self.train_points) + len(self.test_points)
-
-    def all(self):
-        return (np.concatenate([self.train_points, self.test_points]),
-                np.concatenate([self.train_labels, self.test_labels]))
-
-    def as_problem(self, problem):
-        """The same points with labels typed for `problem` (regression takes floats)."""
-        dtype = np.float64 if problem == "regression" else np.int64
-        return Points(self.train_points, self.train_labels.astype(dtype),
-                      self.test_points, self.test_labels.astype(dtype))
-
-    def to_json(self):
-        """`{"train": [[x1, x2, label], ...], "test": [...]}`; float64 values survive exactly."""
-        def rows(points, labels):
-            return [[x1, x2, y] for (x1, x2), y in zip(points.tolist(), labels.tolist())]
-        return {"train": rows(self.train_points, self.train_labels),
-                "test": rows(self.test_points, self.test_labels)}
-
-
-def split(points, labels, config):
-    X_tr, y_tr, X_te, y_te = datasets.train_test_split(points, labels, config["train_ratio"],
-                                                       seed=config["data_seed"])
-    return Points(X_tr, y_tr, X_te, y_te)
-
-
-def generate_points(config):
-    """The dataset named in `config`, generated and split (same config → same points)."""
-    data = datasets.make_dataset(config["dataset"], n_points=config["n_points"],
-                                 noise=config["noise"], seed=config["data_seed"],
-                                 n_classes=config["n_classes"])
-    return split(data.points, data.labels, config)
+from . import memory
+from .compute import SLICE_MS, NoScheduler
+from .errors import ApiError
+from .points import (COORD_LIMIT, Points, generate_points, read_given_points, split,
+                     split_sizes)
 
 
 def build_network(config):
@@ -89,10 +53,38 @@ def build_trainer(network, points, config, limits):
                    history_capacity=limits["HISTORY_ROWS"], **live_settings(config))
 
 
+def estimate(config, n_train, n_test, limits):
+    """The memory parts (`app/memory.py`) of a session with this config and split."""
+    return memory.estimate(cfg.layer_sizes(config), config["optimizer"], n_train, n_test,
+                           config["batch_size"], limits["HISTORY_ROWS"],
+                           regression=config["problem"] == "regression")
+
+
+def check_session_memory(parts, limits):
+    """422 naming the field to change when one session would need more than SESSION_MEMORY."""
+    need, most = memory.total(parts), limits["SESSION_MEMORY"]
+    if need > most:
+        field = memory.biggest_field(parts)
+        raise ApiError(422, f"{field}: this session would need about {memory.describe(need)} of "
+                       f"memory; one session may use {memory.describe(most)}: use fewer "
+                       "neurons, layers or points", field, [0, most])
+    return need
+
+
+@dataclass
+class Plan:
+    """A session checked and costed but not built yet: what `build` needs."""
+
+    config: dict
+    points: Points = None        # given points (dataset "custom"), else generated at build
+    custom_problem: str = None
+    memory: int = 0
+
+
 class TrainingSession:
     """Config + points + network + trainer; use only while holding `lock`."""
 
-    def __init__(self, config, points, trainer, limits, custom_problem=None):
+    def __init__(self, config, points, trainer, limits, custom_problem=None, memory_bytes=0):
         self.id = None
         self.lock = threading.RLock()
         self.limits = limits
@@ -100,73 +92,104 @@ class TrainingSession:
         self.points = points
         self.trainer = trainer
         self.custom_problem = custom_problem
+        self.memory = memory_bytes   # the estimate the store accounts for this session
+        self.resize = None           # the store's resize(bytes), once the session is stored
+        self.scheduler = NoScheduler()  # the app's FairScheduler, once the session is stored
+        self.snapshot_ms = {}        # snapshot options → what building that snapshot cost
 
     @property
     def network(self):
         return self.trainer.net
 
+    def turn(self):
+        """This session's turn at the CPU (see `app/compute.py`); take `lock` first."""
+        return self.scheduler.turn(self.id)
+
     # ----------------------------------------------------------------- creation
     @classmethod
-    def create(cls, raw, limits, points=None):
-        """A new session from a configuration (any subset of the fields).
+    def plan(cls, raw, limits, points=None):
+        """Check a new session's configuration (and given points) and cost its memory, before
+        anything big is built: 422 past the per-session limit.
 
         With `points` (`{"train": [[x1, x2, label], ...], "test": [...]}`) it starts on exactly
         those points and that split, as dataset "custom": a link or a recovered session then
         trains on the same data it had.
         """
         if points is not None:
-            return cls._create_on_points(raw, points, limits)
-        config = cfg.normalize(raw, limits)
-        points = generate_points(config)
-        trainer = build_trainer(build_network(config), points, config, limits)
-        return cls(config, points, trainer, limits)
+            config, given, problem = read_given_points(raw, points, limits)
+            n_train, n_test = len(given.train_points), len(given.test_points)
+            plan = Plan(config, given, problem)
+        else:
+            config = cfg.normalize(raw, limits)
+            n_train, n_test = split_sizes(config["n_points"], config)
+            plan = Plan(config)
+        plan.memory = check_session_memory(estimate(config, n_train, n_test, limits), limits)
+        return plan
 
     @classmethod
-    def _create_on_points(cls, raw, rows, limits):
-        if not isinstance(raw, dict):
-            raise bad_type("config", "a JSON object", raw)
-        if not isinstance(rows, dict):
-            raise bad_type("points", '{"train": [[x1, x2, label], ...], "test": [...]}', rows)
-        check_keys("points", rows, ("train", "test"))
-        train, test = rows.get("train"), rows.get("test", [])
-        for name, value in (("train", train), ("test", test)):
-            if not isinstance(value, list):
-                raise bad_type(f"points.{name}", "a list of [x1, x2, label] rows", value)
-        total, most = len(train) + len(test), limits["MAX_POINTS"]
-        if not train or total < 2 or total > most:  # counted before a single row is parsed
-            raise ApiError(422, f"points: {len(train)} training and {len(test)} test points; "
-                           "give at least one training point and two in all", "points", [2, most])
-        if raw.get("dataset", cfg.CUSTOM) != cfg.CUSTOM:
-            raise ApiError(422, 'dataset: a session created with points has the dataset "custom"',
-                           "dataset", [cfg.CUSTOM])
-        problem = string("problem", raw.get("problem", "binary"), cfg.PROBLEMS)
-        n_classes = raw.get("n_classes") if problem == "multiclass" else None
-        if n_classes is not None:
-            n_classes = number("n_classes", n_classes, datasets.MULTICLASS_RANGE[0],
-                               limits["MAX_CLASSES"], integer=True)
-        load = functools.partial(load_points, problem=problem, max_points=most,
-                                 coord_limit=COORD_LIMIT,
-                                 n_classes=n_classes if n_classes is not None
-                                 else limits["MAX_CLASSES"] if problem == "multiclass" else None)
-        dtype = np.float64 if problem == "regression" else np.int64
-        X_train, y_train = load(train)
-        X_test, y_test = load(test) if test else (np.empty((0, 2)), np.empty(0, dtype))
-        if problem == "multiclass" and n_classes is None:
-            n_classes = max(2, int(max(y_train.max(), y_test.max(initial=0))) + 1)
-        change = {**raw, "dataset": cfg.CUSTOM, "n_points": total}
-        if problem == "multiclass":
-            change["n_classes"] = n_classes
-        config = cfg.normalize(change, limits, custom_problem=problem, custom_points=total)
-        points = Points(X_train, y_train, X_test, y_test).as_problem(config["problem"])
+    def build(cls, plan, limits):
+        config = plan.config
+        points = plan.points if plan.points is not None else generate_points(config)
         trainer = build_trainer(build_network(config), points, config, limits)
-        return cls(config, points, trainer, limits, custom_problem=problem)
+        session = cls(config, points.as_problem(config["problem"]), trainer, limits,
+                      plan.custom_problem, plan.memory)
+        session.check_numbers()
+        return session
 
     @classmethod
-    def on_points(cls, config, points, limits, custom_problem=None):
-        """A new session with a complete, normalised `config` on exactly `points` (a `Points`,
-        already split), nothing regenerated: a fork shares its source's data this way."""
-        trainer = build_trainer(build_network(config), points, config, limits)
-        return cls(config, points.as_problem(config["problem"]), trainer, limits, custom_problem)
+    def create(cls, raw, limits, points=None):
+        """`build(plan(...))`: a new session from a configuration (any subset of the fields)."""
+        return cls.build(cls.plan(raw, limits, points), limits)
+
+    # ----------------------------------------------------------------- memory
+    @contextlib.contextmanager
+    def claim(self, config, n_train, n_test):
+        """Claim the memory the session will need after a change, before building it (422 past
+        the per-session limit, 429 past the store's budget); given back if the block fails."""
+        need = check_session_memory(estimate(config, n_train, n_test, self.limits), self.limits)
+        old = self.memory
+        if self.resize is not None:
+            self.resize(need)
+        self.memory = need
+        try:
+            yield
+        except BaseException:
+            self.memory = old
+            if self.resize is not None:
+                self.resize(old)
+            raise
+
+    def _claim_points(self, config, points):
+        return self.claim(config, len(points.train_points), len(points.test_points))
+
+    # ----------------------------------------------------------------- numbers
+    def check_numbers(self):
+        """Mark the session diverged if a weight or gradient left the float32 range (or is not
+        finite) while the trainer still says "ok": snapshots carry float32."""
+        if self.trainer.status != "ok":
+            return
+        net = self.network
+        with np.errstate(invalid="ignore"):
+            for name, values in (("weights", net.params), ("gradients", net.grads)):
+                largest = float(np.max(np.abs(values))) if values.size else 0.0
+                if not largest <= FLOAT32_MAX:  # also true for NaN
+                    self.mark_diverged(
+                        f"the {name} became too large to show (beyond ±3.4e38, float32's range) "
+                        f"at epoch {self.trainer.epoch}: each step overshot; try a smaller "
+                        "learning rate and press reset")
+                    return
+
+    def mark_diverged(self, reason):
+        trainer = self.trainer
+        if trainer.status == "ok":
+            trainer.status, trainer.status_reason = "diverged", reason[:300]
+
+    @classmethod
+    def plan_on_points(cls, config, points, limits, custom_problem=None):
+        """A plan for a session with a complete, normalised `config` on exactly `points` (a
+        `Points`, already split, nothing regenerated): a fork shares its source's data so."""
+        parts = estimate(config, len(points.train_points), len(points.test_points), limits)
+        return Plan(config, points, custom_problem, check_session_memory(parts, limits))
 
     def normalize(self, raw):
         return cfg.normalize(raw, self.limits, custom_problem=self.custom_problem,
@@ -182,19 +205,23 @@ class TrainingSession:
         data_changed = any(k in cfg.DATA_FIELDS for k in changed)
         net_changed = any(k in cfg.NETWORK_FIELDS for k in changed) or (
             "n_classes" in changed and new["problem"] == "multiclass")
-        if not (data_changed or net_changed):
-            live = {k: new[k] for k in changed}
-            if live:
-                self._set_live(live, new)
-            self.config = new
-            return False, [], False
-        points = self.points
-        if data_changed:
-            if new["dataset"] == cfg.CUSTOM:
-                points = split(*points.all(), new)  # user points: only the split can change
-            else:
-                points = generate_points(new)
-        trainer = build_trainer(build_network(new), points, new, self.limits)
+        n_points = len(self.points) if new["dataset"] == cfg.CUSTOM else new["n_points"]
+        with self.claim(new, *split_sizes(n_points, new)):
+            if not (data_changed or net_changed):
+                live = {k: new[k] for k in changed}
+                if live:
+                    with self.turn():
+                        self._set_live(live, new)
+                self.config = new
+                return False, [], False
+            with self.turn():
+                points = self.points
+                if data_changed:
+                    if new["dataset"] == cfg.CUSTOM:
+                        points = split(*points.all(), new)  # user points: only the split changes
+                    else:
+                        points = generate_points(new)
+                trainer = build_trainer(build_network(new), points, new, self.limits)
         # Everything built: swap it in as one.
         self.config, self.points, self.trainer = new, points.as_problem(new["problem"]), trainer
         if new["dataset"] != cfg.CUSTOM:
@@ -216,23 +243,38 @@ class TrainingSession:
         self.trainer.set_hyperparams(**args)
 
     # ----------------------------------------------------------------- training
-    def step(self, epochs=None, batches=None, max_ms=250):
-        """Train; returns `done` = {epochs, batches, stopped_early, elapsed_ms}."""
+    def step(self, epochs=None, batches=None, max_ms=250, reserve_ms=0.0):
+        """Train `epochs` (or `batches`) until done or until `max_ms` minus `reserve_ms` (what
+        the answer's snapshot is expected to cost) has passed, in slices of SLICE_MS with a
+        scheduler checkpoint between them (a slice always does at least one minibatch, so every
+        request makes progress). Returns `done` = {epochs, batches, stopped_early, elapsed_ms}."""
         trainer = self.trainer
         epoch0, steps0 = trainer.epoch, trainer.steps
-        started = time.perf_counter()
-        if batches is not None:
-            trainer.step(batches, time_limit=max_ms / 1000.0)
-            wanted, got = batches, trainer.steps - steps0
-        else:
-            trainer.run(epochs, time_limit=max_ms / 1000.0)
-            wanted, got = epochs, trainer.epoch - epoch0
-        elapsed = (time.perf_counter() - started) * 1000.0
+        wanted = batches if batches is not None else epochs
+        started = clock = time.perf_counter()
+        deadline = started + max(0.0, max_ms - reserve_ms) / 1000.0
+        got = 0
+        with self.turn():
+            while got < wanted and trainer.status == "ok":
+                left = max(0.0, min(SLICE_MS / 1000.0, deadline - time.perf_counter()))
+                if batches is not None:
+                    trainer.step(wanted - got, time_limit=left)
+                    got = trainer.steps - steps0
+                else:
+                    trainer.run(wanted - got, time_limit=left)
+                    got = trainer.epoch - epoch0
+                self.check_numbers()
+                clock = time.perf_counter()
+                if clock >= deadline:
+                    break
+                self.scheduler.checkpoint()
+        elapsed = (clock - started) * 1000.0
         return {"epochs": trainer.epoch - epoch0, "batches": trainer.steps - steps0,
                 "stopped_early": got < wanted, "elapsed_ms": round(elapsed, 3)}
 
     def reset(self, reseed=False):
-        self.trainer.reset(reseed=reseed)
+        with self.turn():
+            self.trainer.reset(reseed=reseed)
         if reseed:  # the new seed goes into the config, so the config still reproduces it
             self.config = {**self.config, "seed": int(self.network.seed)}
 
@@ -253,8 +295,10 @@ class TrainingSession:
                 raise ApiError(422, "from: a bias has no source neuron; leave it out", "from",
                                None)
             row = dense.n_in  # nn_core addresses the bias as the row after the weights
-        self.network.set_weight(layer, row, target, value)
-        self.trainer.refresh()
+        with self.turn():
+            self.network.set_weight(layer, row, target, value)
+            self.trainer.refresh()
+            self.check_numbers()
 
     # ----------------------------------------------------------------- data
     def regenerate(self, data_seed=None):
@@ -262,10 +306,11 @@ class TrainingSession:
         if data_seed is None:
             data_seed = secrets.randbelow(2**31)
         new = self.normalize({**self.config, "data_seed": data_seed})
-        if new["dataset"] == cfg.CUSTOM:
-            points = split(*self.points.all(), new)
-        else:
-            points = generate_points(new)
+        with self.turn():
+            if new["dataset"] == cfg.CUSTOM:
+                points = split(*self.points.all(), new)
+            else:
+                points = generate_points(new)
         self._set_points(points, new)
 
     def load_user_points(self, source):
@@ -334,8 +379,11 @@ class TrainingSession:
     def _set_points(self, points, new):
         typed = points.as_problem(new["problem"])
         names = new["features"]
-        self.trainer.set_data(features.transform(typed.train_points, names), typed.train_labels,
-                              features.transform(typed.test_points, names), typed.test_labels)
+        with self._claim_points(new, typed), self.turn():
+            self.trainer.set_data(features.transform(typed.train_points, names),
+                                  typed.train_labels,
+                                  features.transform(typed.test_points, names), typed.test_labels)
+            self.check_numbers()
         self.points, self.config = typed, new
 
     def data_json(self):

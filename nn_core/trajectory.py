@@ -22,12 +22,17 @@ MIN_ROWS = 2
 MAX_VALUES = 2**16          # 256 KB of float32 per trainer, ~350 KB in a model export
 
 
+def capacity(n_params, max_rows=MAX_ROWS, max_values=MAX_VALUES):
+    """How many vectors a trajectory of `n_params` parameters keeps at most."""
+    return max(MIN_ROWS, min(int(max_rows), int(max_values) // max(1, int(n_params))))
+
+
 class Trajectory:
     """Trajectory(n_params): `append(epoch, params)`, then `epochs` and `params` (rows, n_params)."""
 
     def __init__(self, n_params, max_rows=MAX_ROWS, max_values=MAX_VALUES):
         self.n_params = int(n_params)
-        self.capacity = max(MIN_ROWS, min(int(max_rows), int(max_values) // max(1, self.n_params)))
+        self.capacity = capacity(self.n_params, max_rows, max_values)
         self.clear()
 
     def clear(self):

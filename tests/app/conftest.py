@@ -7,11 +7,28 @@ from app import create_app
 
 # Snapshot options for tests that do not look at the maps: keeps every request ~1 ms.
 LIGHT = {"grid": False, "weights": False}
+# The test apps lift the per-request training time limit (250 ms by default) to a minute, so that
+# a step of a few epochs finishes on any machine however loaded: no test depends on its speed.
+# Tests of the time limit itself ask for a few ms and far more epochs than could ever fit.
+TEST_CONFIG = {"TESTING": True, "MAX_STEP_MS": 60_000}
+
+
+def test_app(**overrides):
+    return create_app({**TEST_CONFIG, **overrides})
+
+
+test_app.__test__ = False  # a factory, not a test
+
+
+@pytest.fixture
+def make_app():
+    """`make_app(MAX_SESSIONS=2, ...)`: a test app with these limits changed."""
+    return test_app
 
 
 @pytest.fixture
 def app():
-    return create_app({"TESTING": True})
+    return test_app()
 
 
 @pytest.fixture

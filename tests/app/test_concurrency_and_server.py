@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from app import create_app
 from app.encoding import decode
 from app.server import BackgroundServer
 
@@ -96,9 +95,9 @@ def test_many_sessions_in_parallel(app):
 
 # --------------------------------------------------------------------------- real server
 @pytest.fixture
-def server():
+def server(make_app):
     """The app behind waitress on a free loopback port, in a thread."""
-    background = BackgroundServer(create_app(), threads=4)
+    background = BackgroundServer(make_app(), threads=4)
     with background as url:
         yield url
     assert not background.thread.is_alive()  # stopped cleanly

@@ -241,10 +241,8 @@ def test_imported_weights_are_exactly_the_exported(client, make_session):
         assert np.array_equal(decode(a["W"]), decode(b["W"]))
 
 
-def test_history_memory_is_bounded_and_checked_on_import(error_of):
-    from app import create_app
-
-    small = create_app({"HISTORY_ROWS": 8}).test_client()
+def test_history_memory_is_bounded_and_checked_on_import(error_of, make_app):
+    small = make_app(HISTORY_ROWS=8).test_client()
     sid = small.post("/api/sessions", json={"n_points": 20}).get_json()["id"]
     small.post(f"/api/sessions/{sid}/step", json={"epochs": 40})
     snap = small.get(f"/api/sessions/{sid}?grid=0").get_json()["snapshot"]
@@ -252,7 +250,7 @@ def test_history_memory_is_bounded_and_checked_on_import(error_of):
     assert len(epochs) <= 9 and epochs[-1] == 40 and epochs == sorted(set(epochs))
     export = small.get(f"/api/sessions/{sid}/model").get_json()
     assert small.post("/api/sessions", json={"model": export}).status_code == 201
-    tiny = create_app({"HISTORY_ROWS": 3}).test_client()
+    tiny = make_app(HISTORY_ROWS=3).test_client()
     error = error_of(tiny.post("/api/sessions", json={"model": export}), 422)
     assert error["field"] == "model.trainer.history.rows"
 

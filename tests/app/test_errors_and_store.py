@@ -8,7 +8,8 @@ from app.errors import ApiError
 from app.sessions import SessionStore
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'")
+       "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; form-action 'self'")
 
 
 # --------------------------------------------------------------------------- malformed bodies
@@ -81,6 +82,7 @@ def test_security_headers_on_every_response(client, make_session):
         response.close()  # send_file answers hold the file open until closed
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Content-Security-Policy"] == CSP
+        assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_json_answers_are_not_cached(client):

@@ -40,14 +40,18 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
     assert names("schedules")[0] == "constant"
     spiral_k = next(d for d in o["datasets"] if d["name"] == "spiral_k")
     assert spiral_k["problem"] == "multiclass" and spiral_k["classes"] == [2, 6]
-    assert o["limits"] == {
+    from app import create_app  # the defaults (the test app lifts max_step_ms, see conftest)
+
+    assert create_app().test_client().get("/api/options").get_json()["limits"] == {
         "max_hidden_layers": 8, "max_neurons": 64, "max_batch": 512, "max_points": 5000,
         "classes": [2, 6], "max_grid": 400, "max_neuron_grid": 50,
         "max_body_bytes": 2 * 1024 * 1024, "max_sessions": 200, "idle_timeout_s": 1800,
         "evict_idle_s": 300, "max_step_ms": 250, "max_step_epochs": 100000,
         "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000,
         "max_landscape_sessions": 6, "max_landscape_resolution": 101,
-        "max_landscape_work": 1_000_000_000}
+        "max_landscape_work": 1_000_000_000,
+        "memory_budget_bytes": 2 * 1024**3, "session_memory_bytes": 128 * 1024**2,
+        "max_snapshot_bytes": 64 * 1024**2}
     assert o["snapshot_defaults"]["resolution"] == 100
     circle = next(d for d in o["datasets"] if d["name"] == "circle")
     assert len(circle["preview"]) == 200
@@ -95,7 +99,7 @@ def test_create_with_defaults_returns_config_data_and_snapshot(client):
 
 
 def test_empty_body_means_defaults(client):
-    r = client.post("/api/sessions", data=b"")
+    r = client.post("/api/sessions", data=b"", content_type="application/json")
     assert r.status_code == 201
     assert r.get_json()["config"] == DEFAULTS
 

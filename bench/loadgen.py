@@ -1,0 +1,207 @@
+"""Shared pieces of the server benchmarks: start `python -m app`, talk to it like the page does,
+and drive many learners at once from several client processes.
+
+Clients run in their own processes (a few threads each) so the load generator's own GIL never
+becomes the bottleneck being measured; every request keeps its connection alive, as a browser
+does, and asks only for the history rows it does not have yet, as the page does.
+"""
+
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+JSON = {"Content-Type": "application/json"}
+ALL_FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
+# The largest session the default limits allow: 8 × 64 neurons, every feature, 5,000 points,
+# six classes, Adam (the most optimizer state).
+LARGEST = {"dataset": "spiral_k", "n_classes": 6, "n_points": 5000, "features": ALL_FEATURES,
+           "hidden_layers": [64] * 8, "optimizer": "adam", "batch_size": 512}
+
+
+class Client:
+    """One keep-alive HTTP connection speaking JSON."""
+
+    def __init__(self, host, port, timeout=60):
+        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def call(self, method, path, body=None, headers=None):
+        data = None if body is None else json.dumps(body).encode()
+        self.conn.request(method, path, body=data, headers={**(JSON if data else {}),
+                                                            **(headers or {})})
+        response = self.conn.getresponse()
+        raw = response.read()
+        return response.status, raw, json.loads(raw) if raw else None
+
+    def close(self):
+        self.conn.close()
+
+
+def start_server(*args, env=None, cwd=ROOT):
+    """`python -m app --port 0 <args>` in its own process → (process, host, port)."""
+    env = {**os.environ, **SINGLE_THREAD, "PYTHONUNBUFFERED": "1", **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", "0", *map(str, args)],
+                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    line = proc.stdout.readline()
+    match = re.search(r"http://([\d.]+):(\d+)/", line)
+    if not match:
+        proc.kill()
+        raise SystemExit(f"server did not start: {line!r}")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep its pipe drained
+    return proc, match.group(1), int(match.group(2))
+
+
+def start_classroom(workers, *args, env=None):
+    """`python -m app --workers N --port 0 <args>` → (launcher, proxy host, proxy port,
+    {worker name: (host, port)})."""
+    env = {**os.environ, **SINGLE_THREAD, "PYTHONUNBUFFERED": "1", **(env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--workers", str(workers), "--port", "0",
+                             *map(str, args)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    found = {}
+    for line in proc.stdout:
+        if match := re.match(r"worker (\w+): http://([\d.]+):(\d+)/", line):
+            found[match.group(1)] = (match.group(2), int(match.group(3)))
+        elif match := re.search(r"running at http://([\d.]+):(\d+)/", line):
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
+            return proc, match.group(1), int(match.group(2)), found
+    proc.wait()
+    raise SystemExit(f"the classroom did not start (is nginx installed?); exit {proc.returncode}")
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_bytes(pid="self"):
+    """Resident memory of a process (Linux /proc/<pid>/statm)."""
+    pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def new_session(client, config=None):
+    status, _, body = client.call("POST", "/api/sessions", {**(config or {}),
+                                                           "snapshot": {"grid": False}})
+    assert status == 201, body
+    return body["id"]
+
+
+def learner(host, port, index, config, step, seconds, start_at, out):
+    """One learner: its own session, stepping like the page until `seconds` after `start_at`.
+
+    `step` is the body of every step request; its snapshot asks for history since the last
+    epoch seen unless `step` sets `history_since` itself. Appends (index, latencies in ms, epochs trained, errors) to `out`.
+    """
+    client = Client(host, port)
+    latencies, epochs, errors = [], 0, 0
+    try:
+        sid = new_session(client, config)
+        path = f"/api/sessions/{sid}/step"
+        since = 0
+        time.sleep(max(0.0, start_at - time.time()))
+        end = start_at + seconds
+        while time.time() < end:
+            body = {**step, "snapshot": {"history_since": since, **step.get("snapshot", {})}}
+            t0 = time.perf_counter()
+            status, _, answer = client.call("POST", path, body)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if status != 200:
+                errors += 1
+                continue
+            epochs += answer["snapshot"]["done"]["epochs"]
+            since = answer["snapshot"]["epoch"] + 1
+    except Exception as exc:  # noqa: BLE001 - a benchmark counts failures, it does not stop
+        errors += 1
+        print(f"learner: {exc!r}", file=sys.stderr)
+    finally:
+        client.close()
+    out.append((index, latencies, epochs, errors))
+
+
+def _process(host, port, jobs, seconds, start_at, queue):
+    out = []
+    threads = [threading.Thread(target=learner, args=(host, port, index, config, step, seconds,
+                                                        start_at, out))
+               for index, config, step in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    queue.put(out)
+
+
+def run_learners(host, port, groups, seconds, processes=4, warmup=1.5):
+    """Run learners together for `seconds`; `groups` maps a name to (count, config, step).
+
+    Returns {name: {"latencies": [...], "epochs": n, "errors": n, "requests": n}}; every
+    learner starts at the same moment, after `warmup` seconds to create the sessions.
+    """
+    jobs = [(name, dict(config, seed=i + 1), step)
+            for name, (count, config, step) in groups.items() for i in range(count)]
+    processes = max(1, min(processes, len(jobs)))
+    start_at = time.time() + warmup
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    indexed = [(i, config, step) for i, (_, config, step) in enumerate(jobs)]
+    procs = [ctx.Process(target=_process, args=(host, port, indexed[k::processes], seconds,
+                                                start_at, queue)) for k in range(processes)]
+    for p in procs:
+        p.start()
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    summary = {}
+    for index, latencies, epochs, errors in results:
+        entry = summary.setdefault(jobs[index][0], {"latencies": [], "epochs": 0, "errors": 0})
+        entry["latencies"] += latencies
+        entry["epochs"] += epochs
+        entry["errors"] += errors
+    for entry in summary.values():
+        entry["requests"] = len(entry["latencies"])
+    return summary
+
+
+def cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def conditions():
+    """The machine and how busy it was, for the report."""
+    load = os.getloadavg()
+    return (f"{cpu_name()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+            f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min) "
+            "when the run started")
