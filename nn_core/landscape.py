@@ -102,11 +102,17 @@ def pca_directions(origin, trajectories):
 
 
 def project(points, origin, d1, d2):
-    """(alpha, beta) arrays: the least-squares coordinates of each point (rows) in the plane."""
+    """(alpha, beta) arrays: the least-squares coordinates of each point (rows) in the plane;
+    NaN for a point that is not finite."""
     points = np.asarray(points, dtype=float).reshape(-1, origin.size)
     basis = np.stack([d1, d2], axis=1)                        # (P, 2)
+    coords = np.full((2, len(points)), np.nan)
     with np.errstate(all="ignore"):      # a run that blew up may sit very far away
-        coords = np.linalg.lstsq(basis, (points - origin).T, rcond=None)[0]
+        offsets = points - origin
+        # One solve for all rows, but only the finite ones: a NaN row would spoil the others'.
+        finite = np.isfinite(offsets).all(axis=1)
+        if finite.any():
+            coords[:, finite] = np.linalg.lstsq(basis, offsets[finite].T, rcond=None)[0]
     return coords[0], coords[1]
 
 

@@ -135,6 +135,19 @@ def test_projection_is_exact_in_the_plane_and_least_squares_off_it():
     assert abs(residual @ d1) < 1e-9 and abs(residual @ d2) < 1e-9
 
 
+def test_a_point_that_is_not_finite_does_not_spoil_the_others():
+    """A diverged run's path keeps its finite points (its start, at least) on the plane."""
+    net, _, _, _ = setup("binary", "sigmoid", "bce", "circle")
+    origin = net.params.copy()
+    d1, d2 = random_directions(net, origin, seed=1)
+    broken = origin.copy()
+    broken[0] = np.nan
+    points = np.array([origin + 0.3 * d1 - 0.7 * d2, broken, origin + np.inf * d1])
+    alpha, beta = project(points, origin, d1, d2)
+    np.testing.assert_allclose([alpha[0], beta[0]], [0.3, -0.7], atol=1e-12)
+    assert np.isnan(alpha[1:]).all() and np.isnan(beta[1:]).all()
+
+
 def test_pca_falls_back_to_random_when_the_paths_do_not_span_a_plane():
     net, trainer, X, y = setup("binary", "sigmoid", "bce", "circle")
     origin = net.params.copy()
