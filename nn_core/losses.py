@@ -26,6 +26,7 @@ class Loss:
     name = ""
     label = ""
     formula = ""
+    gradient_formula = ""      # ∂L/∂ŷ of one example in words, for the page's equations (Inspect)
     fused_with = None          # activation name for which dL/dz = (a − t)/n
     allowed_outputs = None     # output activations this loss accepts (None: any)
     problems = ("binary", "multiclass", "regression")
@@ -58,7 +59,8 @@ class Loss:
 
 
 def _register(cls):
-    LOSSES.register(cls.name, cls, label=cls.label, formula=cls.formula)
+    LOSSES.register(cls.name, cls, label=cls.label, formula=cls.formula,
+                    gradient=cls.gradient_formula)
     return cls
 
 
@@ -67,6 +69,7 @@ class MeanSquaredError(Loss):
     """L = 1/(2n) Σ (a − t)²,  dL/da = (a − t)/n  (the ½ is TensorFlow Playground's convention)."""
 
     name, label, formula = "mse", "Mean squared error", "½·mean (ŷ − y)²"
+    gradient_formula = "ŷ − y"
 
     def value(self, z, a, t):
         d = a - t
@@ -85,6 +88,7 @@ class BinaryCrossEntropy(Loss):
     """L = −mean[t ln σ(z) + (1 − t) ln(1 − σ(z))] = mean[max(z, 0) − z t + ln(1 + e^(−|z|))]."""
 
     name, label, formula = "bce", "Binary cross-entropy", "−mean[y ln ŷ + (1 − y) ln(1 − ŷ)]"
+    gradient_formula = "(ŷ − y) / (ŷ·(1 − ŷ))"
     fused_with = "sigmoid"
     allowed_outputs = ("sigmoid",)
     problems = ("binary",)
@@ -107,6 +111,7 @@ class SoftmaxCrossEntropy(Loss):
     """L = −mean Σ_k t_k ln softmax(z)_k = mean[logsumexp(z) − Σ_k t_k z_k]."""
 
     name, label, formula = "softmax_ce", "Softmax cross-entropy", "−mean Σ_k y_k ln ŷ_k"
+    gradient_formula = "−y_k / ŷ_k"
     fused_with = "softmax"
     allowed_outputs = ("softmax",)
     problems = ("multiclass",)
@@ -130,6 +135,7 @@ class Hinge(Loss):
     """L = mean max(0, 1 − t·a) with t = ±1,  dL/da = −t/n where t·a < 1, else 0."""
 
     name, label, formula = "hinge", "Hinge", "mean max(0, 1 − y·ŷ), y = ±1"
+    gradient_formula = "−y if y·ŷ < 1 else 0"
     allowed_outputs = ("linear", "tanh")
     problems = ("binary",)
 
@@ -158,7 +164,9 @@ def get_loss(name, field="loss"):
 
 
 def describe():
-    """Name, label, formula, fitting problems and output activations of every loss, for /api/options."""
+    """Name, label, formula, gradient (∂L/∂ŷ in words), fitting problems, output activations and
+    the output activation it is fused with (δ = ŷ − y; None) of every loss, for /api/options."""
     return [{**entry, "problems": list(LOSSES.get(entry["name"]).problems),
-             "outputs": list(LOSSES.get(entry["name"]).allowed_outputs or [])}
+             "outputs": list(LOSSES.get(entry["name"]).allowed_outputs or []),
+             "fused_with": LOSSES.get(entry["name"]).fused_with}
             for entry in LOSSES.describe()]

@@ -28,6 +28,23 @@ def test_registry_contents():
         assert LOSSES.info(name)["formula"]
 
 
+def test_every_loss_describes_its_gradient_and_fused_output():
+    from nn_core.activations import get_activation
+    info = {d["name"]: d for d in describe()}
+    assert all(d["gradient"] for d in info.values())
+    assert {n: d["fused_with"] for n, d in info.items()} == {
+        "mse": None, "bce": "sigmoid", "softmax_ce": "softmax", "hinge": None}
+    # what the page says ("δ = ŷ − y" for a fused pair) is what grad_z computes
+    z = np.array([[0.3, -1.2, 2.0]])
+    for name, d in info.items():
+        if d["fused_with"]:
+            act = get_activation(d["fused_with"])
+            a = act.forward(z if name == "softmax_ce" else z[:, :1])
+            t = np.zeros_like(a)
+            t[0, 0] = 1.0
+            np.testing.assert_array_equal(get_loss(name).grad_z(None, a, t, act), a - t)
+
+
 # ---- values by hand -----------------------------------------------------------------------
 
 
