@@ -166,7 +166,7 @@ function targetNote(t, ctx) {
   if (ctx.problem === "regression") return `y is this point's value, ${sig(t.label)}.`;
   if (t.output.length > 1) return `y is class ${t.label} written one-hot: 1 for class ${t.label}, 0 for the others.`;
   const range = ctx.activations.get(act)?.output_range;
-  if (range && range[0] < 0) return `Class ${t.label}: a ${act} output aims at ${range[0]} for class 0 and +${range[1]} for class 1, so y = ${t.target[0] > 0 ? "+" : ""}${sig(t.target[0])}.`;
+  if (range && range[0] < 0) return `Class ${t.label}: a ${act} output aims at ${sig(range[0])} for class 0 and +${sig(range[1])} for class 1, so y = ${t.target[0] > 0 ? "+" : ""}${sig(t.target[0])}.`;
   return `Class ${t.label}: y = ${sig(t.target[0])}.`;
 }
 

@@ -272,7 +272,7 @@ export default function inspectView(page) {
     },
     configure() {
       // "Clicking the plot" gets one more choice (its menu is rebuilt when the problem changes).
-      if (!ui.drawMode.querySelector(`option[value="${DRAW_MODE}"]`)) {
+      if (!state.hidden.has("inspect") && !ui.drawMode.querySelector(`option[value="${DRAW_MODE}"]`)) {
         const o = document.createElement("option");
         o.value = DRAW_MODE;
         o.textContent = "inspects the nearest point";
