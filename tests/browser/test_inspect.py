@@ -135,6 +135,15 @@ def test_inspect_a_point_on_circle_stage_by_stage(page, output_dir):
     # a hovered link: its weight and its term of z
     hover_link(p, 1, 2, 1)
     assert panel(p, "w")[1] == t["layers"][1]["W"][2][1]
+    # a click keeps a neuron in the panel (and opens no editor); a second click lets it go
+    p.page.click('#net-nodes .neuron[data-col="1"][data-idx="0"]')
+    p.page.mouse.move(2, 2)
+    p.wait("() => document.getElementById('inspect-panel').dataset.focus === 'neuron:0::0'")
+    assert p.js("() => document.getElementById('weight-editor').hidden")
+    assert panel(p, "z")[1] == t["layers"][0]["z"][0]
+    p.page.click('#net-nodes .neuron[data-col="1"][data-idx="0"]')
+    p.page.mouse.move(2, 2)
+    p.wait("() => document.getElementById('inspect-panel').dataset.focus === 'default'")
 
     # ② Loss: ŷ, the target and the binary cross-entropy with its numbers
     go_to_stage(p, "loss")

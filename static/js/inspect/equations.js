@@ -17,14 +17,14 @@ const MAX_TERMS = 8;    // a sum over more terms than this shows its largest few
 const SHOWN_TERMS = 4;  // ... this many, and adds up the rest
 
 /** A number part. opts: {p: in parentheses when negative, s: with a sign, pp: always parenthesised}. */
-export const num = (v, q = null, opts = {}) => ({ v, q, ...opts });
+const num = (v, q = null, opts = {}) => ({ v, q, ...opts });
 
 // ------------------------------------------------------------------ substitution
 const TOKENS = /ŷ_k|y_k|ŷ|\bz\b|\by\b|x₁|x₂/g;
 
 /** A registry formula with its symbols replaced by numbers ({z: 0.3}, {ŷ: 0.4, y: 1}, ...).
  * A negative number gets parentheses unless it opens a bracket or the formula. */
-export function substitute(formula, values, alwaysParen = false) {
+function substitute(formula, values, alwaysParen = false) {
   const parts = [];
   let last = 0;
   for (const m of formula.matchAll(TOKENS)) {
@@ -69,7 +69,7 @@ function products(as, bs) {
 const restNote = (n, what) => `${n} more ${what}: the ${SHOWN_TERMS} largest are written out, the other ${n} are added up in the last term.`;
 
 // ------------------------------------------------------------------ names
-export function neuronName(t, l, j) {
+function neuronName(t, l, j) {
   const L = t.layers.length;
   if (l === L - 1) return t.output.length > 1 ? `output ${j} (class ${j})` : "output";
   return `layer ${l + 1}, neuron ${j + 1}`;

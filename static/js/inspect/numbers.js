@@ -20,12 +20,6 @@ export function sig(v, digits = 4) {
 /** On the diagram: 3 significant figures. */
 export const short = (v) => sig(v, 3);
 
-/** With an explicit sign, for changes: +0.0021, −0.013. */
-export const signed = (v, digits = 4) => (v > 0 ? "+" : "") + sig(v, digits);
-
-/** A number inside a product or after an operator: negative ones in parentheses. */
-export const paren = (v, digits = 4) => (v < 0 ? `(${sig(v, digits)})` : sig(v, digits));
-
 /** 12 → "₁₂" */
 export const sub = (n) => String(n).replace(/\d/g, (d) => SUB[d]);
 

@@ -52,9 +52,10 @@ export class InspectOverlay {
       e.preventDefault();
       this.h.onPick(this.hit(e.clientX, e.clientY));
     }, true);
+    // Keyboard focus (Tab to a neuron) chooses it too; a mouse click's focus is the click's business.
     root.addEventListener("focusin", (e) => {
       const d = e.target.dataset;
-      if (!this.on || d?.col == null) return;
+      if (!this.on || d?.col == null || !e.target.matches(":focus-visible")) return;
       const c = +d.col;
       this.h.onPick(c === 0 ? { kind: "input", i: +d.idx } : { kind: "neuron", l: c - 1, j: +d.idx });
     });

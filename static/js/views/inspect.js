@@ -57,7 +57,7 @@ export default function inspectView(page) {
       ui.toggle.title = "Leave Inspect mode (Esc; playing leaves it too)";
       ui.body.hidden = false;
       ui.drawMode.value = DRAW_MODE;
-      $("network").scrollIntoView({ block: "nearest", behavior: "smooth" });
+      reveal();
     }
     clampPoint();
     reload();
@@ -76,6 +76,15 @@ export default function inspectView(page) {
     ui.toggle.title = TOGGLE_TITLE;
     ui.body.hidden = true;
     if (ui.drawMode.value === DRAW_MODE) ui.drawMode.value = "";
+  }
+
+  /** Scroll so the panel shows as far as it can without pushing the diagram's top off screen. */
+  function reveal() {
+    const net = $("network").getBoundingClientRect(), box = el.getBoundingClientRect();
+    const down = Math.min(net.top, box.bottom - window.innerHeight);
+    const up = Math.min(0, net.top);
+    const by = down > 0 ? down : up;
+    if (by) window.scrollBy({ top: by, behavior: "smooth" });
   }
 
   // ---------------------------------------------------------------- the point
