@@ -18,6 +18,7 @@ import { InspectOverlay, focusKey } from "../inspect/overlay.js";
 
 const $ = (id) => document.getElementById(id);
 const DRAW_MODE = "inspect";   // the value of "Clicking the plot: inspects the nearest point"
+const DIVERGED = "This network has diverged (its numbers are no longer finite): reset it, then inspect a point.";
 
 export default function inspectView(page) {
   const { state } = page;
@@ -114,6 +115,13 @@ export default function inspectView(page) {
   /** Fetch the trace when the session changed since the last one (paused only). */
   function want() {
     if (!my.active || state.running || my.queued || my.takenAt === state.version || !state.id) return;
+    if (state.status === "diverged") {   // the server would refuse (422 naming status): say why now
+      my.takenAt = state.version;
+      my.trace = null;
+      my.error = DIVERGED;
+      paint();
+      return;
+    }
     my.queued = true;
     const seq = ++my.seq;
     el.classList.add("loading");
@@ -129,9 +137,7 @@ export default function inspectView(page) {
       if (err) {
         if (err instanceof ApiError && err.status === 404) { leave(); recoverSession(); return; }
         my.trace = null;
-        my.error = err.field === "status"
-          ? "This network has diverged (its numbers are no longer finite): reset it, then inspect a point."
-          : `Could not trace this point: ${err instanceof ApiError ? err.describe() : err.message}`;
+        my.error = err.field === "status" ? DIVERGED : `Could not trace this point: ${err instanceof ApiError ? err.describe() : err.message}`;
       } else {
         const key = `${point.set}:${point.index}`;
         if (key !== my.pointKey || !my.applied) my.losses = [];
