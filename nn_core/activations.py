@@ -27,6 +27,7 @@ class Activation:
     name = ""
     label = ""
     formula = ""
+    derivative_formula = ""  # f′(z) in words, for the page's equations (Inspect)
     output_range = None  # (low, high) when bounded; used to encode targets and colour maps
 
     def derivative(self, z):
@@ -39,7 +40,8 @@ class Activation:
 
 
 def _register(cls):
-    ACTIVATIONS.register(cls.name, cls, label=cls.label, formula=cls.formula)
+    ACTIVATIONS.register(cls.name, cls, label=cls.label, formula=cls.formula,
+                         derivative=cls.derivative_formula)
     return cls
 
 
@@ -48,6 +50,7 @@ class Sigmoid(Activation):
     """σ(z) = 1 / (1 + e^(−z)),  σ'(z) = σ(z)(1 − σ(z))."""
 
     name, label, formula = "sigmoid", "Sigmoid", "σ(z) = 1 / (1 + e^(−z))"
+    derivative_formula = "σ(z)·(1 − σ(z))"
     output_range = (0.0, 1.0)
 
     def forward(self, z, out=None):
@@ -70,6 +73,7 @@ class Tanh(Activation):
     """tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z)),  tanh'(z) = 1 − tanh²(z)."""
 
     name, label, formula = "tanh", "Tanh", "tanh(z)"
+    derivative_formula = "1 − tanh²(z)"
     output_range = (-1.0, 1.0)
 
     def forward(self, z, out=None):
@@ -87,6 +91,7 @@ class ReLU(Activation):
     """relu(z) = max(0, z),  relu'(z) = 1 if z > 0 else 0."""
 
     name, label, formula = "relu", "ReLU", "max(0, z)"
+    derivative_formula = "1 if z > 0 else 0"
 
     def forward(self, z, out=None):
         return np.maximum(z, 0.0, out=out)
@@ -100,6 +105,7 @@ class LeakyReLU(Activation):
     """leaky_relu(z) = z if z > 0 else αz (α = 0.01),  derivative 1 or α."""
 
     name, label, formula = "leaky_relu", "Leaky ReLU", "max(0.01·z, z)"
+    derivative_formula = "1 if z > 0 else 0.01"
     alpha = 0.01
 
     def forward(self, z, out=None):
@@ -119,6 +125,7 @@ class ELU(Activation):
     """elu(z) = z if z > 0 else α(e^z − 1) (α = 1),  derivative 1 or elu(z) + α."""
 
     name, label, formula = "elu", "ELU", "z if z > 0 else e^z − 1"
+    derivative_formula = "1 if z > 0 else e^z"
     alpha = 1.0
 
     def forward(self, z, out=None):
@@ -140,6 +147,7 @@ class Softplus(Activation):
     """softplus(z) = ln(1 + e^z),  softplus'(z) = σ(z)."""
 
     name, label, formula = "softplus", "SoftPlus", "ln(1 + e^z)"
+    derivative_formula = "σ(z) = 1 / (1 + e^(−z))"
 
     def forward(self, z, out=None):
         return np.logaddexp(0.0, z, out=out)
@@ -155,6 +163,7 @@ class Swish(Activation):
     """swish(z) = z·σ(z),  swish'(z) = σ(z) + z·σ(z)(1 − σ(z))."""
 
     name, label, formula = "swish", "Swish (SiLU)", "z · σ(z)"
+    derivative_formula = "σ(z) + z·σ(z)·(1 − σ(z))"
 
     def forward(self, z, out=None):
         s = SIGMOID.forward(z)
@@ -174,6 +183,7 @@ class Mish(Activation):
     """mish(z) = z·tanh(softplus(z)),  mish'(z) = tanh(sp) + z·σ(z)·(1 − tanh²(sp))."""
 
     name, label, formula = "mish", "Mish", "z · tanh(ln(1 + e^z))"
+    derivative_formula = "tanh(s) + z·σ(z)·(1 − tanh²(s)), s = ln(1 + e^z)"
 
     def forward(self, z, out=None):
         return np.multiply(z, np.tanh(np.logaddexp(0.0, z)), out=out)
@@ -194,6 +204,7 @@ class Sine(Activation):
     """sin(z),  sin'(z) = cos(z)."""
 
     name, label, formula = "sine", "Sine", "sin(z)"
+    derivative_formula = "cos(z)"
     output_range = (-1.0, 1.0)
 
     def forward(self, z, out=None):
@@ -210,6 +221,7 @@ class Linear(Activation):
     """linear(z) = z,  linear'(z) = 1."""
 
     name, label, formula = "linear", "Linear", "z"
+    derivative_formula = "1"
 
     def forward(self, z, out=None):
         if out is None:
@@ -229,6 +241,7 @@ class Softmax(Activation):
     """softmax(z)_k = e^(z_k) / Σ_j e^(z_j) over each row;  dL/dz = a ⊙ (dA − Σ_k dA_k a_k)."""
 
     name, label, formula = "softmax", "Softmax", "e^(z_k) / Σ_j e^(z_j)"
+    derivative_formula = "∂a_k/∂z_j = a_k·([j = k] − a_j)"
     output_range = (0.0, 1.0)
 
     def forward(self, z, out=None):
@@ -258,8 +271,8 @@ def get_activation(name, field="activation"):
 
 
 def describe():
-    """Name, label, formula, output range ([low, high] or None when unbounded) and whether it may
-    be a hidden activation, of every activation, for /api/options."""
+    """Name, label, formula, derivative (f′(z) in words), output range ([low, high] or None when
+    unbounded) and whether it may be a hidden activation, of every activation, for /api/options."""
     return [{**entry, "hidden": entry["name"] not in OUTPUT_ONLY,
              "output_range": _range(ACTIVATIONS.get(entry["name"]).output_range)}
             for entry in ACTIVATIONS.describe()]

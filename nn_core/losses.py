@@ -32,6 +32,7 @@ class Loss:
     name = ""
     label = ""
     formula = ""
+    gradient_formula = ""      # ∂L/∂ŷ of one example in words, for the page's equations (Inspect)
     fused_with = None          # activation name for which dL/dz = c·(a − t)
     allowed_outputs = None     # output activations this loss accepts (None: any)
     problems = ("binary", "multiclass", "regression")
@@ -68,7 +69,8 @@ class Loss:
 
 
 def _register(cls):
-    LOSSES.register(cls.name, cls, label=cls.label, formula=cls.formula)
+    LOSSES.register(cls.name, cls, label=cls.label, formula=cls.formula,
+                    gradient=cls.gradient_formula)
     return cls
 
 
@@ -82,6 +84,7 @@ class MeanSquaredError(Loss):
     """
 
     name, label, formula = "mse", "Mean squared error", "mean (ŷ − y)² over all outputs"
+    gradient_formula = "2(ŷ − y)/k"
     fused_with = "linear"
 
     def fused_scale(self, a):
@@ -105,6 +108,7 @@ class BinaryCrossEntropy(Loss):
     """L = −mean[t ln σ(z) + (1 − t) ln(1 − σ(z))] = mean[max(z, 0) − z t + ln(1 + e^(−|z|))]."""
 
     name, label, formula = "bce", "Binary cross-entropy", "−mean[y ln ŷ + (1 − y) ln(1 − ŷ)]"
+    gradient_formula = "(ŷ − y) / (ŷ·(1 − ŷ))"
     fused_with = "sigmoid"
     allowed_outputs = ("sigmoid",)
     problems = ("binary",)
@@ -127,6 +131,7 @@ class SoftmaxCrossEntropy(Loss):
     """L = −mean Σ_k t_k ln softmax(z)_k = mean[logsumexp(z) − Σ_k t_k z_k]."""
 
     name, label, formula = "softmax_ce", "Softmax cross-entropy", "−mean Σ_k y_k ln ŷ_k"
+    gradient_formula = "−y_k / ŷ_k"
     fused_with = "softmax"
     allowed_outputs = ("softmax",)
     problems = ("multiclass",)
@@ -162,6 +167,7 @@ class Hinge(Loss):
     """
 
     name, label, formula = "hinge", "Hinge", "mean max(0, 1 − y·ŷ), y = ±1"
+    gradient_formula = "−y if y·ŷ < 1 else 0"
     allowed_outputs = ("linear", "tanh")
     problems = ("binary",)
 
@@ -186,7 +192,9 @@ def get_loss(name, field="loss"):
 
 
 def describe():
-    """Name, label, formula, fitting problems and output activations of every loss, for /api/options."""
+    """Name, label, formula, gradient (∂L/∂ŷ in words), fitting problems, output activations and
+    the output activation it is fused with (δ = ŷ − y; None) of every loss, for /api/options."""
     return [{**entry, "problems": list(LOSSES.get(entry["name"]).problems),
-             "outputs": list(LOSSES.get(entry["name"]).allowed_outputs or [])}
+             "outputs": list(LOSSES.get(entry["name"]).allowed_outputs or []),
+             "fused_with": LOSSES.get(entry["name"]).fused_with}
             for entry in LOSSES.describe()]

@@ -61,6 +61,7 @@ export const api = {
   reset: (id, body) => request("POST", `/api/sessions/${id}/reset`, body),
   data: (id, body) => request("POST", `/api/sessions/${id}/data`, body),
   weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
+  trace: (id, body) => request("POST", `/api/sessions/${id}/trace`, body),
   /** keepalive: true lets the request outlive the page (pagehide). */
   remove: (id, { keepalive = false } = {}) => request("DELETE", `/api/sessions/${id}`, undefined, { keepalive }),
 };

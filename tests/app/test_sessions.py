@@ -32,6 +32,10 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         names("datasets"))
     assert names("features")[:2] == ["x1", "x2"] and len(o["features"]) == 9
     assert {"tanh", "relu", "sigmoid", "softmax", "linear"} <= set(names("activations"))
+    tanh = next(a for a in o["activations"] if a["name"] == "tanh")
+    assert tanh["formula"] == "tanh(z)" and tanh["derivative"] == "1 − tanh²(z)"
+    bce = next(loss for loss in o["losses"] if loss["name"] == "bce")
+    assert bce["fused_with"] == "sigmoid" and bce["gradient"]
     assert {"sgd", "momentum", "adam"} <= set(names("optimizers"))
     adam = next(opt for opt in o["optimizers"] if opt["name"] == "adam")
     assert {p["name"] for p in adam["params"]} >= {"beta1", "beta2"}

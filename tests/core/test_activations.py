@@ -55,6 +55,14 @@ def test_registry_contents():
         assert type(act).__doc__.count("\n") == 0
 
 
+def test_every_activation_registers_its_derivative_in_words():
+    # The page's Inspect equations write f′(z) from here, so a new activation cannot be missing.
+    derivatives = {d["name"]: d["derivative"] for d in describe()}
+    assert set(derivatives) == set(NAMES) and all(derivatives.values())
+    assert derivatives["tanh"] == "1 − tanh²(z)" and derivatives["linear"] == "1"
+    assert derivatives["relu"] == "1 if z > 0 else 0"
+
+
 def test_unknown_name_lists_allowed():
     with pytest.raises(ConfigError) as err:
         get_activation("relu6")

@@ -28,6 +28,26 @@ def test_registry_contents():
         assert LOSSES.info(name)["formula"]
 
 
+def test_every_loss_describes_its_gradient_and_fused_output():
+    from nn_core.activations import get_activation
+    info = {d["name"]: d for d in describe()}
+    assert all(d["gradient"] for d in info.values())
+    assert {n: d["fused_with"] for n, d in info.items()} == {
+        "mse": "linear", "bce": "sigmoid", "softmax_ce": "softmax", "hinge": None}
+    assert info["mse"]["gradient"] == "2(ŷ − y)/k"
+    # what the page says (δ = ŷ − y, or 2(ŷ − y)/k for mse) is what grad_z computes for one point
+    z = np.array([[0.3, -1.2, 2.0]])
+    for name, d in info.items():
+        if d["fused_with"]:
+            act = get_activation(d["fused_with"])
+            a = act.forward(z if name in ("softmax_ce", "mse") else z[:, :1])
+            t = np.zeros_like(a)
+            t[0, 0] = 1.0
+            scale = 2.0 / a.shape[1] if name == "mse" else 1.0
+            np.testing.assert_allclose(get_loss(name).grad_z(None, a, t, act), scale * (a - t),
+                                       rtol=1e-15)
+
+
 # ---- values by hand -----------------------------------------------------------------------
 
 

@@ -135,6 +135,8 @@ export class NetworkDiagram {
       this.links.push(layer);
     }
     if (this.h.onNote) this.h.onNote(this.subsampled.length ? `Large layers show an even subset of their links (${this.subsampled.join(", ")}).` : "");
+    // Overlays (Inspect) draw on the diagram from this: its size and each neuron's centre and size.
+    this.root.dispatchEvent(new CustomEvent("diagram-built", { detail: { width: W, height: H, columns: pos.map((col, c) => ({ node: colLayout[c].node, at: col.map((p) => [p.x, p.y]) })) } }));
     if (this.lastSnapshot) this.update(this.lastSnapshot);
   }
 
