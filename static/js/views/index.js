@@ -10,3 +10,4 @@ export { default as network } from "./network.js";
 export { default as weights } from "./weights.js";
 export { default as gradnorms } from "./gradnorms.js";
 export { default as transformed } from "./transformed.js";
+export { default as compare } from "./compare.js";
