@@ -118,6 +118,16 @@ def test_three_optimizer_race_link_reopens_it(page, browser, output_dir):
     assert [row[2] for row in table] == [f"{r['metrics']['train_loss']:.3f}" for r in runs]
     p.wait(f"() => {{ const ps = ({PATHS})(); return ps.length === 3 && ps.every(q => q.epoch === {stop}); }}", timeout=LONG)
     p.page.screenshot(path=str(output_dir / "compare-race.png"))
+    for w, h in [(1024, 768), (1280, 720), (1440, 900), (1920, 1080)]:
+        p.page.set_viewport_size({"width": w, "height": h})
+        # every panel lies inside the race's area, the landscape gets room, the cards stay square
+        p.wait("""() => { const body = document.getElementById('cmp-body').getBoundingClientRect();
+            const inside = [...document.querySelectorAll('#cmp-body > *, .cmp-card')].every(n => {
+              const r = n.getBoundingClientRect(); return r.left >= body.left - 1 && r.right <= body.right + 1; });
+            const land = document.querySelector('#cmp-landscape .main-svg');
+            const c = document.querySelector('.cmp-boundary');
+            return inside && land && land.getBoundingClientRect().width > 300 && c.width === c.height && c.width > 0; }""", timeout=LONG)
+        p.page.screenshot(path=str(output_dir / f"compare-race-{w}x{h}.png"), full_page=True)
 
     # the link reopens the same race: new forks, same initial weights, the same numbers epoch by epoch
     p.page.click("#btn-link")
@@ -200,7 +210,7 @@ def test_multiclass_and_regression_races(page, link, metric, classes):
     assert len(epochs) == 1
     assert p.js("() => document.getElementById('cmp-curves').layout.yaxis2.title.text") == metric
     heads = p.js("() => [...document.querySelectorAll('#cmp-table thead th')].map(th => th.textContent)")
-    assert f"Test {metric}" in heads
+    assert ("Test RMSE" if metric == "RMSE" else "Test acc.") in heads
     assert len(p.js(BOARDS)) == n
     if classes:   # the boundaries use the class colours (softmax output over three classes)
         shape = p.js("() => window.playground.state.compare.runs[0].grid.shape")

@@ -125,7 +125,7 @@ export class RunTable {
     const key = `${race.version}|${problem}|${race.runs.map((r) => r.id).join()}`;
     if (key === this.key) return;
     this.key = key;
-    const heads = ["Run", "Epoch", "Train loss", "Test loss", ...(regression ? ["Train RMSE", "Test RMSE"] : ["Train accuracy", "Test accuracy"]), "Status"];
+    const heads = ["Run", "Epoch", "Train loss", "Test loss", ...(regression ? ["Train RMSE", "Test RMSE"] : ["Train acc.", "Test acc."]), "Status"];
     const head = el("tr");
     for (const h of heads) { const th = el("th", null, h); th.scope = "col"; head.append(th); }
     const finite = race.runs.filter((r) => Number.isFinite(r.metrics.test_loss));
@@ -133,10 +133,12 @@ export class RunTable {
     const rows = race.runs.map((r) => {
       const m = r.metrics, tr = el("tr");
       tr.dataset.run = r.key;
-      const name = el("th", "cmp-run-cell");
+      const name = el("th");
       name.scope = "row";
-      name.style.setProperty("--run", r.color);
-      name.append(el("span", "cmp-key", r.key), el("span", null, r.name));
+      const label = el("span", "cmp-run-cell");
+      label.style.setProperty("--run", r.color);
+      label.append(el("span", "cmp-key", r.key), el("span", null, r.name));
+      name.append(label);
       const cells = [String(r.epoch), f3(m.train_loss), f3(m.test_loss),
         ...(regression ? [f3(m.train_rmse), f3(m.test_rmse)] : [pct(m.train_accuracy), pct(m.test_accuracy)])];
       tr.append(name, ...cells.map((t) => el("td", "num", t)));

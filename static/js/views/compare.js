@@ -145,8 +145,8 @@ export default function compareView(page) {
     if (!race) return;
     const cfg = state.config;
     const net = [cfg.features.length, ...cfg.hidden_layers, "out"].join("–");
-    const same = race.sameInitialWeights ? "same initial weights" : "initial weights differ where the initializer does";
-    const text = `${describeSpec(state.options, race.spec)} · ${cfg.dataset}, network ${net} · same data, ${same}`;
+    const same = race.sameInitialWeights ? "same data, same initial weights" : "same data; initial weights from each run's initializer";
+    const text = `${describeSpec(state.options, race.spec)} · ${cfg.dataset}, network ${net} · ${same}`;
     const node = $("cmp-summary");
     if (node.textContent !== text) node.textContent = text;
   }
