@@ -238,3 +238,18 @@ def test_runs_of_different_networks_have_no_landscape_and_bad_input_is_named(pag
     assert "learning_rate: 50 is not a number in" in p.js("() => document.getElementById('cmp-error').textContent")
     assert [r["id"] for r in p.js(RUNS)] == ids
     assert p.errors == []   # and no refused landscape request on the way
+
+
+def test_a_link_with_a_bad_race_says_why_and_offers_the_setup(page):
+    p = page.open("/#dataset=xor&compare=optimizer&compare.values=sgd,bogus")
+    p.wait("() => !document.getElementById('cmp-setup').hidden", timeout=LONG)
+    assert "optimizer: unknown name bogus" in p.js("() => document.getElementById('toast').textContent")
+    assert p.js(RACE) is None
+    assert "compare=" not in p.page.url and "dataset=xor" in p.page.url
+    # the setup is offered, prefilled from the configuration; a preset starts a race from there
+    assert p.js("() => document.getElementById('cmp-vary').value") == "optimizer"
+    p.page.get_by_role("button", name="Batch 1 vs 10 vs 100", exact=True).click()
+    p.wait("() => window.playground.state.compare && window.playground.state.compare.runs.length === 3", timeout=LONG)
+    assert [r["name"] for r in p.js(RUNS)] == ["batch 1", "batch 10", "batch 100"]
+    assert p.errors == []
+

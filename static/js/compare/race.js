@@ -88,7 +88,13 @@ export class Race {
   queue(fn) {
     this._queued++;
     const run = async () => {
-      try { if (!this.closed) return await fn(); } finally { this._queued--; }
+      try {
+        if (!this.closed) return await fn();
+      } catch (err) {
+        if (!this.closed) throw err;    // a closed race's sessions are being deleted: 404s are expected
+      } finally {
+        this._queued--;
+      }
     };
     const p = this._chain.then(run, run);
     this._chain = p.catch(() => {});

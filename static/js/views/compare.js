@@ -103,9 +103,16 @@ export default function compareView(page) {
   }
 
   async function start(spec) {
-    const problem = checkSpec(state.options, spec);
-    if (problem) { page.toast(`This race cannot start: ${problem}.`, "error", 6000); showSetup(true); return; }
+    pending = null;
     open();
+    const problem = checkSpec(state.options, spec);
+    if (problem) {   // a link with a bad race: say why, and offer the setup
+      page.toast(`The link's race cannot start: ${problem}.`, "error", 8000);
+      state.errors.push(problem);
+      showSetup(true);
+      page.saveView();
+      return;
+    }
     if (state.running) setRunning(false);
     if (race) { race.close(); race = null; state.compare = null; landscape.setRace(null); }
     starting = spec;
@@ -128,7 +135,6 @@ export default function compareView(page) {
     starting = null;
     race = created;
     state.compare = race;
-    pending = null;
     $("cmp-body").hidden = false;
     showSetup(false);
     landscape.setRace(race);
