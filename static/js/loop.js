@@ -22,6 +22,10 @@ let views = [];
 let stepper = null;
 let chain = Promise.resolve();
 let onLost = () => {};
+// A mode that trains sessions of its own (views/compare.js) may take the run controls: while a
+// driver is set, play/pause (and Space), step, reset and the epoch counter drive and show it, and
+// the page's session rests. driver: {epoch, tick() (each frame while running), step(), reset(reseed)}.
+let driver = null;
 
 /** Start the loop over `list` (views/index.js); onSessionLost(): the server forgot the session. */
 export function startLoop(list, { onSessionLost }) {
@@ -33,6 +37,15 @@ export function startLoop(list, { onSessionLost }) {
 }
 
 export const isShown = (v) => !v.el || !!state.visible[v.name];
+
+/** Hand the run controls to `d` (null: back to the page's session); pauses first. */
+export function setDriver(d) {
+  if (state.running) setRunning(false);
+  driver = d;
+  state.dirty = true;
+}
+
+export const runDriver = () => driver;
 
 // ------------------------------------------------------------------ what to ask for
 /** Snapshot options: the defaults' resolutions, history since `since`, and what shown views want.
@@ -58,7 +71,8 @@ export const nextSince = () => state.history.lastEpoch + 1;
 // ------------------------------------------------------------------ stepping
 function tick() {
   requestAnimationFrame(tick);
-  if (state.running && !state.inFlight && !state.busy) sendStep();
+  if (state.running && driver) driver.tick();
+  else if (state.running && !state.inFlight && !state.busy) sendStep();
   if (state.dirty) render();
 }
 
@@ -101,7 +115,7 @@ function onStepError(id, err) {
 }
 
 export function setRunning(on) {
-  if (on && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
+  if (on && !driver && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
   state.running = on;
   if (!on && stepper) stepper.stopChain();
   const btn = document.getElementById("btn-play");

@@ -3,7 +3,7 @@
 // loop.exclusive(), so it waits for the step in flight and answers apply in order.
 
 import { api, ApiError } from "./api.js";
-import { applySnapshot, configureViews, exclusive, nextSince, sendStep, setRunning, snapshotOptions } from "./loop.js";
+import { applySnapshot, configureViews, exclusive, nextSince, runDriver, sendStep, setRunning, snapshotOptions } from "./loop.js";
 import { toast } from "./panels.js";
 import { writeUrl } from "./share.js";
 import { state } from "./state.js";
@@ -100,6 +100,7 @@ export function patchConfig(patch, field) {
 }
 
 export function reset(reseed) {
+  if (runDriver()) return runDriver().reset(reseed);
   return exclusive(async () => {
     try {
       const res = await api.reset(state.id, { reseed, snapshot: snapshotOptions(0) });
@@ -113,6 +114,7 @@ export function reset(reseed) {
 }
 
 export function stepOnce() {
+  if (runDriver()) return runDriver().step();
   if (state.running) setRunning(false);
   if (state.status === "diverged") return toast("Training diverged: reset first.", "error");
   return exclusive(() => sendStep(1));

@@ -75,8 +75,14 @@ export function hiddenControls(search) {
   return names;
 }
 
+// Parts of the page that keep keys of their own in the hash (views/compare.js: compare=…): each
+// is a function returning [key, text] pairs, written after the configuration.
+const hashParts = [];
+export const addHashPart = (fn) => hashParts.push(fn);
+
 /** Keep the address bar's hash equal to the session's configuration and the view settings. */
 export function writeUrl() {
   if (!state.config) return;
-  history.replaceState(null, "", `${location.pathname}${location.search}#${encodeHash(state.config, state.view)}`);
+  const extra = new URLSearchParams(hashParts.flatMap((fn) => fn())).toString().replace(/%2C/g, ",");
+  history.replaceState(null, "", `${location.pathname}${location.search}#${encodeHash(state.config, state.view)}${extra ? `&${extra}` : ""}`);
 }

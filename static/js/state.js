@@ -31,6 +31,7 @@ export const state = Object.seal({
   dirty: false,         // something to draw at the next animation frame
   visible: {},          // view name → shown (on screen, displayed, not hidden by ?hide=)
   hoverNeuron: null,    // {layer, index} hovered in the diagram (layer −1: an input feature)
+  compare: null,        // the Compare race while one exists (compare/race.js: spec, runs, epoch)
   // ---- what the learner chose about the page (kept in the URL: share.js VIEW_FIELDS)
   view: { speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, level: "basic", surface: false },
   hidden: new Set(),    // control names hidden by ?hide=

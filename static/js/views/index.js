@@ -11,3 +11,4 @@ export { default as weights } from "./weights.js";
 export { default as gradnorms } from "./gradnorms.js";
 export { default as transformed } from "./transformed.js";
 export { default as inspect } from "./inspect.js";
+export { default as compare } from "./compare.js";

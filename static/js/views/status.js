@@ -3,6 +3,7 @@
 // loop's state, so it wants nothing from the server.
 
 import { fmtEpoch } from "../format.js";
+import { runDriver } from "../loop.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,7 +15,7 @@ export default function statusView(page) {
     wants: () => null,
     take() {},
     draw(state) {
-      set("epoch", fmtEpoch(state.epoch));
+      set("epoch", fmtEpoch(runDriver()?.epoch ?? state.epoch));
       const m = state.metrics || {};
       const f3 = (v) => (v == null || !Number.isFinite(v) ? "–" : v.toFixed(3));
       set("st-train", f3(m.train_loss));
