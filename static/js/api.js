@@ -61,12 +61,9 @@ export const api = {
   reset: (id, body) => request("POST", `/api/sessions/${id}/reset`, body),
   data: (id, body) => request("POST", `/api/sessions/${id}/data`, body),
   weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
-<<<<<<< HEAD
   trace: (id, body) => request("POST", `/api/sessions/${id}/trace`, body),
-=======
   fork: (id, body) => request("POST", `/api/sessions/${id}/fork`, body),
   landscape: (body) => request("POST", "/api/landscape", body),
->>>>>>> compare
   /** keepalive: true lets the request outlive the page (pagehide). */
   remove: (id, { keepalive = false } = {}) => request("DELETE", `/api/sessions/${id}`, undefined, { keepalive }),
 };
