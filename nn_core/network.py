@@ -113,6 +113,8 @@ class Network:
             self._targets = np.array([[low], [high]])
         else:
             self._targets = None
+        self._ids_are_targets = self._targets is not None and np.array_equal(
+            self._targets, np.arange(len(self._targets), dtype=float)[:, None])
 
     def reinitialize(self, seed=None):
         """Draw fresh weights with the initializer; the same seed gives bit-identical weights."""
@@ -275,7 +277,8 @@ class Network:
             # the table of target rows. Anything else takes the checks below.
             try:
                 if len(np.bincount(y, minlength=len(targets))) == len(targets):
-                    return targets[y]
+                    # 0/1 targets (a sigmoid output) are the ids themselves: a cast, no lookup
+                    return y.astype(np.float64)[:, None] if self._ids_are_targets else targets[y]
             except ValueError:
                 pass
         if y.ndim == 0:
