@@ -103,7 +103,18 @@ class Network:
             self.layers.append(Dense(rows - 1, cols, get_activation(name), W_aug, dW_aug))
             offset += size
         self._workspaces = {}
-        self._one_hot = None
+        # Row c is the target of class c: one-hot for multi-class; for binary the ends of the
+        # output's range (0/1 for sigmoid, ±1 for tanh and linear/hinge).
+        # (None for regression, whose targets are the values themselves.)
+        if self.problem == "multiclass":
+            self._targets = np.eye(self.n_outputs)
+        elif self.problem == "binary":
+            low, high = self.layers[-1].activation.output_range or (-1.0, 1.0)
+            self._targets = np.array([[low], [high]])
+        else:
+            self._targets = None
+        self._ids_are_targets = self._targets is not None and np.array_equal(
+            self._targets, np.arange(len(self._targets), dtype=float)[:, None])
 
     def reinitialize(self, seed=None):
         """Draw fresh weights with the initializer; the same seed gives bit-identical weights."""
@@ -205,12 +216,14 @@ class Network:
         own backward pass on preallocated buffers, so a notebook loop over it costs about what a
         training step does.
         """
-        X = self.check_inputs(X)
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.layer_sizes[0] or X.dtype.kind not in "iuf":
+            X = self.check_inputs(X)                # raises, naming what X should be
         n = len(X)
         if n == 0:
             raise ConfigError("X", "needs at least one row", "≥ 1 row")
         T = self.encode_targets(y, n=n)
-        ws = self.workspace(n)
+        ws = self._workspaces.get(n) or self.workspace(n)
         np.copyto(ws.x_in_head, X)
         self.backprop(ws.x_in, T, ws)
         loss = self.loss_fn.value(ws.z[-1], ws.out, T)
@@ -256,6 +269,18 @@ class Network:
     def encode_targets(self, y, n=None, field="y"):
         """Labels → targets shaped like the output: 0/1 or ±1 (binary), one-hot (multi-class), values."""
         y = np.asarray(y)
+        targets = self._targets
+        if (targets is not None and y.ndim == 1 and y.dtype.kind in "iu" and y.dtype != np.uint64
+                and (n is None or len(y) == n)):
+            # The fast path (every batch given to `loss_and_grads` comes here), two NumPy calls:
+            # bincount refuses negative ids and its length tells the largest; then the ids index
+            # the table of target rows. Anything else takes the checks below.
+            try:
+                if len(np.bincount(y, minlength=len(targets))) == len(targets):
+                    # 0/1 targets (a sigmoid output) are the ids themselves: a cast, no lookup
+                    return y.astype(np.float64)[:, None] if self._ids_are_targets else targets[y]
+            except ValueError:
+                pass
         if y.ndim == 0:
             raise ConfigError(field, "expected one label per row, got a single number", "(n,)")
         if n is not None and len(y) != n:
@@ -272,37 +297,19 @@ class Network:
             return y.astype(float)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
-        classes = 2 if self.problem == "binary" else k
-        if y.dtype.kind not in "iufb":
+        kind = y.dtype.kind
+        classes = len(targets)
+        if kind not in "iufb":
             raise ConfigError(field, f"labels must be numbers, got {y.dtype.name} values",
                               list(range(classes)))
         if y.ndim != 1:
             raise ConfigError(field, f"labels must be one number per row, got shape {y.shape}", "(n,)")
-        # Few NumPy calls on the common path (integer labels): this runs for every batch given to
-        # `loss_and_grads`.
-        ids = y
-        if y.dtype.kind == "f":
-            with np.errstate(invalid="ignore"):     # NaN, ±inf and huge values fail the test below
-                ids = y.astype(np.int64)
-            if not (ids == y).all():
-                ids = None
-        elif y.dtype.kind == "b":
+        with np.errstate(invalid="ignore"):         # NaN, ±inf and huge values fail the test below
             ids = y.astype(np.int64)
-        # Seen as unsigned, a negative id is huge: one max() checks both ends of [0, classes).
-        if ids is None or (len(ids) and ids.view(f"u{ids.itemsize}").max() >= classes):
-            raise ConfigError(field, f"{self.problem} labels must be integer class ids",
-                              list(range(classes)))
-        if self.problem == "multiclass":
-            if self._one_hot is None:
-                self._one_hot = np.eye(k)
-            return self._one_hot[ids]
-        # Targets at the ends of the output's range: 0/1 for sigmoid, ±1 for tanh and hinge.
-        low, high = self.output_range or (-1.0, 1.0)
-        T = ids.astype(np.float64).reshape(-1, 1)
-        if (low, high) != (0.0, 1.0):
-            T *= high - low
-            T += low
-        return T
+        if (ids == y).all() and (not len(ids) or (ids.min() >= 0 and ids.max() < classes)):
+            return targets[ids]
+        raise ConfigError(field, f"{self.problem} labels must be integer class ids",
+                          list(range(classes)))
 
     def check_inputs(self, X, field="X"):
         """X as a float array shaped (n, n_inputs), or ConfigError naming `field`."""
