@@ -1,7 +1,8 @@
-// Loss, accuracy/RMSE and gradient-norm charts. The full history lives in History (appended from each
-// snapshot's `history` delta); the charts draw a thinned copy (≤ MAX_POINTS per line) with Plotly.react.
+// The history of a run and the gradient-norm chart. The full history lives in History (appended
+// from each snapshot's `history` delta); charts draw a thinned copy (≤ MAX_POINTS per line).
+// (The loss curves: views/curves.js.)
 
-const FONT = { family: "Inter, system-ui, sans-serif", size: 10, color: "#666" };
+export const FONT = { family: "Inter, system-ui, sans-serif", size: 10, color: "#666" };
 const MAX_POINTS = 800;
 const MAX_KEPT = 100000;  // beyond this the older half of the history keeps every other epoch
 const LAYER_COLORS = ["#0877bd", "#f59322", "#2ea043", "#9452b5", "#d62728", "#17a3b8", "#8c564b", "#e377c2", "#7f7f7f"];
@@ -70,17 +71,17 @@ const baseLayout = (ytitle, log) => ({
   yaxis: { title: { text: ytitle, font: FONT, standoff: 2 }, type: log ? "log" : "linear", gridcolor: "#eee", tickfont: FONT, zeroline: false, exponentformat: "power", ...(log ? { dtick: 1 } : {}) },
 });
 
-const CONFIG = { displayModeBar: false, responsive: true };
+export const CONFIG = { displayModeBar: false, responsive: true };
 
 // Axis ranges move in coarse steps so that most frames redraw only the lines, not the axes and ticks.
-function niceCeil(v) {
+export function niceCeil(v) {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
 
-function lossRange(cols, log) {
+export function lossRange(cols, log) {
   let lo = Infinity, hi = -Infinity;
   for (const c of cols) for (const v of c) if (v != null && Number.isFinite(v) && (!log || v > 0)) { if (v < lo) lo = v; if (v > hi) hi = v; }
   if (!Number.isFinite(hi)) return log ? [-3, 0] : [0, 1];
@@ -95,43 +96,6 @@ const line = (x, y, name, color, extra = {}) => {
     hovertemplate: `${name} %{y:.4f}<extra></extra>`, ...rest,
   };
 };
-
-/**
- * Loss (top: train, test and — dashed, apart — the regularization penalty) and accuracy or RMSE
- * (bottom) in ONE Plotly figure with a shared epoch axis: one Plotly.react per frame instead of two.
- */
-export function drawCurves(el, hist, problem, { log = false } = {}) {
-  const s = hist.stride();
-  const x = hist.thin("epoch", s);
-  const data = [
-    line(x, hist.thin("train_loss", s), "train loss", "#555"),
-    line(x, hist.thin("test_loss", s), "test loss", "#0877bd"),
-  ];
-  const regCol = hist.cols.reg_loss;
-  if (regCol && regCol.some((v) => v > 0)) data.push(line(x, hist.thin("reg_loss", s), "reg. penalty (not in loss)", "#c0392b", { line: { dash: "dot", width: 1.5 } }));
-  const yLoss = lossRange(data.map((d) => d.y), log);
-  const reg = problem === "regression";
-  const tk = reg ? "train_rmse" : "train_accuracy";
-  const vk = reg ? "test_rmse" : "test_accuracy";
-  const m1 = line(x, hist.thin(tk, s), reg ? "train RMSE" : "train acc.", "#555", { xaxis: "x", yaxis: "y2", showlegend: false, line: { width: 1.5 } });
-  const m2 = line(x, hist.thin(vk, s), reg ? "test RMSE" : "test acc.", "#0877bd", { xaxis: "x", yaxis: "y2", showlegend: false, line: { width: 1.5 } });
-  if (!reg) for (const d of [m1, m2]) d.hovertemplate = `${d.name} %{y:.1%}<extra></extra>`;
-  data.push(m1, m2);
-  const layout = baseLayout("loss", log);
-  layout.margin = { l: 46, r: 8, t: 18, b: 28 };
-  layout.height = undefined;
-  layout.xaxis.range = [0, Math.max(10, niceCeil(x[x.length - 1] || 0))];
-  layout.xaxis.anchor = "y2";
-  layout.yaxis.domain = [0.42, 1];
-  layout.yaxis.range = yLoss;
-  layout.yaxis2 = {
-    domain: [0, 0.3], anchor: "x", gridcolor: "#eee", tickfont: FONT, zeroline: false,
-    title: { text: reg ? "RMSE" : "accuracy", font: FONT, standoff: 2 },
-    range: reg ? lossRange([m1.y, m2.y], false) : [0, 1.02], tickformat: reg ? undefined : ".0%",
-    nticks: 3,
-  };
-  Plotly.react(el, data, layout, CONFIG);
-}
 
 /** Gradient norm per layer (log scale): vanishing/exploding gradients become visible. */
 export function drawGradNorms(el, hist) {

@@ -15,8 +15,6 @@ import { toast } from "./panels.js";
 const TURBO_MS = 18;        // training per turbo answer: > 30 redraws/s and most of the time training
 const TURBO_EPOCHS = 100000;
 const STEP_MS = 100;        // a frame's epochs never hold the server longer than this
-// What a request carries before the views add what they want (history: the loop keeps it).
-const NOTHING = { grid: false, neurons: false, weights: false, confusion: false, history: true };
 
 let views = [];
 let stepper = null;
@@ -38,8 +36,11 @@ export const isShown = (v) => !v.el || !!state.visible[v.name];
 /** Snapshot options: the defaults' resolutions, history since `since`, and what shown views want.
  * rebuilding: the request may change the network (views drop options that depend on it). */
 export function snapshotOptions(since, { rebuilding = false, only = null } = {}) {
-  const d = state.options?.snapshot_defaults || {};
-  const opts = { ...NOTHING, resolution: d.resolution, neuron_resolution: d.neuron_resolution, history_since: since };
+  // Every part off (the server's boolean options), the defaults' numbers; history always: the loop keeps it.
+  const opts = {};
+  for (const [k, v] of Object.entries(state.options.snapshot_defaults)) if (typeof v !== "object" || v === null) opts[k] = typeof v === "boolean" ? false : v;
+  opts.history = true;
+  opts.history_since = since;
   for (const v of only || views) if (isShown(v)) mergeWants(opts, v.wants(state, rebuilding));
   return opts;
 }
@@ -158,8 +159,8 @@ function toQuery(opts) {
   for (const [k, v] of Object.entries(opts)) {
     if (v == null) continue;
     if (typeof v === "boolean") q[k] = v ? "1" : "0";
-    else if (k === "transformed") q[k] = `${v.layer},${v.neurons[0]},${v.neurons[1]}`;
-    else q[k] = Array.isArray(v) ? v.join(",") : String(v);
+    else if (typeof v === "object") q[k] = Object.values(v).flat().join(",");   // {layer, neurons: [a, b]} → "layer,a,b"
+    else q[k] = String(v);
   }
   return q;
 }
@@ -181,8 +182,12 @@ export function applySnapshot(s, { refresh: isRefresh = false } = {}) {
   state.reason = s.reason;
   if (s.status === "diverged" && state.running) setRunning(false);
   const f = state.frame;
-  if (s.grid) { f.grid = { ...f.grid, ...s.grid }; f.seq.grid = state.snapSeq; }
-  for (const part of ["weights", "confusion", "transformed"]) if (s[part]) { f[part] = s[part]; f.seq[part] = state.snapSeq; }
+  for (const part of Object.keys(f)) {
+    if (part === "seq" || !s[part]) continue;
+    // the grid's parts come separately (output, neuron maps): keep the newest of each
+    f[part] = part === "grid" ? { ...f.grid, ...s.grid } : s[part];
+    f.seq[part] = state.version;
+  }
   for (const v of views) v.take(s, state);
   const now = performance.now();
   const samples = state.perf.epochSamples;

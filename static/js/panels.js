@@ -2,7 +2,7 @@
 // diagram, the "clicking the plot" menu, the toast, and number formatting. No page state here:
 // main.js passes in what each one shows and what to call back.
 
-import { CLASS_COLORS, legendGradient, rgb } from "./colors.js";
+import { CLASS_COLORS, PALE, legendGradient, rgb } from "./colors.js";
 
 const el = (tag, cls, text) => {
   const n = document.createElement(tag);
@@ -17,7 +17,7 @@ export function renderLegend(box, { neuron, problem, outputActivation, k, labelS
   const bar = (lo, mid, hi, title) => {
     const wrap = el("div", "legend-bar");
     const g = el("div", "grad");
-    g.style.background = legendGradient();
+    g.style.background = legendGradient(PALE);   // the boundary's background scale
     const ticks = el("div", "ticks");
     for (const t of [lo, mid, hi]) ticks.append(el("span", null, t));
     wrap.append(el("span", "legend-title", title), g, ticks);
@@ -38,11 +38,12 @@ export function renderLegend(box, { neuron, problem, outputActivation, k, labelS
   return bar("−1 (class 0)", "0", "+1 (class 1)", "Output");
 }
 
-/** "−r [gradient] +r" for the weight heatmaps. */
+/** "−r [gradient] +r" for the weight heatmaps, and the two colours that are not values. */
 export function renderWeightLegend(box, r) {
   const g = el("span", "grad inline");
   g.style.background = legendGradient();
-  box.replaceChildren(el("span", null, `−${r}`), g, el("span", null, `+${r}`));
+  const key = (cls, text) => { const k = el("span", `wkey ${cls}`); k.title = text; return [k, el("span", "wkey-text", text)]; };
+  box.replaceChildren(el("span", null, `−${r}`), g, el("span", null, `+${r}`), ...key("zero", "exactly 0"), ...key("nonfinite", "not a number"));
 }
 
 /** What a click on the boundary plot does: nothing, add a point of class c (or value v), remove. */
@@ -55,6 +56,7 @@ export function buildDrawModes(select, cfg) {
   if (key === "r") opts.push(["1", "adds a point of value +1"], ["0", "adds a point of value 0"], ["-1", "adds a point of value −1"]);
   else for (let c = 0; c < Number(key); c++) opts.push([String(c), `adds a class ${c} point`]);
   opts.push(["remove", "removes the nearest point"]);
+  // (your points, then; a click keeps the network and the epoch)
   select.replaceChildren(...opts.map(([v, t]) => { const o = el("option", null, t); o.value = v; return o; }));
   select.value = opts.some(([v]) => v === keep) ? keep : "";
 }
@@ -93,11 +95,13 @@ export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch 
 }
 
 let toastTimer = null;
-/** A short message at the bottom of the page (kind: info | live | error; ms 0 = stays). */
-export function toast(message, kind = "info", ms = 3000) {
+/** A short message at the bottom of the page (kind: info | live | error; ms 0 = stays);
+ * data: attributes for tests (data-epoch: "kept" | "reset"). */
+export function toast(message, kind = "info", ms = 3000, data = {}) {
   const t = document.getElementById("toast");
   t.textContent = message;
   t.className = `toast ${kind}`;
+  t.dataset.epoch = data.epoch || "";
   t.hidden = false;
   clearTimeout(toastTimer);
   if (ms) toastTimer = setTimeout(() => { t.hidden = true; }, ms);

@@ -19,7 +19,7 @@ export const state = Object.seal({
   lastTiming: null,     // the latest answer's server timing
   history: new History(),
   // frame: the newest decoded part of each kind ({grid, weights, confusion, transformed}), and
-  // seq[part]: the snapSeq of the answer that brought it.
+  // seq[part]: the state.version it belongs to (equal to state.version: current).
   frame: { grid: null, weights: null, confusion: null, transformed: null, seq: {} },
   snapSeq: 0,           // answers applied (refreshes included)
   version: 0,           // answers that may have changed the session (refreshes excluded): a view's

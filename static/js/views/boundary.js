@@ -2,6 +2,7 @@
 // (views/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
 // what a click on the plot does, and — while a neuron is hovered in the diagram — that neuron's map.
 
+import { decode } from "../codec.js";
 import { rangeScaling } from "../colors.js";
 import { buildDrawModes, renderLegend } from "../panels.js";
 import { BoundaryPlot } from "./boundary-plot.js";
@@ -11,11 +12,14 @@ const $ = (id) => document.getElementById(id);
 export default function boundaryView(page) {
   const { state } = page;
   const plot = new BoundaryPlot($("boundary"), $("boundary-hover"));
+  plot.showTest = state.view.showTest;
   let grid = null;          // newest {bounds, output, neurons, inputs}
   let takenAt = -1;         // state.version of the newest output
   let neuronsAt = -1;       // ... of the newest neuron maps
   let drawn = "";           // what the canvas shows (skip repainting the same thing)
   let data = null, legendKey = "";
+  const inputMaps = new Map();
+  const inputMap = (f) => { if (!inputMaps.has(f.name)) inputMaps.set(f.name, f.preview ? decode(f.preview) : null); return inputMaps.get(f.name); };
 
   $("show-test").addEventListener("change", (e) => { state.view.showTest = e.target.checked; plot.setShowTest(state.view.showTest); page.saveView(); });
   $("discretize").addEventListener("change", (e) => { state.view.discretize = e.target.checked; page.saveView(); page.redraw(); });
@@ -39,10 +43,18 @@ export default function boundaryView(page) {
   /** The field to paint: the hovered neuron's map, or the output. */
   function field() {
     const cfg = state.config, hn = state.hoverNeuron;
-    if (hn && grid?.neurons) {
+    if (hn?.layer === -1) {   // an input feature: its map is the same at every epoch (from /api/options)
+      const f = state.options.features.find((x) => x.name === hn.feature);
+      const map = f && inputMap(f);
+      if (map) {
+        const [h, w] = map.shape, label = `input ${f.label || f.name}`;
+        legend(label);
+        return { values: map.data, w, h, k: 1, mode: "diverging", ...rangeScaling(null, map.data), discrete: false, label };
+      }
+    }
+    if (hn && hn.layer >= 0 && grid?.neurons) {
       let arr = null, range = null, label = "";
-      if (hn.layer === -1 && grid.inputs) { arr = grid.inputs; label = `input ${cfg.features[hn.index]}`; }
-      else if (grid.neurons[hn.layer]) {
+      if (grid.neurons[hn.layer]) {
         arr = grid.neurons[hn.layer];
         range = page.outputRange((cfg.layer_activations || [])[hn.layer] || cfg.activation);
         label = `layer ${hn.layer + 1} neuron ${hn.index + 1}`;
@@ -69,7 +81,7 @@ export default function boundaryView(page) {
   return {
     name: "boundary",
     el: $("boundary"),
-    wants: (s) => ({ grid: true, resolution: s.options.snapshot_defaults.resolution, neurons: s.hoverNeuron != null }),
+    wants: (s) => ({ grid: true, resolution: s.options.snapshot_defaults.resolution, neurons: s.hoverNeuron?.layer >= 0 }),
     take(snap, s) {
       const g = snap.grid;
       if (!g) return;
@@ -77,7 +89,7 @@ export default function boundaryView(page) {
       if (g.output) takenAt = s.version;
       if (g.neurons) neuronsAt = s.version;
     },
-    fresh: (s) => takenAt === s.version && (s.hoverNeuron == null || neuronsAt === s.version),
+    fresh: (s) => takenAt === s.version && !(s.hoverNeuron?.layer >= 0 && neuronsAt !== s.version),
     configure(s) {
       buildDrawModes($("draw-mode"), s.config);
       if (s.data !== data) { data = s.data; plot.setPoints(data, data.problem || s.config.problem, s.labelScale); drawn = ""; }
