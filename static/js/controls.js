@@ -325,7 +325,8 @@ export class Controls {
     this.onPatch(patch, "loss");
   }
 
-  /** Outputs a loss can train for a problem type: the loss's own list, softmax only for classes. */
+  /** Outputs a loss can train for a problem type: the loss's own list; softmax only for several
+   * classes (the server's rule; /api/options does not list problems per activation). */
   outputChoices(problem, lossName) {
     const loss = this.losses.find((l) => l.name === lossName);
     return this.activations.filter((a) => (!loss?.outputs?.length || loss.outputs.includes(a.name)) && (a.name !== "softmax" || problem === "multiclass"));

@@ -132,9 +132,14 @@ function buildRunControls() {
   }
   sel.addEventListener("change", () => { state.view.speed = sel.value === "max" ? "max" : Number(sel.value); writeUrl(); });
   $("stop-at").addEventListener("change", (e) => {
-    const v = Math.floor(Number(e.target.value));
-    state.view.stopAt = e.target.value.trim() && v > 0 ? v : null;
-    if (!state.view.stopAt) e.target.value = "";
+    const input = e.target, v = Math.floor(Number(input.value));
+    // Text that is not a number is refused (never read as "no stop"); empty means no stop.
+    if (input.validity.badInput || (input.value.trim() && !(v > 0))) {
+      toast(`Stop at epoch: please type a whole number above 0 (or leave it empty). It stays ${state.view.stopAt ?? "off"}.`, "error", 5000);
+      input.value = state.view.stopAt ?? "";
+      return;
+    }
+    state.view.stopAt = input.value.trim() ? v : null;
     writeUrl();
   });
   // A mouse click leaves no focus on the button, so Space keeps meaning play/pause.

@@ -11,8 +11,8 @@ const el = (tag, cls, text) => {
   return n;
 };
 
-/** Legend under the boundary. what: {neuron, problem, outputActivation, k, labelScale}. */
-export function renderLegend(box, { neuron, problem, outputActivation, k, labelScale }) {
+/** Legend under the boundary. what: {neuron, problem, range (the output activation's), k, labelScale}. */
+export function renderLegend(box, { neuron, problem, range, k, labelScale }) {
   box.replaceChildren();
   const bar = (lo, mid, hi, title) => {
     const wrap = el("div", "legend-bar");
@@ -34,8 +34,9 @@ export function renderLegend(box, { neuron, problem, outputActivation, k, labelS
     return;
   }
   if (problem === "regression") return bar(`−${+labelScale.toFixed(2)}`, "0", `+${+labelScale.toFixed(2)}`, "Prediction (diverging scale)");
-  if (outputActivation === "sigmoid" || outputActivation === "softmax") return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
-  return bar("−1 (class 0)", "0", "+1 (class 1)", "Output");
+  const [lo, hi] = range || [-1, 1];
+  if (lo === 0 && hi === 1) return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
+  return bar(`${lo} (class 0)`, String((lo + hi) / 2), `+${hi} (class 1)`, "Output");
 }
 
 /** "−r [gradient] +r" for the weight heatmaps, and the two colours that are not values. */

@@ -19,7 +19,7 @@ def set_range(p, selector, value):
     p.js("([s, v]) => { const el = document.querySelector(s); el.value = v; el.dispatchEvent(new Event('input')); el.dispatchEvent(new Event('change')); }", [selector, value])
 
 
-def train_a_little(p, epochs=2):
+def train_a_little(p, epochs=1):
     start = p.js("() => window.playground.epoch")
     for _ in range(epochs):
         p.page.click("#btn-step")

@@ -37,7 +37,7 @@ def test_views_share_one_interface_and_the_loop_names_none(page):
 
 
 def test_the_3d_surface_renders_and_follows_training(page, output_dir):
-    p = page.open("/#view.speed=5")
+    p = page.open()
     p.page.check("#surface-3d")
     p.wait("() => { const d = document.getElementById('surface-plot').data; return d && d[0].type === 'surface'; }")
     assert "view.3d=1" in p.page.url
@@ -47,12 +47,13 @@ def test_the_3d_surface_renders_and_follows_training(page, output_dir):
     assert len(z0) == 50 * 50 and all(0 <= v <= 1 for v in z0)           # sigmoid output: p over the plane
     points = p.js("() => document.getElementById('surface-plot').data[1]")
     assert points["type"] == "scatter3d" and len(points["x"]) == 250 and set(points["z"]) == {0, 1}
-    # it follows training (a few redraws a second), while the flat plot is not asked for
+    # it follows training, while the flat plot is not asked for
     assert p.js("() => window.playground.state.visible.boundary") is False
+    p.page.fill("#stop-at", "30")
+    p.page.press("#stop-at", "Enter")
+    p.page.select_option("#speed", "10")
     p.play()
-    p.wait("() => window.playground.epoch >= 30")
-    p.page.keyboard.press("Space")
-    p.pause()
+    p.wait("() => window.playground.epoch === 30 && !window.playground.running")
     p.wait(SETTLED)
     z1 = p.js("() => document.getElementById('surface-plot').data[0].z.flat()")
     assert z1 != z0

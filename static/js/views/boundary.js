@@ -3,6 +3,7 @@
 // what a click on the plot does, and — while a neuron is hovered in the diagram — that neuron's map.
 
 import { decode } from "../codec.js";
+import { gridResolution } from "../grid.js";
 import { rangeScaling } from "../colors.js";
 import { buildDrawModes, renderLegend } from "../panels.js";
 import { BoundaryPlot } from "./boundary-plot.js";
@@ -35,7 +36,7 @@ export default function boundaryView(page) {
 
   function legend(neuron) {
     const cfg = state.config;
-    const what = { neuron, problem: cfg.problem, outputActivation: cfg.output_activation, k: grid?.output?.shape?.[2] || 1, labelScale: state.labelScale };
+    const what = { neuron, problem: cfg.problem, range: page.outputRange(cfg.output_activation), k: grid?.output?.shape?.[2] || 1, labelScale: state.labelScale };
     const key = JSON.stringify(what);
     if (key !== legendKey) { legendKey = key; renderLegend($("legend"), what); }
   }
@@ -75,18 +76,20 @@ export default function boundaryView(page) {
     const regression = cfg.problem === "regression";
     const sc = regression ? { offset: 0, scale: state.labelScale } : rangeScaling(page.outputRange(cfg.output_activation) || [-1, 1], out.data);
     return { values: out.data, w, h, k: 1, mode: "diverging", ...sc, discrete: state.view.discretize && !regression,
-      label: regression ? "prediction" : cfg.output_activation === "sigmoid" ? "p(class 1)" : "output" };
+      label: regression ? "prediction" : sc.offset === 0.5 && sc.scale === 0.5 ? "p(class 1)" : "output" };
   }
 
   return {
     name: "boundary",
     el: $("boundary"),
-    wants: (s) => ({ grid: true, resolution: s.options.snapshot_defaults.resolution, neurons: s.hoverNeuron?.layer >= 0 }),
+    wants: (s) => ({ grid: true, resolution: gridResolution(s), neurons: s.hoverNeuron?.layer >= 0 }),
     take(snap, s) {
       const g = snap.grid;
       if (!g) return;
-      grid = { ...grid, ...g };
-      if (g.output) takenAt = s.version;
+      // (an answer asked for by other views alone may carry a coarser output: keep ours)
+      const coarse = g.output && g.output.shape[0] < gridResolution(s);
+      grid = { ...grid, ...g, output: coarse ? grid?.output : g.output };
+      if (g.output && !coarse) takenAt = s.version;
       if (g.neurons) neuronsAt = s.version;
     },
     fresh: (s) => takenAt === s.version && !(s.hoverNeuron?.layer >= 0 && neuronsAt !== s.version),

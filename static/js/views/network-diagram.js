@@ -1,10 +1,14 @@
 // The network diagram: one column per layer — every input feature (the active ones lit, a click
-// switches one on or off), the hidden layers, the output — each neuron a small canvas showing its
-// map over the input plane, and the links drawn on one canvas underneath: blue positive, orange
+// switches one on or off), the hidden layers, the output — each neuron showing its map over the
+// input plane, and the links underneath: blue positive, orange
 // negative, as wide as |w|; an exact zero (L1 pruned it) dotted grey; a non-finite weight solid
 // grey. Wide layers get thinner, fainter links and neurons that shrink down to MIN_NODE px (the
 // diagram then grows taller). While training runs, the links "flow" (their dashes advance with
 // the epochs). Hover a link for its weight and gradient (live), click it to edit.
+//
+// Drawing is three layers: the links on one canvas, every neuron's map on a second one (painted
+// into one atlas image, then scaled into place: one putImageData, not one per neuron), and
+// transparent divs on top for hover, focus and clicks.
 
 import { CLASS_COLORS, NEG, NONFINITE, POS, paintDiverging, rangeScaling, rgb } from "../colors.js";
 import { channel } from "../codec.js";
@@ -13,7 +17,9 @@ import { fmtNum } from "../format.js";
 export const GUTTER = 64;          // room on the left for the input labels
 const MIN_NODE = 6;                // px: the smallest neuron
 const BASE_HEIGHT = 380;           // px: the diagram's height unless a wide layer needs more
-const MAX_LINKS_PER_LAYER = 1024;  // beyond this a layer draws an even subset of its links (said below)
+const MAX_LINKS_PER_LAYER = 512;   // beyond this a layer draws an even subset of its links (said below)
+const BUSY_LINKS = 1500;           // with more links than this, they redraw at most every BUSY_MS while running
+const BUSY_MS = 100;
 const WIDTH_STEPS = 16;            // link widths are quantised: one stroke per (sign, width) bucket
 const ZERO = "rgb(170, 178, 184)";
 const FLOW_DASH = [5, 4];
@@ -25,12 +31,18 @@ export class NetworkDiagram {
     this.root = root;
     this.canvas = root.querySelector("#net-links");
     this.ctx = this.canvas.getContext("2d");
+    this.mapsCanvas = root.querySelector("#net-maps");
+    this.mapsCtx = this.mapsCanvas.getContext("2d");
+    this.atlas = document.createElement("canvas");     // every neuron's map, one tile each
+    this.atlasCtx = this.atlas.getContext("2d");
+    this.inputAtlas = document.createElement("canvas"); // the input features' maps (painted once)
+    this.linksDrawnAt = 0;
     this.nodesBox = root.querySelector("#net-nodes");
     this.tip = root.querySelector("#net-tip");
     this.h = handlers;
     this.shapeKey = "";
     this.links = [];        // per weight layer: [{a, b, x0, y0, x1, y1}]
-    this.nodes = [];        // per column: [{div, canvas, ctx, img, bias}]
+    this.nodes = [];        // per column: [{div, bias, x, y, size, tile}]
     this.weights = null;    // the newest decoded weights
     this.hoverLink = null;  // {l, a, b}
     this.flow = 0;          // dash offset while training runs
@@ -69,8 +81,15 @@ export class NetworkDiagram {
       const top = (H - (n * node + (n - 1) * gap)) / 2;
       return Array.from({ length: n }, (_, j) => ({ x: colX(i), y: top + j * (node + gap) + node / 2 }));
     });
+    const dpr = window.devicePixelRatio || 1;
+    for (const [c, ctx] of [[this.canvas, this.ctx], [this.mapsCanvas, this.mapsCtx]]) {
+      c.width = Math.round(W * dpr);
+      c.height = Math.round(H * dpr);
+      Object.assign(c.style, { width: `${W}px`, height: `${H}px` });
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
     this._buildNodes(spec, sizes);
-    this._buildLinks(spec, sizes, W, H);
+    this._buildLinks(spec, sizes);
     if (this.lastParts) this.update(this.lastParts, { running: this.flowing, epoch: this.flowEpoch });
     else this.drawLinks();
   }
@@ -78,16 +97,14 @@ export class NetworkDiagram {
   _buildNodes(spec, sizes) {
     const cols = sizes.length;
     this.nodesBox.replaceChildren();
+    let tile = 0;
     this.nodes = sizes.map((n, c) => this.pos[c].map((p, j) => {
       const size = this.colLayout[c].node;
       const div = document.createElement("div");
       const input = c === 0 ? spec.inputs[j] : null;
-      div.className = `neuron ${input ? `input${input.active ? "" : " off"}` : c === cols - 1 ? "output" : "hidden"}`;
+      div.className = `neuron ${input ? `input${input.active ? "" : " off"}` : c === cols - 1 ? "output" : "hidden"}${size < 12 ? " tiny" : ""}`;
       Object.assign(div.style, { left: `${p.x - size / 2}px`, top: `${p.y - size / 2}px`, width: `${size}px`, height: `${size}px` });
-      const canvas = document.createElement("canvas");
-      canvas.width = canvas.height = 1;
-      div.append(canvas);
-      const node = { div, canvas, ctx: canvas.getContext("2d"), img: null, bias: null };
+      const node = { div, bias: null, x: p.x - size / 2, y: p.y - size / 2, size, tile: c === 0 ? j : tile++, off: input && !input.active };
       if (input) {
         const lab = document.createElement("span");
         lab.className = "input-label";
@@ -97,7 +114,6 @@ export class NetworkDiagram {
         div.setAttribute("aria-pressed", String(input.active));
         div.setAttribute("aria-label", `input ${input.label}: ${input.active ? "on" : "off"}; click to switch it ${input.active ? "off" : "on"}`);
         div.title = `${input.label}: click to switch this input ${input.active ? "off" : "on"} (restarts training)`;
-        if (input.map) this._paint(node, input.map.data, input.map.shape[1], input.map.shape[0], rangeScaling(null, input.map.data));
         div.addEventListener("click", () => this.h.onToggleFeature(input.name));
         div.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); this.h.onToggleFeature(input.name); } });
       } else {
@@ -118,14 +134,25 @@ export class NetworkDiagram {
       this.nodesBox.append(div);
       return node;
     }));
+    this.tiles = tile;
+    this.tileSize = 0;   // the atlas is sized at the first maps
+    this._paintInputs(spec.inputs);
   }
 
-  _buildLinks(spec, sizes, W, H) {
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(W * dpr);
-    this.canvas.height = Math.round(H * dpr);
-    Object.assign(this.canvas.style, { width: `${W}px`, height: `${H}px` });
-    this.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  /** The input features' maps: painted once per build into their own atlas. */
+  _paintInputs(inputs) {
+    const map = inputs.find((f) => f.map)?.map;
+    if (!map) return;
+    const [h, w] = map.shape;
+    this.inputAtlas.width = w;
+    this.inputAtlas.height = h * inputs.length;
+    const ctx = this.inputAtlas.getContext("2d"), img = ctx.createImageData(w, h * inputs.length);
+    inputs.forEach((f, j) => { if (f.map) paintDiverging(tileOf(img, j, w, h), f.map.data, w, h, rangeScaling(null, f.map.data)); });
+    ctx.putImageData(img, 0, 0);
+    this.inputTile = [w, h];
+  }
+
+  _buildLinks(spec, sizes) {
     // Inputs: only the active features have links; weight row a belongs to the a-th active one.
     const activeRows = spec.inputs.map((f, i) => (f.active ? i : -1)).filter((i) => i >= 0);
     this.links = [];
@@ -133,7 +160,7 @@ export class NetworkDiagram {
     for (let l = 0; l < sizes.length - 1; l++) {
       const nIn = l === 0 ? activeRows.length : sizes[l], nOut = sizes[l + 1];
       const stride = Math.ceil((nIn * nOut) / MAX_LINKS_PER_LAYER);
-      if (stride > 1) subsampled.push(`layer ${l + 1}: 1 in ${stride}`);
+      if (stride > 1) subsampled.push([l + 1, stride]);
       const layer = [];
       for (let a = 0; a < nIn; a++) {
         const p0 = this.pos[l][l === 0 ? activeRows[a] : a];
@@ -149,7 +176,7 @@ export class NetworkDiagram {
     }
     this.linkCount = this.links.reduce((n, l) => n + l.length, 0);
     this.root.dataset.links = String(this.linkCount);
-    if (this.h.onNote) this.h.onNote(subsampled.length ? `Large layers draw an even subset of their links (${subsampled.join(", ")}); the weight heatmaps show them all.` : "");
+    if (this.h.onNote) this.h.onNote(subsampled.length ? `Wide layers draw an even subset of their links: ${summarise(subsampled)}. The weight heatmaps show every weight.` : "");
   }
 
   /** Links, biases and neuron maps from the newest parts: {weights, neurons, outputSmall};
@@ -164,13 +191,52 @@ export class NetworkDiagram {
       const col = (l) => this.nodes[l + 1];
       parts.weights.forEach((wl, l) => {
         const b = wl.b.data, nodes = col(l) || [];
-        for (let k = 0; k < nodes.length && k < b.length; k++) nodes[k].bias.style.background = biasColor(b[k]);
+        for (let k = 0; k < nodes.length && k < b.length; k++) {
+          const n = nodes[k];
+          if (n.size < 12) continue;          // too small to show a bias square
+          const colour = biasColor(b[k]);
+          if (colour !== n.biasColour) { n.biasColour = colour; n.bias.style.background = colour; }
+        }
       });
     }
-    if (parts.neurons) parts.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, this.spec.ranges[l]));
-    if (parts.outputSmall) this._paintOutput(parts.outputSmall);
-    this.drawLinks();
+    if (parts.neurons || parts.outputSmall) {
+      if (parts.neurons) parts.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, this.spec.ranges[l]));
+      if (parts.outputSmall) this._paintOutput(parts.outputSmall);
+      if (this.atlasImg) this.atlasCtx.putImageData(this.atlasImg, 0, 0);
+    }
+    this._drawMaps();
+    // Many links cost several ms to stroke: while running they follow at most every BUSY_MS.
+    const now = performance.now();
+    if (!(run.running && this.linkCount > BUSY_LINKS && now - this.linksDrawnAt < BUSY_MS)) { this.linksDrawnAt = now; this.drawLinks(); }
     if (this.hoverLink) this._showLinkTip();
+  }
+
+  /** Every neuron's map, scaled from the atlases into its square. */
+  _drawMaps() {
+    const ctx = this.mapsCtx;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.mapsCanvas.width, this.mapsCanvas.height);
+    ctx.restore();
+    ctx.imageSmoothingEnabled = true;
+    this.nodes.forEach((col, c) => {
+      const [src, [w, h]] = c === 0 ? [this.inputAtlas, this.inputTile || [0, 0]] : [this.atlas, this.tileSize ? [this.tileSize, this.tileSize] : [0, 0]];
+      if (!w) return;
+      for (const n of col) {
+        ctx.globalAlpha = n.off ? 0.35 : 1;
+        ctx.drawImage(src, 0, n.tile * h, w, h, n.x, n.y, n.size, n.size);
+      }
+    });
+    ctx.globalAlpha = 1;
+  }
+
+  /** The atlas holds one w × w tile per neuron (hidden and output), one above the other. */
+  _atlasFor(w) {
+    if (this.tileSize === w && this.atlasImg) return;
+    this.tileSize = w;
+    this.atlas.width = w;
+    this.atlas.height = w * Math.max(1, this.tiles);
+    this.atlasImg = this.atlasCtx.createImageData(w, w * Math.max(1, this.tiles));
   }
 
   /**
@@ -253,44 +319,44 @@ export class NetworkDiagram {
     return [r.left + (k.x0 + k.x1) / 2, r.top + (k.y0 + k.y1) / 2];
   }
 
-  _paint(n, vals, w, h, scaling) {
-    if (n.canvas.width !== w || n.canvas.height !== h) {
-      n.canvas.width = w; n.canvas.height = h;
-      n.img = n.ctx.createImageData(w, h);
-    }
-    paintDiverging(n.img, vals, w, h, scaling);
-    n.ctx.putImageData(n.img, 0, 0);
-  }
-
   /** range: the layer's activation output range (null: unbounded, scaled by its largest |value|). */
   _paintColumn(c, arr, range) {
     const col = this.nodes[c];
     if (!col || !arr) return;
     const [h, w, k] = arr.shape;
+    this._atlasFor(w);
     for (let j = 0; j < col.length && j < k; j++) {
       const vals = channel(arr, j);
-      this._paint(col[j], vals, w, h, rangeScaling(range, vals));
+      paintDiverging(tileOf(this.atlasImg, col[j].tile, w, h), vals, w, h, rangeScaling(range, vals));
     }
   }
 
   _paintOutput(arr) {
     const col = this.nodes[this.nodes.length - 1];
     const [h, w, k] = arr.shape;
+    this._atlasFor(w);
     for (let j = 0; j < col.length && j < k; j++) {
-      const n = col[j], vals = channel(arr, j);
-      if (k > 1 && this.spec.outputActivation === "softmax") {
-        // Each class's probability in its own colour (white = 0).
-        this._paint(n, vals, w, h, {});
-        const img = n.img.data, cc = CLASS_COLORS[j % CLASS_COLORS.length];
+      const vals = channel(arr, j), tile = tileOf(this.atlasImg, col[j].tile, w, h);
+      const r = this.spec.outputRange;
+      if (k > 1 && r && r[0] === 0 && r[1] === 1) {
+        // Several outputs in [0, 1] (softmax): each class's probability in its own colour (white = 0).
+        const img = tile.data, cc = CLASS_COLORS[j % CLASS_COLORS.length];
         for (let r = 0; r < h; r++) for (let x = 0; x < w; x++) {
           const p = vals[(h - 1 - r) * w + x], o = (r * w + x) * 4;
-          img[o] = 255 + (cc[0] - 255) * p; img[o + 1] = 255 + (cc[1] - 255) * p; img[o + 2] = 255 + (cc[2] - 255) * p;
+          img[o] = 255 + (cc[0] - 255) * p; img[o + 1] = 255 + (cc[1] - 255) * p; img[o + 2] = 255 + (cc[2] - 255) * p; img[o + 3] = 255;
         }
-        n.ctx.putImageData(n.img, 0, 0);
       } else {
-        this._paint(n, vals, w, h, rangeScaling(this.spec.outputRange || [-1, 1], vals));
+        paintDiverging(tile, vals, w, h, rangeScaling(this.spec.outputRange || [-1, 1], vals));
       }
     }
+  }
+
+  /** The map resolution worth asking for: the largest hidden neuron's size in px (TensorFlow
+   * Playground draws 10 × 10), at most `full`. */
+  mapResolution(full) {
+    if (!this.colLayout) return full;   // not laid out yet
+    const drawn = this.colLayout.length > 2 ? this.colLayout.slice(1, -1) : this.colLayout.slice(-1);   // hidden, else the output
+    return Math.min(full, Math.max(10, ...drawn.map((c) => c.node)));
   }
 
   // ----- hover & edit -----
@@ -374,6 +440,22 @@ export class NetworkDiagram {
     this._linkLeave();
     this.h.openEditor(target, clientX, clientY);
   }
+}
+
+/** [[layer, stride], ...] → "1 in 8 into layers 2–8" (runs of equal strides together). */
+function summarise(list) {
+  const runs = [];
+  for (const [l, k] of list) {
+    const last = runs[runs.length - 1];
+    if (last && last.k === k && last.to === l - 1) last.to = l;
+    else runs.push({ from: l, to: l, k });
+  }
+  return runs.map((r) => `1 in ${r.k} into ${r.from === r.to ? `layer ${r.from}` : `layers ${r.from}–${r.to}`}`).join(", ");
+}
+
+/** Tile j (w × h, the j-th from the top) of an atlas image, as something paintDiverging can fill. */
+function tileOf(img, j, w, h) {
+  return { data: img.data.subarray(j * w * h * 4, (j + 1) * w * h * 4) };
 }
 
 /** The bucket a weight is drawn in: non-finite (grey, never a sign), exactly zero, or its sign

@@ -49,7 +49,8 @@ export default function networkView(page) {
   return {
     name: "network",
     el: $("network"),
-    wants: (s) => ({ grid: true, neurons: true, neuron_resolution: s.options.snapshot_defaults.neuron_resolution, weights: true }),
+    // maps as fine as the neurons are drawn (a 64-neuron layer's 6 px squares need no 25 × 25)
+    wants: (s) => ({ grid: true, neurons: true, neuron_resolution: diagram.mapResolution(s.options.snapshot_defaults.neuron_resolution), weights: true }),
     take(snap, s) {
       const g = snap.grid || {};
       const got = { weights: snap.weights, neurons: g.neurons, outputSmall: g.output_small };

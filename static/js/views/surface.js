@@ -4,6 +4,7 @@
 // at most ~4 times a second; the camera stays where the learner turned it (uirevision).
 
 import { CLASS_COLORS, PLOTLY_DIVERGING, POINT_DIVERGING, rgb } from "../colors.js";
+import { gridResolution } from "../grid.js";
 
 const $ = (id) => document.getElementById(id);
 const RUNNING_INTERVAL_MS = 250;
@@ -71,8 +72,11 @@ export default function surfaceView(page) {
   return {
     name: "surface",
     el,
-    wants: (s) => ({ grid: true, resolution: s.options.snapshot_defaults.resolution }),
-    take(snap, s) { if (snap.grid?.output) { output = snap.grid.output; bounds = snap.grid.bounds; takenAt = s.version; } },
+    wants: (s) => ({ grid: true, resolution: gridResolution(s) }),
+    take(snap, s) {
+      const o = snap.grid?.output;
+      if (o && o.shape[0] >= gridResolution(s)) { output = o; bounds = snap.grid.bounds; takenAt = s.version; }
+    },
     fresh: (s) => takenAt === s.version,
     configure(s) { if (el.hidden === s.view.surface) show(s.view.surface); drawnKey = ""; },
     draw(s) {
