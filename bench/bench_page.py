@@ -76,12 +76,12 @@ def measure(browser, base, fragment, speed, viewport, seconds, warmup=1.5):
         draw_ms.append(page.evaluate("() => window.playground.state.perf.lastDrawMs"))
     t1, r1, e1 = page.evaluate(probe)
     timing = page.evaluate("() => window.playground.state.lastTiming")
+    parts = page.evaluate("() => ({...window.playground.state.perf.parts})")
     page.click("#btn-play")
     context.close()
     if errors:
         raise SystemExit(f"page errors: {errors}")
     dt = (t1 - t0) / 1000
-    parts = page.evaluate("() => ({...window.playground.state.perf.parts})")
     return {"redraws": (r1 - r0) / dt, "epochs": (e1 - e0) / dt, "draw_ms": statistics.median(draw_ms),
             "server_ms": (timing or {}).get("total_ms"), "parts": parts}
 
