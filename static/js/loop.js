@@ -1,8 +1,8 @@
 // The live loop. It knows views only through their interface (docs/page.md, "Views"):
 //   wants(state, rebuilding) → snapshot options    take(snapshot, state)    draw(state)
 //   optional: el (shown while on screen), configure(state), fresh(state)
-// requestAnimationFrame drives everything. At most one step request is in flight (turbo may
-// pipeline in the worker); its answer is decoded in the worker and drawn at the next frame.
+// requestAnimationFrame drives everything. At most one step request is in flight (turbo keeps two
+// queued, in the worker); its answer is decoded in the worker and drawn at the next frame.
 // Mutations (PATCH, reset, data...) go through exclusive(): they wait for the in-flight step, so
 // answers never apply out of order.
 
@@ -13,7 +13,6 @@ import { Stepper } from "./stepper.js";
 import { toast } from "./panels.js";
 
 const TURBO_MS = 25;        // training per turbo answer: ~35 answers/s (two stay queued, so the server never idles)
-const TURBO_EPOCHS = 100000;
 const STEP_MS = 100;        // a frame's epochs never hold the server longer than this
 
 let views = [];
@@ -70,7 +69,8 @@ export function sendStep(epochs) {
   const left = stopAt ? stopAt - state.epoch : Infinity;   // "stop at epoch N": never train past N
   if (epochs == null && left <= 0) { stopAtReached(); return Promise.resolve(); }
   const turbo = epochs == null && speed === "max";
-  const body = turbo ? { epochs: TURBO_EPOCHS, max_ms: TURBO_MS } : { epochs: epochs ?? speed, max_ms: STEP_MS };
+  // turbo: as many epochs as the server takes in one request, stopped by time
+  const body = turbo ? { epochs: state.options.limits.max_step_epochs, max_ms: TURBO_MS } : { epochs: epochs ?? speed, max_ms: STEP_MS };
   if (epochs == null && Number.isFinite(left)) body.epochs = Math.min(body.epochs, left);
   body.snapshot = snapshotOptions(nextSince());
   state.perf.requests++;
@@ -88,7 +88,7 @@ function stopAtReached() {
 
 function onStepAnswer(id, res) {
   state.inFlight = stepper.pending;
-  if (id !== state.id) return;
+  if (id !== state.id || !res) return;
   applySnapshot(res.snapshot);
   if (state.view.stopAt && state.epoch >= state.view.stopAt && state.running) stopAtReached();
 }

@@ -4,6 +4,7 @@
 //
 // Protocol (messages to the loop):  {type: "step", id, body, chain, stopAt}  |  {type: "stop"}
 // Messages from the loop:           {type: "answer", id, res, more}  |  {type: "error", id, error, more: false}
+// (res null: an answer older than one already passed on, dropped)
 // `more: true` means a request is still in flight (turbo keeps two queued at the server).
 
 import { api, ApiError } from "./api.js";
@@ -19,6 +20,7 @@ export function createLoop(emit) {
     const inFlight = [api.step(id, body)];
     if (chaining && !stopAt) inFlight.push(api.step(id, body));
     let failed = null;
+    let newest = -1;   // the most training steps any answer showed
     while (inFlight.length) {
       let res;
       try {
@@ -29,8 +31,14 @@ export function createLoop(emit) {
         continue;
       }
       const s = res.snapshot;
+      // Two queued requests may take the session's lock in either order: an answer older than
+      // one already passed on is dropped (its history is in the newer one), so the page never
+      // goes back in time.
+      const stale = s.steps < newest;
+      if (!stale) newest = s.steps;
       if (chaining && !failed && s.status === "ok") {
-        const next = { ...body, snapshot: { ...body.snapshot, history_since: s.epoch + 1 } };
+        const since = (stale ? body.snapshot.history_since : s.epoch + 1);
+        const next = { ...body, snapshot: { ...body.snapshot, history_since: since } };
         const left = stopAt ? stopAt - s.epoch : Infinity;
         if (left > 0) {
           if (stopAt) next.epochs = Math.min(next.epochs, left);
@@ -38,8 +46,10 @@ export function createLoop(emit) {
           body = next;
         }
       }
+      const more = inFlight.length > 0 || !!failed;
+      if (stale) { emit({ type: "answer", id, res: null, more }, []); continue; }
       const transfer = decodeSnapshot(s);
-      emit({ type: "answer", id, res, more: inFlight.length > 0 || !!failed }, transfer);
+      emit({ type: "answer", id, res, more }, transfer);
     }
     if (failed) {
       const e = failed instanceof ApiError ? failed : new ApiError(0, String(failed?.message || failed));

@@ -30,8 +30,8 @@ export default function boundaryView(page) {
     const at = plot.planeAt(e);
     if (!at) return;
     const [x, y] = at.map((v) => Math.round(v * 100) / 100);
-    if (mode === "remove") page.dataAction({ action: "remove", near: [x, y] }, "Removed the nearest point.");
-    else page.dataAction({ action: "append", points: [[x, y, Number(mode)]] }, `Added a point at (${x}, ${y}).`);
+    if (mode === "remove") page.dataAction({ action: "remove", near: [x, y] }, (res) => (res.removed ? "Removed the nearest point" : "No point close enough to remove"));
+    else page.dataAction({ action: "append", points: [[x, y, Number(mode)]] }, `Added a point at (${x}, ${y})`);
   });
 
   function legend(neuron) {
