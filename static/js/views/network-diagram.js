@@ -16,7 +16,6 @@ import { fmtNum } from "../format.js";
 
 export const GUTTER = 64;          // room on the left for the input labels
 const MIN_NODE = 6;                // px: the smallest neuron
-const BASE_HEIGHT = 380;           // px: the diagram's height unless a wide layer needs more
 const MAX_LINKS_PER_LAYER = 512;   // beyond this a layer draws an even subset of its links (said below)
 const BUSY_LINKS = 1500;           // with more links than this, they redraw at most every BUSY_MS while running
 const BUSY_MS = 100;
@@ -60,8 +59,9 @@ export class NetworkDiagram {
    * regularization}. Rebuilds the DOM only when the shape changes (or `force`).
    */
   build(spec, force = false) {
+    // As tall as the stylesheet makes it (more on taller screens), and taller when a wide layer needs it.
     const biggest = Math.max(spec.inputs.length, ...spec.hidden, spec.nOut);
-    this.root.style.height = `${Math.max(BASE_HEIGHT, 16 + biggest * (MIN_NODE + 1))}px`;
+    this.root.style.minHeight = `${16 + biggest * (MIN_NODE + 1)}px`;
     const key = JSON.stringify([spec.inputs.map((f) => f.name + f.active), spec.hidden, spec.nOut, this.root.clientWidth, this.root.clientHeight]);
     this.spec = spec;
     if (!force && key === this.shapeKey) return;
@@ -72,7 +72,7 @@ export class NetworkDiagram {
     const colX = (i) => GUTTER + (i + 0.5) * colW;
     // Each column sizes its own neurons: a 2-neuron layer keeps big maps next to a 64-neuron one.
     this.colLayout = sizes.map((n) => {
-      const node = Math.max(MIN_NODE, Math.min(38, Math.floor((H - 16) / n) - 3, Math.floor(colW) - 18));
+      const node = Math.max(MIN_NODE, Math.min(46, Math.floor((H - 16) / n) - 3, Math.floor(colW) - 18));
       const gap = n > 1 ? Math.min(node * 0.45 + 4, Math.max(1, (H - 16 - n * node) / (n - 1))) : 0;
       return { node, gap };
     });
