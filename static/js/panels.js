@@ -71,7 +71,9 @@ export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch 
   const acts = cfg.layer_activations || hl.map(() => cfg.activation);
   box.replaceChildren();
   const cell = (cls) => { const d = el("div", `layer-cell ${cls}`); box.append(d); return d; };
-  cell("io").textContent = "Inputs";
+  // Narrow columns (8 layers at 1024 px) show the short forms (a CSS container query picks).
+  const words = (long, short) => [el("span", "long", long), el("span", "short", short)];
+  cell("io").append(...words("Inputs", "In"));
   hl.forEach((n, i) => {
     const c = cell("hidden");
     const row = el("div", "row tight");
@@ -89,9 +91,12 @@ export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch 
     for (const a of activations) { const o = el("option", null, a.label || a.name); o.value = a.name; sel.append(o); }
     sel.value = acts[i];
     sel.addEventListener("change", () => { const next = [...acts]; next[i] = sel.value; onPatch({ layer_activations: next }, "layer_activations"); });
-    c.append(row, el("div", "neuron-count", `${n} neuron${n === 1 ? "" : "s"}`), sel);
+    const count = el("div", "neuron-count");
+    count.title = `${n} neuron${n === 1 ? "" : "s"}`;
+    count.append(String(n), el("span", "long", ` neuron${n === 1 ? "" : "s"}`));
+    c.append(row, count, sel);
   });
-  cell("io").textContent = "Output";
+  cell("io").append(...words("Output", "Out"));
   box.style.setProperty("--cols", hl.length + 2);
 }
 
