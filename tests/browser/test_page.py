@@ -382,6 +382,8 @@ def test_turbo_trains_many_epochs_per_frame_and_pauses_cleanly(page):
 
 def test_weights_heatmap_is_keyboard_editable(page):
     p = page.open("/#view.level=advanced")   # the heatmaps are an Advanced view
+    p.page.locator("#weights").scroll_into_view_if_needed()   # drawn once on screen
+    p.wait("() => document.querySelectorAll('.wfig canvas').length === 3")
     p.page.focus(".wfig canvas >> nth=0")  # inputs → layer 1: 2 × 4
     p.page.keyboard.press("ArrowRight")  # W[0→1]
     p.page.keyboard.press("ArrowDown")   # W[1→1]
