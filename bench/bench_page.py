@@ -8,6 +8,8 @@ fixed wall-clock window after a warm-up:
 - redraws/s: frames in which the page drew a fresh snapshot (boundary + loss/accuracy curves +
   network diagram with its neuron maps, and the weights panel when on screen);
 - epochs/s: the server's epoch counter as shown by the page.
+- round trip: from sending a step to its answer reaching the page (network, worker, decoding);
+  not measured in turbo, where the worker sends the next request itself.
 Scenarios (issue 8's targets beside each):
 - default configuration, 1 epoch per frame, 1440×1000: ≥ 55 redraws/s, page draw median ≤ 10 ms;
 - default configuration, "max" (turbo), 1440×1000: ≥ 1,500 epochs/s while ≥ 30 redraws/s;
@@ -69,11 +71,13 @@ def measure(browser, base, fragment, speed, viewport, seconds, warmup=1.5):
     probe = "() => [performance.now(), window.playground.redraws, window.playground.epoch]"
     # (views drawn each frame, and what each cost in the last frame: state.perf.parts)
     t0, r0, e0 = page.evaluate(probe)
-    draw_ms = []
+    draw_ms, trip_ms = [], []
     end = time.time() + seconds
     while time.time() < end:
         time.sleep(0.2)
-        draw_ms.append(page.evaluate("() => window.playground.state.perf.lastDrawMs"))
+        draw, trip = page.evaluate("() => [window.playground.state.perf.lastDrawMs, window.playground.state.perf.lastRoundTripMs]")
+        draw_ms.append(draw)
+        trip_ms.append(trip)
     t1, r1, e1 = page.evaluate(probe)
     timing = page.evaluate("() => window.playground.state.lastTiming")
     parts = page.evaluate("() => ({...window.playground.state.perf.parts})")
@@ -83,6 +87,7 @@ def measure(browser, base, fragment, speed, viewport, seconds, warmup=1.5):
         raise SystemExit(f"page errors: {errors}")
     dt = (t1 - t0) / 1000
     return {"redraws": (r1 - r0) / dt, "epochs": (e1 - e0) / dt, "draw_ms": statistics.median(draw_ms),
+            "trip_ms": statistics.median(trip_ms) if speed != "max" else float("nan"),   # turbo: the worker sends
             "server_ms": (timing or {}).get("total_ms"), "parts": parts}
 
 
@@ -105,17 +110,17 @@ def main(argv=None):
                 r = measure(browser, base, fragment, speed, viewport, args.seconds)
                 rows.append((label, "1 epoch/frame" if speed == "1" else "max (turbo)", r, target))
                 print(f"{label:24} {speed:>4}: {r['redraws']:6.1f} redraws/s {r['epochs']:7.1f} epochs/s "
-                      f"(page draw {r['draw_ms']:.1f} ms, server {r['server_ms']} ms)  target: {target or '–'}", flush=True)
+                      f"(page draw {r['draw_ms']:.1f} ms, server {r['server_ms']} ms, round trip {r['trip_ms']:.1f} ms)  target: {target or '–'}", flush=True)
                 print("    last frame, ms per view:", {k: round(v, 1) for k, v in (r["parts"] or {}).items()}, flush=True)
             browser.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
-    table = ["| configuration | speed | redraws/s | epochs/s | page draw (median ms) | server per request (ms) | target |",
-             "|---|---|---|---|---|---|---|"]
+    table = ["| configuration | speed | redraws/s | epochs/s | page draw (median ms) | server per request (ms) | round trip (median ms) | target |",
+             "|---|---|---|---|---|---|---|---|"]
     for label, speed, r, target in rows:
-        table.append(f"| {label} | {speed} | {r['redraws']:.1f} | {r['epochs']:.0f} | {r['draw_ms']:.1f} | {r['server_ms']} | {target} |")
+        table.append(f"| {label} | {speed} | {r['redraws']:.1f} | {r['epochs']:.0f} | {r['draw_ms']:.1f} | {r['server_ms']} | {r['trip_ms']:.1f} | {target} |")
     text = "\n".join(table)
     print(text)
     if args.write:

@@ -78,6 +78,7 @@ export function sendStep(epochs) {
   // keeps training while the page draws; pause or any change stops the chain.
   stepper.request(state.id, body, turbo, turbo ? stopAt : null);
   state.inFlight = true;
+  state.perf.sentAt = performance.now();
   return stepper.idle();
 }
 
@@ -89,6 +90,7 @@ function stopAtReached() {
 function onStepAnswer(id, res) {
   state.inFlight = stepper.pending;
   if (id !== state.id || !res) return;
+  state.perf.lastRoundTripMs = performance.now() - state.perf.sentAt;
   applySnapshot(res.snapshot);
   if (state.view.stopAt && state.epoch >= state.view.stopAt && state.running) stopAtReached();
 }

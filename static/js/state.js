@@ -35,7 +35,8 @@ export const state = Object.seal({
   view: { speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, level: "basic", surface: false },
   hidden: new Set(),    // control names hidden by ?hide=
   // ---- measurements (tests and bench/bench_page.py)
-  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, parts: {} },
+  // lastRoundTripMs: from sending a step to its answer reaching the page (worker and network included)
+  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, lastRoundTripMs: 0, sentAt: 0, parts: {} },
   ready: false,
   errors: [],           // every error message shown, oldest first
 });
