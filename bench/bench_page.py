@@ -8,8 +8,14 @@ fixed wall-clock window after a warm-up:
 - redraws/s: frames in which the page drew a fresh snapshot (boundary + loss/accuracy curves +
   network diagram with its neuron maps, and the weights panel when on screen);
 - epochs/s: the server's epoch counter as shown by the page.
-Runs "1 epoch/frame" (TensorFlow Playground's pace) and "max" (turbo), each with a viewport that
-shows the main views and one tall enough to show every view (weights and gradient norms too).
+- round trip: from sending a step to its answer reaching the page (network, worker, decoding);
+  not measured in turbo, where the worker sends the next request itself.
+Scenarios (issue 8's targets beside each):
+- default configuration, 1 epoch per frame, 1440×1000: ≥ 55 redraws/s, page draw median ≤ 10 ms;
+- default configuration, "max" (turbo), 1440×1000: ≥ 1,500 epochs/s while ≥ 30 redraws/s;
+- 8 hidden layers × 64 neurons, 1 epoch per frame, 1440×1000: ≥ 20 redraws/s;
+- every view on screen (Advanced: weights and gradient norms too), 1440×1700, at both speeds.
+The machine's load changes everything here: run it on a quiet machine for numbers to record.
 """
 
 import argparse
@@ -41,33 +47,48 @@ def start_server():
     raise SystemExit("the server did not start")
 
 
-def measure(browser, base, speed, viewport, seconds, warmup=1.5):
+SCENARIOS = [
+    # label, URL hash, viewport, speed, target
+    ("default (1440×1000)", "", {"width": 1440, "height": 1000}, "1", "≥ 55 redraws/s, draw ≤ 10 ms"),
+    ("default (1440×1000)", "", {"width": 1440, "height": 1000}, "max", "≥ 1,500 epochs/s at ≥ 30 redraws/s"),
+    ("8 × 64 (1440×1000)", "#hidden_layers=64,64,64,64,64,64,64,64", {"width": 1440, "height": 1000}, "1", "≥ 20 redraws/s"),
+    ("every view (1440×1700)", "#view.level=advanced", {"width": 1440, "height": 1700}, "1", ""),
+    ("every view (1440×1700)", "#view.level=advanced", {"width": 1440, "height": 1700}, "max", ""),
+]
+
+
+def measure(browser, base, fragment, speed, viewport, seconds, warmup=1.5):
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(base + "/")
-    page.wait_for_function("() => window.playground && window.playground.ready", timeout=20_000)
+    page.goto(base + "/" + fragment)
+    page.wait_for_function("() => window.playground && window.playground.ready", timeout=60_000)
     page.select_option("#speed", speed)
     page.click("#btn-play")
     page.wait_for_function("() => window.playground.epoch > 0")
     time.sleep(warmup)
     probe = "() => [performance.now(), window.playground.redraws, window.playground.epoch]"
+    # (views drawn each frame, and what each cost in the last frame: state.perf.parts)
     t0, r0, e0 = page.evaluate(probe)
-    draw_ms = []
+    draw_ms, trip_ms = [], []
     end = time.time() + seconds
     while time.time() < end:
         time.sleep(0.2)
-        draw_ms.append(page.evaluate("() => window.playground.state.perf.lastDrawMs"))
+        draw, trip = page.evaluate("() => [window.playground.state.perf.lastDrawMs, window.playground.state.perf.lastRoundTripMs]")
+        draw_ms.append(draw)
+        trip_ms.append(trip)
     t1, r1, e1 = page.evaluate(probe)
     timing = page.evaluate("() => window.playground.state.lastTiming")
+    parts = page.evaluate("() => ({...window.playground.state.perf.parts})")
     page.click("#btn-play")
     context.close()
     if errors:
         raise SystemExit(f"page errors: {errors}")
     dt = (t1 - t0) / 1000
     return {"redraws": (r1 - r0) / dt, "epochs": (e1 - e0) / dt, "draw_ms": statistics.median(draw_ms),
-            "server_ms": (timing or {}).get("total_ms")}
+            "trip_ms": statistics.median(trip_ms) if speed != "max" else float("nan"),   # turbo: the worker sends
+            "server_ms": (timing or {}).get("total_ms"), "parts": parts}
 
 
 def main(argv=None):
@@ -85,22 +106,21 @@ def main(argv=None):
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, headless=True, args=ARGS)
-            for label, viewport in (("main views (1440×1000)", {"width": 1440, "height": 1000}),
-                                    ("every view (1440×1700)", {"width": 1440, "height": 1700})):
-                for speed in ("1", "max"):
-                    r = measure(browser, base, speed, viewport, args.seconds)
-                    rows.append((label, "1 epoch/frame" if speed == "1" else "max (turbo)", r))
-                    print(f"{label:24} {speed:>4}: {r['redraws']:6.1f} redraws/s {r['epochs']:7.1f} epochs/s "
-                          f"(page draw {r['draw_ms']:.1f} ms, server {r['server_ms']} ms)", flush=True)
+            for label, fragment, viewport, speed, target in SCENARIOS:
+                r = measure(browser, base, fragment, speed, viewport, args.seconds)
+                rows.append((label, "1 epoch/frame" if speed == "1" else "max (turbo)", r, target))
+                print(f"{label:24} {speed:>4}: {r['redraws']:6.1f} redraws/s {r['epochs']:7.1f} epochs/s "
+                      f"(page draw {r['draw_ms']:.1f} ms, server {r['server_ms']} ms, round trip {r['trip_ms']:.1f} ms)  target: {target or '–'}", flush=True)
+                print("    last frame, ms per view:", {k: round(v, 1) for k, v in (r["parts"] or {}).items()}, flush=True)
             browser.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
-    table = ["| views on screen | speed | redraws/s | epochs/s | page draw (median ms) | server per request (ms) |",
-             "|---|---|---|---|---|---|"]
-    for label, speed, r in rows:
-        table.append(f"| {label} | {speed} | {r['redraws']:.1f} | {r['epochs']:.0f} | {r['draw_ms']:.1f} | {r['server_ms']} |")
+    table = ["| configuration | speed | redraws/s | epochs/s | page draw (median ms) | server per request (ms) | round trip (median ms) | target |",
+             "|---|---|---|---|---|---|---|---|"]
+    for label, speed, r, target in rows:
+        table.append(f"| {label} | {speed} | {r['redraws']:.1f} | {r['epochs']:.0f} | {r['draw_ms']:.1f} | {r['server_ms']} | {r['trip_ms']:.1f} | {target} |")
     text = "\n".join(table)
     print(text)
     if args.write:

@@ -17,7 +17,8 @@ export class ApiError extends Error {
     if (Array.isArray(rows) && rows.length && !text.includes(rows[0].reason)) {
       text += ": " + rows.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`).join("; ") + (rows.length > 5 ? ` (and ${rows.length - 5} more)` : "");
     }
-    if (Array.isArray(this.allowed) && this.allowed.length) {
+    // The allowed values, once: the engine's messages often say them already.
+    if (Array.isArray(this.allowed) && this.allowed.length && !/\ballowed\b/i.test(text)) {
       const isRange = this.allowed.length === 2 && this.allowed.every((v) => typeof v === "number");
       text += isRange ? ` (allowed: ${this.allowed[0]} … ${this.allowed[1]})` : ` (allowed: ${this.allowed.join(", ")})`;
     }

@@ -1,7 +1,7 @@
-// Loss, accuracy/RMSE and gradient-norm charts. The full history lives in History (appended from each
-// snapshot's `history` delta); the charts draw a thinned copy (≤ MAX_POINTS per line) with Plotly.react.
+// The history of a run, and the line charts drawn from it. The full history lives in History
+// (appended from each snapshot's `history` delta); charts draw a thinned copy (≤ MAX_POINTS per line).
 
-const FONT = { family: "Inter, system-ui, sans-serif", size: 10, color: "#666" };
+export const FONT = { family: "Inter, system-ui, sans-serif", size: 10, color: "#666" };
 const MAX_POINTS = 800;
 const MAX_KEPT = 100000;  // beyond this the older half of the history keeps every other epoch
 const LAYER_COLORS = ["#0877bd", "#f59322", "#2ea043", "#9452b5", "#d62728", "#17a3b8", "#8c564b", "#e377c2", "#7f7f7f"];
@@ -60,27 +60,18 @@ export class History {
   stride() { return Math.max(1, Math.ceil(this.length / MAX_POINTS)); }
 }
 
-const baseLayout = (ytitle, log) => ({
-  margin: { l: 44, r: 8, t: 4, b: 26 },
-  paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "#fff",
-  font: FONT, showlegend: true,
-  legend: { orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom", font: FONT, bgcolor: "rgba(0,0,0,0)" },
-  hovermode: "x unified",
-  xaxis: { title: { text: "epoch", font: FONT, standoff: 0 }, zeroline: false, gridcolor: "#eee", tickfont: FONT, rangemode: "tozero" },
-  yaxis: { title: { text: ytitle, font: FONT, standoff: 2 }, type: log ? "log" : "linear", gridcolor: "#eee", tickfont: FONT, zeroline: false, exponentformat: "power", ...(log ? { dtick: 1 } : {}) },
-});
-
-const CONFIG = { displayModeBar: false, responsive: true };
+export const CONFIG = { displayModeBar: false, responsive: true };
 
 // Axis ranges move in coarse steps so that most frames redraw only the lines, not the axes and ticks.
-function niceCeil(v) {
+export function niceCeil(v) {
   if (!(v > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 2, 5, 10]) if (v <= m * p) return m * p;
   return 10 * p;
 }
 
-function lossRange(cols, log) {
+/** A y range for these columns: [0, a nice ceiling], or in log10 units in half-decade steps. */
+export function lossRange(cols, log) {
   let lo = Infinity, hi = -Infinity;
   for (const c of cols) for (const v of c) if (v != null && Number.isFinite(v) && (!log || v > 0)) { if (v < lo) lo = v; if (v > hi) hi = v; }
   if (!Number.isFinite(hi)) return log ? [-3, 0] : [0, 1];
@@ -88,67 +79,118 @@ function lossRange(cols, log) {
   return [0, niceCeil(hi * 1.05)];
 }
 
-const line = (x, y, name, color, extra = {}) => {
-  const { line: lineExtra = {}, ...rest } = extra;
-  return {
-    type: "scatter", mode: "lines", x, y, name, line: { color, width: 2, ...lineExtra },
-    hovertemplate: `${name} %{y:.4f}<extra></extra>`, ...rest,
-  };
-};
-
 /**
- * Loss (top: train, test and — dashed, apart — the regularization penalty) and accuracy or RMSE
- * (bottom) in ONE Plotly figure with a shared epoch axis: one Plotly.react per frame instead of two.
+ * A line chart drawn in two layers: Plotly draws only the axes (re-rendered when a range, the
+ * scale or the size changes — rarely, as ranges move in coarse steps), and the lines are stroked
+ * on a canvas laid over Plotly's plot area (~1 ms; a Plotly.react of the lines cost most of a
+ * frame). Hovering shows every line's value at the nearest x in `readout` and a vertical rule.
  */
-export function drawCurves(el, hist, problem, { log = false } = {}) {
-  const s = hist.stride();
-  const x = hist.thin("epoch", s);
-  const data = [
-    line(x, hist.thin("train_loss", s), "train loss", "#555"),
-    line(x, hist.thin("test_loss", s), "test loss", "#0877bd"),
-  ];
-  const regCol = hist.cols.reg_loss;
-  if (regCol && regCol.some((v) => v > 0)) data.push(line(x, hist.thin("reg_loss", s), "reg. penalty (not in loss)", "#c0392b", { line: { dash: "dot", width: 1.5 } }));
-  const yLoss = lossRange(data.map((d) => d.y), log);
-  const reg = problem === "regression";
-  const tk = reg ? "train_rmse" : "train_accuracy";
-  const vk = reg ? "test_rmse" : "test_accuracy";
-  const m1 = line(x, hist.thin(tk, s), reg ? "train RMSE" : "train acc.", "#555", { xaxis: "x", yaxis: "y2", showlegend: false, line: { width: 1.5 } });
-  const m2 = line(x, hist.thin(vk, s), reg ? "test RMSE" : "test acc.", "#0877bd", { xaxis: "x", yaxis: "y2", showlegend: false, line: { width: 1.5 } });
-  if (!reg) for (const d of [m1, m2]) d.hovertemplate = `${d.name} %{y:.1%}<extra></extra>`;
-  data.push(m1, m2);
-  const layout = baseLayout("loss", log);
-  layout.margin = { l: 46, r: 8, t: 18, b: 28 };
-  layout.height = undefined;
-  layout.xaxis.range = [0, Math.max(10, niceCeil(x[x.length - 1] || 0))];
-  layout.xaxis.anchor = "y2";
-  layout.yaxis.domain = [0.42, 1];
-  layout.yaxis.range = yLoss;
-  layout.yaxis2 = {
-    domain: [0, 0.3], anchor: "x", gridcolor: "#eee", tickfont: FONT, zeroline: false,
-    title: { text: reg ? "RMSE" : "accuracy", font: FONT, standoff: 2 },
-    range: reg ? lossRange([m1.y, m2.y], false) : [0, 1.02], tickformat: reg ? undefined : ".0%",
-    nticks: 3,
-  };
-  Plotly.react(el, data, layout, CONFIG);
+export class LineChart {
+  /** el: the Plotly div (its parent is position: relative); readout: an element for the hover text. */
+  constructor(el, readout) {
+    this.el = el;
+    this.readout = readout;
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "chart-canvas";
+    el.parentElement.insertBefore(this.canvas, el.nextSibling);
+    this.axesKey = "";
+    this.axes = null;
+    this.series = null;
+    this.hoverX = null;
+    this.canvas.addEventListener("mousemove", (e) => { this.hoverX = e.offsetX; this.paint(); });
+    this.canvas.addEventListener("mouseleave", () => { this.hoverX = null; this.readout.hidden = true; this.paint(); });
+    new ResizeObserver(() => { this.axesKey = ""; if (this.series) this.draw(this.series, this.layout, this.format); }).observe(el);
+  }
+
+  /**
+   * series: [{name, x, y, colour, axis: "yaxis" | "yaxis2", dotted, width}];
+   * layout: Plotly layout for the axes (each y axis with range, domain and maybe type "log");
+   * format(series, value): the hover text of a value.
+   */
+  draw(series, layout, format = (s, v) => String(v)) {
+    if (!window.Plotly) return;
+    this.series = series;
+    this.layout = layout;
+    this.format = format;
+    const key = JSON.stringify([layout, this.el.clientWidth, this.el.clientHeight]);
+    if (key !== this.axesKey) {
+      this.axesKey = key;
+      // one empty trace per y axis, so Plotly lays each axis out
+      const traces = Object.keys(layout).filter((k) => /^yaxis\d*$/.test(k)).map((k) => ({ type: "scatter", x: [], y: [], xaxis: "x", yaxis: k.replace("axis", "") }));
+      Plotly.react(this.el, traces, { ...layout, showlegend: false, hovermode: false, dragmode: false }, CONFIG);
+    }
+    this.paint();
+  }
+
+  paint() {
+    const size = this.el._fullLayout?._size;
+    if (!size || !this.series) return;
+    const dpr = window.devicePixelRatio || 1;
+    const c = this.canvas, W = Math.round(size.w * dpr), H = Math.round(size.h * dpr);
+    if (c.width !== W || c.height !== H) { c.width = W; c.height = H; }
+    Object.assign(c.style, { left: `${this.el.offsetLeft + size.l}px`, top: `${this.el.offsetTop + size.t}px`, width: `${size.w}px`, height: `${size.h}px` });
+    const ctx = c.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, size.w, size.h);
+    const [x0, x1] = this.layout.xaxis.range;
+    const px = (v) => ((v - x0) / (x1 - x0)) * size.w;
+    const py = (v, ax) => {
+      const [r0, r1] = ax.range, [d0, d1] = ax.domain || [0, 1];
+      const t = ax.type === "log" ? (v > 0 ? Math.log10(v) : NaN) : v;
+      return size.h * (1 - (d0 + ((t - r0) / (r1 - r0)) * (d1 - d0)));
+    };
+    for (const sr of this.series) {
+      const ax = this.layout[sr.axis || "yaxis"], [d0, d1] = ax.domain || [0, 1];
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(0, size.h * (1 - d1), size.w, size.h * (d1 - d0));   // each chart keeps to its own band
+      ctx.clip();
+      ctx.beginPath();
+      let pen = false;
+      for (let i = 0; i < sr.y.length; i++) {
+        const y = sr.y[i] == null ? NaN : py(sr.y[i], ax);
+        if (!Number.isFinite(y)) { pen = false; continue; }
+        if (pen) ctx.lineTo(px(sr.x[i]), y); else ctx.moveTo(px(sr.x[i]), y);
+        pen = true;
+      }
+      ctx.setLineDash(sr.dotted ? [2, 3] : []);
+      ctx.strokeStyle = sr.colour;
+      ctx.lineWidth = sr.width || 2;
+      ctx.stroke();
+      ctx.restore();
+    }
+    if (this.hoverX != null) this._hover(ctx, size, px);
+  }
+
+  _hover(ctx, size, px) {
+    const x = this.series[0]?.x || [];
+    if (!x.length) return;
+    let i = 0;
+    for (let j = 1; j < x.length; j++) if (Math.abs(px(x[j]) - this.hoverX) < Math.abs(px(x[i]) - this.hoverX)) i = j;
+    ctx.strokeStyle = "rgba(20, 30, 36, .35)";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(px(x[i]), 0);
+    ctx.lineTo(px(x[i]), size.h);
+    ctx.stroke();
+    this.readout.textContent = `epoch ${x[i]} · ${this.series.map((sr) => `${sr.name} ${sr.y[i] == null ? "–" : this.format(sr, sr.y[i])}`).join(" · ")}`;
+    this.readout.hidden = false;
+  }
 }
 
-/** Gradient norm per layer (log scale): vanishing/exploding gradients become visible. */
-export function drawGradNorms(el, hist) {
-  const s = hist.stride();
-  const x = hist.thin("epoch", s);
-  const rows = hist.thin("grad_norms", s);
-  const nLayers = rows.reduce((m, r) => Math.max(m, Array.isArray(r) ? r.length : 0), 0);
-  const data = [];
-  for (let l = 0; l < nLayers; l++) {
-    const y = rows.map((r) => (Array.isArray(r) && r[l] > 0 ? r[l] : null));
-    const name = l === nLayers - 1 ? "output" : `layer ${l + 1}`;
-    data.push(line(x, y, name, LAYER_COLORS[l % LAYER_COLORS.length], { hovertemplate: `${name} %{y:.3e}<extra></extra>` }));
-  }
-  const layout = baseLayout("gradient norm", true);
-  layout.yaxis.exponentformat = "e";
-  layout.xaxis.range = [0, Math.max(10, niceCeil(x[x.length - 1] || 0))];
-  layout.yaxis.range = lossRange(data.map((d) => d.y), true);
-  layout.yaxis.dtick = Math.max(1, Math.ceil((layout.yaxis.range[1] - layout.yaxis.range[0]) / 5));
-  Plotly.react(el, data, layout, CONFIG);
+/** An HTML legend: one coloured line per series (dotted ones dotted). */
+export function renderChartLegend(box, series) {
+  const key = series.map((s) => s.name + s.colour).join("|");
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.replaceChildren(...series.map((s) => {
+    const item = document.createElement("span");
+    item.className = `curve-key${s.dotted ? " dotted" : ""}`;
+    item.style.setProperty("--c", s.colour);
+    item.textContent = s.name;
+    return item;
+  }));
 }
+
+/** Layer colours for the gradient-norm chart. */
+export { LAYER_COLORS };

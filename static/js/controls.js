@@ -1,9 +1,20 @@
-// Controls built from GET /api/options: a new dataset, activation, optimizer... on the server shows up
-// here with no front-end change. Controls only emit patches ({field: value}); main.js sends them and
-// calls sync(config) with the server's normalised answer, which is the single source of truth.
+// Controls built from GET /api/options: a new dataset, activation, optimizer... on the server shows
+// up here with no front-end change. Controls only emit patches ({field: value}); the session sends
+// them and calls sync(config) with the server's normalised answer, the single source of truth.
+//
+// Rules kept here:
+// - which fields restart training comes from /api/options `fields` (data and network restart,
+//   live fields apply live); such controls carry the ↺ mark before they are used;
+// - dependent fields are changed together, so the page never sends a combination the server
+//   refuses: a loss brings an output it can train, a problem type a dataset that has it;
+// - a number field refuses text that is not a number and shows the server's value afterwards.
 
 const LR_VALUES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+// What "Basic" hides (TensorFlow Playground has everything else); the weights panel says so itself.
+export const ADVANCED_FIELDS = ["loss", "output_activation", "optimizer", "optimizer_params", "schedule", "schedule_params", "init", "seed", "clip_norm"];
+// Labels of the controls in templates/index.html (the hyperbar's come with their controls).
+const PAGE_LABELS = { dataset: "Dataset", n_classes: "Classes", train_ratio: "Training share", noise: "Noise", n_points: "Points", features: "Features", hidden_layers: "Layers", layer_activations: "Layer activation", data_seed: "Data seed" };
 
 const named = (item) => (typeof item === "string" ? { name: item, label: item } : item);
 const fmt = (v) => (typeof v === "number" ? String(+v.toPrecision(6)) : String(v));
@@ -21,46 +32,93 @@ function el(tag, attrs = {}, ...children) {
 }
 
 function fillSelect(select, items, current) {
-  select.replaceChildren(...items.map((it) => {
-    const o = el("option", { value: it.name, text: it.label || it.name });
-    if (it.formula) o.title = it.formula;
-    return o;
-  }));
-  if (current != null) select.value = current;
+  const key = items.map((it) => `${it.name}:${it.label}`).join("|");
+  if (select.dataset.items !== key) {
+    select.dataset.items = key;
+    select.replaceChildren(...items.map((it) => {
+      const o = el("option", { value: it.name, text: it.label || it.name });
+      if (it.formula) o.title = it.formula;
+      return o;
+    }));
+  }
+  if (current != null) select.value = String(current);
+}
+
+/** A number typed into an <input type=number>: {value} or {error}. Empty is `empty` (off / not set). */
+function readNumber(input, { integer = false, empty = undefined } = {}) {
+  const text = input.value.trim();
+  if (input.validity.badInput || (text === "" && empty === undefined)) return { error: "Please type a number." };
+  if (text === "") return { value: empty };
+  const v = Number(text);
+  if (!Number.isFinite(v)) return { error: "Please type a number." };
+  return { value: integer ? Math.round(v) : v };
 }
 
 export class Controls {
   /**
    * options: the /api/options answer. onPatch(patch, field) is called for every user change.
-   * handlers: {regenerate, uploadCsv(text), exportCsv, drawDatasetThumbs}
+   * handlers: {regenerate, uploadCsv(text), exportCsv}
    */
   constructor(options, onPatch, handlers) {
     this.o = options;
     this.onPatch = onPatch;
     this.h = handlers;
     this.config = null;
-    this.limits = options.limits || {};
-    this.datasets = (options.datasets || []).map(named);
-    this.features = (options.features || []).map(named);
-    this.activations = (options.activations || []).map(named);
+    this.data = null;   // {problem, n_classes} of the session's points
+    this.limits = options.limits;
+    this.datasets = options.datasets.map(named);
+    this.features = options.features.map(named);
+    this.activations = options.activations.map(named);
     this.hiddenActivations = this.activations.filter((a) => a.hidden !== false);
-    this.losses = (options.losses || []).map(named);
-    this.optimizers = (options.optimizers || []).map(named);
-    this.schedules = (options.schedules || []).map(named);
-    this.regs = (options.regularizations || options.regularizers || []).map(named);
-    this.inits = (options.initializers || []).map(named);
-    this.problems = (options.problems || ["binary", "multiclass", "regression"]).map(named);
-    this.live = new Set(options.live_fields || []);
+    this.losses = options.losses.map(named);
+    this.optimizers = options.optimizers.map(named);
+    this.schedules = options.schedules.map(named);
+    this.regs = options.regularizations.map(named);
+    this.inits = options.initializers.map(named);
+    this.problems = options.problems.map(named);
+    this.live = new Set(options.fields.live);
+    this.restarting = new Set([...options.fields.data, ...options.fields.network]);
+    this.labels = { ...PAGE_LABELS };
     this._buildHyperbar();
     this._buildData();
     this._buildFeatures();
+    this._markRestarts();
   }
 
-  // ---------- top "hyperbar": training settings ----------
+  /** The words for a field in messages ("Learning rate", "Noise"). */
+  label(field) {
+    const top = field.split(".")[0].replace(/\[\d+\]$/, "");
+    return this.labels[field] || this.labels[top] || top.replace(/_/g, " ");
+  }
+
+  /** "Noise → 10 %", "Layers → 4, 2, 2": a change in the learner's words, with the server's value. */
+  describe(patch, field, config) {
+    const key = field in patch ? field : Object.keys(patch)[0];
+    const v = config?.[key] ?? patch[key];
+    const named = (list, name) => list.find((x) => x.name === name)?.label || name;
+    let text;
+    if (key === "dataset") text = named(this.datasets, v);
+    else if (key === "features") text = v.map((n) => named(this.features, n)).join(", ");
+    else if (key === "problem") text = named(this.problems, v);
+    else if (["activation", "output_activation"].includes(key)) text = named(this.activations, v);
+    else if (key === "loss") text = named(this.losses, v);
+    else if (key === "noise" || key === "train_ratio") text = `${Math.round(v * 100)}%`;
+    else if (Array.isArray(v)) text = v.length ? v.join(", ") : "none";
+    else if (v && typeof v === "object") text = Object.entries(v).map(([k, x]) => `${k} ${fmt(x)}`).join(", ") || "defaults";
+    else text = v == null ? "off" : fmt(v);
+    if (key === "optimizer") text = named(this.optimizers, v);
+    if (key === "schedule") text = named(this.schedules, v);
+    if (key === "regularization") text = named(this.regs, v);
+    if (key === "init") text = named(this.inits, v);
+    return `${this.label(field)} → ${text}`;
+  }
+
+  // ---------- top bar: training settings ----------
   _ctl(name, labelText, input, extraClass = "") {
-    const id = `ctl-${name}`;
-    input.id = input.id || id;
+    input.id = input.id || `ctl-${name}`;
+    this.labels[name] = labelText;
     const wrap = el("div", { class: `ctl ${extraClass}`, "data-control": name });
+    if (ADVANCED_FIELDS.includes(name.split(".")[0])) wrap.dataset.level = "advanced";
     wrap.append(el("label", { for: input.id, text: labelText }), input, el("p", { class: "field-error", role: "alert" }));
     return wrap;
   }
@@ -69,7 +127,7 @@ export class Controls {
     const bar = document.getElementById("hyperbar");
     const s = (name) => el("select", { name });
     this.problemSel = s("problem");
-    fillSelect(this.problemSel, this.problems.map((p) => ({ ...p, label: p.label || cap(p.name) })));
+    fillSelect(this.problemSel, this.problems.map((p) => ({ ...p, label: p.label || p.name })));
     this.lossSel = s("loss");
     this.outSel = s("output_activation");
     this.lrSel = s("learning_rate");
@@ -80,16 +138,15 @@ export class Controls {
     this.schedSel = s("schedule");
     fillSelect(this.schedSel, this.schedules);
     this.regSel = s("regularization");
-    fillSelect(this.regSel, this.regs.map((r) => ({ ...r, label: r.label || (r.name === "none" ? "None" : r.name.toUpperCase()) })));
+    fillSelect(this.regSel, this.regs);
     this.regRateSel = s("reg_rate");
-    this.batchIn = el("input", { type: "number", min: 1, max: this.limits.max_batch || 512, step: 1, name: "batch_size", inputmode: "numeric" });
+    this.batchIn = el("input", { type: "number", min: 1, max: this.limits.max_batch, step: 1, name: "batch_size", inputmode: "numeric" });
     this.initSel = s("init");
     fillSelect(this.initSel, this.inits);
     this.seedIn = el("input", { type: "number", min: 0, step: 1, name: "seed", inputmode: "numeric" });
-    this.clipIn = el("input", { type: "number", min: 0, step: "any", name: "clip_norm", placeholder: "off" });
-
-    this.optParams = el("div", { class: "param-group", "data-control": "optimizer_params" });
-    this.schedParams = el("div", { class: "param-group", "data-control": "schedule_params" });
+    this.clipIn = el("input", { type: "number", min: 0, step: "any", name: "clip_norm", placeholder: "off", title: "Leave empty (or 0) for no clipping" });
+    this.optParams = el("div", { class: "param-group", "data-control": "optimizer_params", "data-level": "advanced" });
+    this.schedParams = el("div", { class: "param-group", "data-control": "schedule_params", "data-level": "advanced" });
 
     const seedWrap = this._ctl("seed", "Seed", this.seedIn, "narrow");
     const dice = el("button", { type: "button", class: "mini-btn", title: "New random seed (new initial weights)", "aria-label": "New random seed", text: "⟳" });
@@ -117,61 +174,65 @@ export class Controls {
     );
 
     const onSel = (sel, field, conv = (v) => v) => sel.addEventListener("change", () => this.onPatch({ [field]: conv(sel.value) }, field));
-    onSel(this.problemSel, "problem");
-    onSel(this.lossSel, "loss");
+    this.problemSel.addEventListener("change", () => this._pickProblem(this.problemSel.value));
+    this.lossSel.addEventListener("change", () => this._pickLoss(this.lossSel.value));
     onSel(this.outSel, "output_activation");
     onSel(this.lrSel, "learning_rate", Number);
     // One activation for every hidden layer clears per-layer choices.
     this.actSel.addEventListener("change", () => this.onPatch({ activation: this.actSel.value, layer_activations: null }, "activation"));
-    this.optSel.addEventListener("change", () => {
-      // Switching optimizer: its own defaults (the server completes missing params).
-      this.onPatch({ optimizer: this.optSel.value, optimizer_params: {} }, "optimizer");
-    });
+    // A new optimizer or schedule starts from its own defaults (the server completes them).
+    this.optSel.addEventListener("change", () => this.onPatch({ optimizer: this.optSel.value, optimizer_params: {} }, "optimizer"));
     this.schedSel.addEventListener("change", () => this.onPatch({ schedule: this.schedSel.value, schedule_params: {} }, "schedule"));
     onSel(this.regSel, "regularization");
     onSel(this.regRateSel, "reg_rate", Number);
     onSel(this.initSel, "init");
-    this._numberInput(this.batchIn, "batch_size", true);
-    this._numberInput(this.seedIn, "seed", true);
-    this.clipIn.addEventListener("change", () => {
-      const v = this.clipIn.value.trim();
-      this.onPatch({ clip_norm: v === "" || Number(v) === 0 ? null : Number(v) }, "clip_norm");
-    });
+    this._numberInput(this.batchIn, "batch_size", { integer: true });
+    this._numberInput(this.seedIn, "seed", { integer: true });
+    this._numberInput(this.clipIn, "clip_norm", { empty: null });
   }
 
-  _numberInput(input, field, integer) {
+  /** Send the typed number, or refuse it (message, and the server's value back) — never guess. */
+  _numberInput(input, field, opts) {
     input.addEventListener("change", () => {
-      const v = input.value.trim();
-      if (v === "" || !Number.isFinite(Number(v))) {
-        this.showError(field, "Please type a number.");
+      const r = readNumber(input, opts);
+      if (r.error) {
+        this.sync(this.config, field);
+        this.showError(field, `${r.error} ${this.label(field)} stays ${this._shown(field)}.`);
         return;
       }
-      this.onPatch({ [field]: integer ? Math.round(Number(v)) : Number(v) }, field);
+      this.onPatch({ [field]: r.value === 0 && field === "clip_norm" ? null : r.value }, field);
     });
   }
 
-  _paramInputs(container, groupField, items, values) {
+  _shown(field) {
+    const v = field.includes(".") ? this.config[field.split(".")[0]][field.split(".")[1]] : this.config[field];
+    return v == null ? "off" : fmt(v);
+  }
+
+  _paramInputs(container, groupField, items, values, force) {
     // Rebuilt only when the set of parameters changes, so focus is not lost while typing.
     const key = items.map((p) => p.name).join(",");
     if (container.dataset.key !== key) {
       container.dataset.key = key;
       container.replaceChildren(...items.map((p) => {
-        const input = el("input", {
-          type: "number", step: p.integer ? 1 : "any", min: p.min, max: p.max, name: `${groupField}.${p.name}`,
-          title: `${p.name}: ${p.min} … ${p.max} (default ${p.default})`,
-        });
+        const field = `${groupField}.${p.name}`;
+        const input = el("input", { type: "number", step: p.integer ? 1 : "any", min: p.min, max: p.max, name: field, title: `${p.name}: ${p.min} … ${p.max} (default ${p.default})` });
         input.addEventListener("change", () => {
-          const v = Number(input.value);
-          if (input.value.trim() === "" || !Number.isFinite(v)) { this.showError(`${groupField}.${p.name}`, "Please type a number."); return; }
-          this.onPatch({ [groupField]: { ...(this.config?.[groupField] || {}), [p.name]: v } }, `${groupField}.${p.name}`);
+          const r = readNumber(input, { integer: p.integer });
+          if (r.error) {
+            this.sync(this.config, field);
+            this.showError(field, `${r.error} ${p.label || p.name} stays ${this._shown(field)}.`);
+            return;
+          }
+          this.onPatch({ [groupField]: { ...this.config[groupField], [p.name]: r.value } }, field);
         });
-        return this._ctl(`${groupField}.${p.name}`, p.label || p.name, input, "narrow");
+        return this._ctl(field, p.label || p.name, input, "narrow");
       }));
     }
     for (const p of items) {
       const input = container.querySelector(`[name="${groupField}.${p.name}"]`);
       const v = values?.[p.name] ?? p.default;
-      if (input && (this.force || document.activeElement !== input)) input.value = fmt(v);
+      if (input && (force === true || force === `${groupField}.${p.name}` || document.activeElement !== input)) input.value = fmt(v);
     }
   }
 
@@ -184,29 +245,13 @@ export class Controls {
       const sets = this.datasets.filter((d) => d.problem === problem);
       if (!sets.length) continue;
       grid.append(el("div", { class: "dataset-group-title", text: title }));
-      for (const d of sets) {
-        const canvas = el("canvas", { width: 64, height: 64, "aria-hidden": "true" });
-        const btn = el("button", {
-          type: "button", class: "dataset-tile", role: "radio", "aria-checked": "false",
-          "data-name": d.name, title: `${d.label}: ${d.description || ""}`, "aria-label": d.label,
-        }, canvas, el("span", { text: d.label }));
-        btn.addEventListener("click", () => this._pickDataset(d));
-        grid.append(btn);
-        this.datasetTiles.set(d.name, { btn, canvas, info: d });
-      }
+      for (const d of sets) this._datasetTile(grid, d);
     }
-    // Datasets the grouping missed still get a tile; "custom" (no problem: the learner's own points)
-    // is shown only while it is the current dataset.
-    for (const d of this.datasets) if (!this.datasetTiles.has(d.name)) {
-      const canvas = el("canvas", { width: 64, height: 64 });
-      const btn = el("button", { type: "button", class: "dataset-tile", role: "radio", "data-name": d.name, "aria-label": d.label }, canvas, el("span", { text: d.label }));
-      btn.addEventListener("click", () => { if (d.problem) this._pickDataset(d); });
-      if (!d.problem) { btn.hidden = true; btn.dataset.ownData = "1"; }
-      grid.append(btn);
-      this.datasetTiles.set(d.name, { btn, canvas, info: d });
-    }
+    // Datasets the grouping missed still get a tile; "custom" (no problem: the learner's own
+    // points) is shown only while it is the current dataset.
+    for (const d of this.datasets) if (!this.datasetTiles.has(d.name)) this._datasetTile(grid, d);
 
-    const r = this.o.ranges || {};
+    const r = this.o.ranges;
     const setBounds = (input, range, k = 1) => { if (range) { input.min = Math.round(range[0] * k); input.max = Math.round(range[1] * k); } };
     this.ratioIn = document.getElementById("train_ratio");
     this.noiseIn = document.getElementById("noise");
@@ -215,8 +260,8 @@ export class Controls {
     setBounds(this.ratioIn, r.train_ratio, 100);
     setBounds(this.noiseIn, r.noise, 100);
     setBounds(this.classesIn, r.n_classes);
-    this.pointsIn.min = Math.max(10, r.n_points?.[0] ?? 10);
-    this.pointsIn.max = Math.min(this.limits.max_points || 5000, 2000);
+    this.pointsIn.min = Math.max(10, r.n_points[0]);
+    this.pointsIn.max = Math.min(this.limits.max_points, 2000);
     const live = (input, out, show) => input.addEventListener("input", () => { document.getElementById(out).textContent = show(Number(input.value)); });
     live(this.ratioIn, "train_ratio-out", (v) => `${v}%`);
     live(this.noiseIn, "noise-out", (v) => `${v}`);
@@ -237,17 +282,64 @@ export class Controls {
     document.getElementById("btn-export-csv").addEventListener("click", () => this.h.exportCsv());
   }
 
+  _datasetTile(grid, d) {
+    const canvas = el("canvas", { width: 64, height: 64, "aria-hidden": "true" });
+    const btn = el("button", {
+      type: "button", class: "dataset-tile", role: "radio", "aria-checked": "false",
+      "data-name": d.name, title: `${d.label}: ${d.description || ""}`, "aria-label": d.label,
+    }, canvas, el("span", { text: d.label }));
+    btn.addEventListener("click", () => { if (d.problem) this._pickDataset(d); });
+    if (!d.problem) { btn.hidden = true; btn.dataset.ownData = "1"; }
+    grid.append(btn);
+    this.datasetTiles.set(d.name, { btn, canvas, info: d });
+  }
+
   _pickDataset(d) {
     // The server follows the dataset: its problem type (with that problem's loss and output), its
     // default number of points and classes. Multi-class → multi-class keeps the chosen class count.
     const patch = { dataset: d.name };
     const cur = this.config;
-    if (cur && d.problem && d.problem !== cur.problem) patch.problem = d.problem;
+    if (d.problem !== cur.problem) patch.problem = d.problem;
     if (d.problem === "multiclass") {
-      if (cur?.problem === "multiclass" && d.classes) patch.n_classes = Math.min(d.classes[1], Math.max(d.classes[0], cur.n_classes));
-      else patch.n_classes = null;
+      patch.n_classes = cur.problem === "multiclass" && d.classes ? Math.min(d.classes[1], Math.max(d.classes[0], cur.n_classes)) : null;
     }
+    if (patch.n_classes === null) delete patch.n_classes;
     this.onPatch(patch, "dataset");
+  }
+
+  /** A problem type comes with data that has it: the first such dataset (regression → plane),
+   * unless the current data already is of that type; your own points stay (see problemChoices). */
+  _pickProblem(problem) {
+    const cur = this.config;
+    const kind = this.datasetInfo(cur.dataset)?.problem;
+    if (cur.dataset === "custom" || kind === problem) return this.onPatch({ problem }, "problem");
+    const d = this.datasets.find((x) => x.problem === problem);
+    this.onPatch({ dataset: d.name, problem }, "problem");
+  }
+
+  /** A loss comes with an output it can train (hinge: linear or tanh, not the sigmoid). */
+  _pickLoss(loss) {
+    const patch = { loss };
+    const outs = this.outputChoices(this.config.problem, loss);
+    if (!outs.some((a) => a.name === this.config.output_activation)) patch.output_activation = outs[0].name;
+    this.onPatch(patch, "loss");
+  }
+
+  /** Outputs a loss can train for a problem type: the loss's own list; softmax only for several
+   * classes (the server's rule; /api/options does not list problems per activation). */
+  outputChoices(problem, lossName) {
+    const loss = this.losses.find((l) => l.name === lossName);
+    return this.activations.filter((a) => (!loss?.outputs?.length || loss.outputs.includes(a.name)) && (a.name !== "softmax" || problem === "multiclass"));
+  }
+
+  /** Problem types your own points allow (labels 0/1 can be anything; class ids only classes;
+   * values only regression); built-in datasets allow every type (the dataset follows). */
+  problemChoices() {
+    if (this.config?.dataset !== "custom" || !this.data) return this.problems.map((p) => p.name);
+    const k = this.data.problem;
+    if (k === "regression") return ["regression"];
+    if (k === "multiclass") return this.data.n_classes === 2 ? ["multiclass", "binary"] : ["multiclass"];
+    return this.problems.map((p) => p.name);
   }
 
   datasetInfo(name) { return this.datasetTiles.get(name)?.info; }
@@ -262,49 +354,61 @@ export class Controls {
         type: "button", class: "feature-tile", "aria-pressed": "false", "data-name": f.name,
         title: f.formula ? `${f.label} = ${f.formula}` : f.label, "aria-label": `feature ${f.label}`,
       }, canvas, el("span", { text: f.label }));
-      btn.addEventListener("click", () => {
-        const cur = new Set(this.config.features);
-        if (cur.has(f.name)) cur.delete(f.name); else cur.add(f.name);
-        if (!cur.size) { this.showError("features", "Keep at least one feature."); return; }
-        this.onPatch({ features: this.features.map((x) => x.name).filter((n) => cur.has(n)) }, "features");
-      });
+      btn.addEventListener("click", () => this.toggleFeature(f.name));
       box.append(btn);
       this.featureTiles.set(f.name, { btn, canvas });
     }
   }
 
+  /** Switch one input feature on or off (the tiles and the diagram's input column). */
+  toggleFeature(name) {
+    const cur = new Set(this.config.features);
+    if (cur.has(name)) cur.delete(name); else cur.add(name);
+    if (!cur.size) { this.showError("features", "Keep at least one feature."); return; }
+    this.onPatch({ features: this.features.map((x) => x.name).filter((n) => cur.has(n)) }, "features");
+  }
+
+  /** ↺ on every control whose field restarts training (from /api/options `fields`). */
+  _markRestarts() {
+    for (const node of document.querySelectorAll("[data-control]")) {
+      const field = node.dataset.control.split(".")[0];
+      if (this.restarting.has(field)) node.classList.add("restarts");
+    }
+    document.querySelector(".net-head")?.classList.add("restarts");
+    document.querySelector("#features")?.closest(".panel")?.querySelector(".hint")?.classList.add("feed");
+  }
+
   // ---------- sync from the server's config ----------
-  sync(config, force = false) {
+  /** Show `config`. force: true (every field) or a field name: that field shows the server's
+   * value even while it has the focus (after the learner changed it). */
+  sync(config, force = false, data = this.data) {
     this.config = config;
-    this.force = force;
+    this.data = data;
+    const typing = (input, field) => force !== true && force !== field && document.activeElement === input;
     const problem = config.problem;
-    this.problemSel.value = problem;
+    fillSelect(this.problemSel, this.problems.map((p) => ({ ...p, label: p.label || p.name })), problem);
+    const allowed = new Set(this.problemChoices());
+    for (const o of this.problemSel.options) o.disabled = !allowed.has(o.value);
     fillSelect(this.lossSel, this.losses.filter((l) => !l.problems || l.problems.includes(problem)), config.loss);
-    const outs = this.activations.filter((a) => {
-      const loss = this.losses.find((l) => l.name === config.loss);
-      return !loss || !loss.outputs || !loss.outputs.length || loss.outputs.includes(a.name);
-    });
-    fillSelect(this.outSel, outs, config.output_activation);
+    fillSelect(this.outSel, this.outputChoices(problem, config.loss), config.output_activation);
     const lrs = LR_VALUES.includes(config.learning_rate) ? LR_VALUES : [...LR_VALUES, config.learning_rate].sort((a, b) => a - b);
-    fillSelect(this.lrSel, lrs.map((v) => ({ name: String(v), label: fmt(v) })), String(config.learning_rate));
+    fillSelect(this.lrSel, lrs.map((v) => ({ name: String(v), label: fmt(v) })), config.learning_rate);
     const rates = REG_RATES.includes(config.reg_rate) ? REG_RATES : [...REG_RATES, config.reg_rate].sort((a, b) => a - b);
-    fillSelect(this.regRateSel, rates.map((v) => ({ name: String(v), label: fmt(v) })), String(config.reg_rate));
+    fillSelect(this.regRateSel, rates.map((v) => ({ name: String(v), label: fmt(v) })), config.reg_rate);
     this.regRateSel.disabled = config.regularization === "none";
-    const uniform = !config.layer_activations;
-    this.actSel.value = uniform ? config.activation : config.activation;
-    this.actSel.title = uniform ? "" : "Layers have their own activations (set below each layer)";
+    this.actSel.value = config.activation;
+    this.actSel.title = config.layer_activations ? "Layers have their own activations (set below each layer)" : "";
     this.optSel.value = config.optimizer;
     this.schedSel.value = config.schedule;
     this.regSel.value = config.regularization;
     this.initSel.value = config.init;
-    const typing = (input) => !force && document.activeElement === input;
-    if (!typing(this.batchIn)) this.batchIn.value = config.batch_size;
-    if (!typing(this.seedIn)) this.seedIn.value = config.seed;
-    if (!typing(this.clipIn)) this.clipIn.value = config.clip_norm == null ? "" : fmt(config.clip_norm);
+    if (!typing(this.batchIn, "batch_size")) this.batchIn.value = config.batch_size;
+    if (!typing(this.seedIn, "seed")) this.seedIn.value = config.seed;
+    if (!typing(this.clipIn, "clip_norm")) this.clipIn.value = config.clip_norm == null ? "" : fmt(config.clip_norm);
     const opt = this.optimizers.find((o) => o.name === config.optimizer);
-    this._paramInputs(this.optParams, "optimizer_params", opt?.params || [], config.optimizer_params);
+    this._paramInputs(this.optParams, "optimizer_params", opt?.params || [], config.optimizer_params, force);
     const sched = this.schedules.find((o) => o.name === config.schedule);
-    this._paramInputs(this.schedParams, "schedule_params", sched?.params || [], config.schedule_params);
+    this._paramInputs(this.schedParams, "schedule_params", sched?.params || [], config.schedule_params, force);
 
     // data
     for (const [name, t] of this.datasetTiles) {
@@ -314,14 +418,16 @@ export class Controls {
       t.btn.setAttribute("aria-checked", String(on));
     }
     const info = this.datasetInfo(config.dataset);
+    const custom = config.dataset === "custom";
     const setRange = (input, out, value, text) => { input.value = value; document.getElementById(out).textContent = text; };
     setRange(this.ratioIn, "train_ratio-out", Math.round(config.train_ratio * 100), `${Math.round(config.train_ratio * 100)}%`);
     setRange(this.noiseIn, "noise-out", Math.round(config.noise * 100), `${Math.round(config.noise * 100)}`);
     setRange(this.pointsIn, "n_points-out", config.n_points, `${config.n_points}`);
-    const classField = document.getElementById("field-classes");
+    // Your own points: their count and noise are what they are (points are added and removed by clicks).
+    for (const input of [this.noiseIn, this.pointsIn]) { input.disabled = custom; input.closest(".field").classList.toggle("disabled", custom); }
     const range = info?.classes;
     const adjustable = config.problem === "multiclass" && range && range[1] > range[0];
-    classField.classList.toggle("disabled", !adjustable);
+    document.getElementById("field-classes").classList.toggle("disabled", !adjustable);
     this.classesIn.disabled = !adjustable;
     if (range) { this.classesIn.min = range[0]; this.classesIn.max = range[1]; }
     setRange(this.classesIn, "n_classes-out", config.n_classes ?? 0, config.n_classes == null ? "–" : `${config.n_classes}`);
@@ -334,14 +440,16 @@ export class Controls {
     }
   }
 
-  /** Show an API error next to its control (or return false if no control matches). */
+  /** Show an error next to its control (or return false if no control matches). */
   showError(field, message) {
     this.clearErrors();
     if (!field) return false;
-    let node = document.querySelector(`[data-control="${CSS.escape(field)}"] .field-error`);
-    if (!node) node = document.querySelector(`[data-control="${CSS.escape(field.split(".")[0])}"] .field-error`);
-    if (!node && ["dataset", "noise", "train_ratio", "n_points", "n_classes", "data_seed", "points", "csv"].includes(field.split(".")[0])) node = document.getElementById("data-error");
-    if (!node && field.startsWith("features")) node = document.getElementById("features-error");
+    const top = field.split(".")[0].replace(/\[\d+\]$/, "");
+    let node = document.querySelector(`[data-control="${CSS.escape(field)}"] .field-error`)
+      || document.querySelector(`[data-control="${CSS.escape(top)}"] .field-error`);
+    if (!node && ["dataset", "noise", "train_ratio", "n_points", "n_classes", "data_seed", "points", "csv"].includes(top)) node = document.getElementById("data-error");
+    if (!node && top === "features") node = document.getElementById("features-error");
+    if (!node && ["hidden_layers", "layer_activations"].includes(top)) node = document.getElementById("net-error");
     if (!node) return false;
     node.textContent = message;
     node.closest("[data-control]")?.classList.add("has-error");
@@ -353,5 +461,3 @@ export class Controls {
     for (const n of document.querySelectorAll(".has-error")) n.classList.remove("has-error");
   }
 }
-
-function cap(s) { return s.charAt(0).toUpperCase() + s.slice(1).replace("multiclass", "multi-class"); }

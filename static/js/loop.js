@@ -1,8 +1,8 @@
 // The live loop. It knows views only through their interface (docs/page.md, "Views"):
 //   wants(state, rebuilding) → snapshot options    take(snapshot, state)    draw(state)
 //   optional: el (shown while on screen), configure(state), fresh(state)
-// requestAnimationFrame drives everything. At most one step request is in flight (turbo may
-// pipeline in the worker); its answer is decoded in the worker and drawn at the next frame.
+// requestAnimationFrame drives everything. At most one step request is in flight (turbo keeps two
+// queued, in the worker); its answer is decoded in the worker and drawn at the next frame.
 // Mutations (PATCH, reset, data...) go through exclusive(): they wait for the in-flight step, so
 // answers never apply out of order.
 
@@ -12,11 +12,8 @@ import { state } from "./state.js";
 import { Stepper } from "./stepper.js";
 import { toast } from "./panels.js";
 
-const TURBO_MS = 18;        // training per turbo answer: > 30 redraws/s and most of the time training
-const TURBO_EPOCHS = 100000;
+const TURBO_MS = 25;        // training per turbo answer: ~35 answers/s (two stay queued, so the server never idles)
 const STEP_MS = 100;        // a frame's epochs never hold the server longer than this
-// What a request carries before the views add what they want (history: the loop keeps it).
-const NOTHING = { grid: false, neurons: false, weights: false, confusion: false, history: true };
 
 let views = [];
 let stepper = null;
@@ -51,8 +48,12 @@ export const runDriver = () => driver;
 /** Snapshot options: the defaults' resolutions, history since `since`, and what shown views want.
  * rebuilding: the request may change the network (views drop options that depend on it). */
 export function snapshotOptions(since, { rebuilding = false, only = null } = {}) {
-  const d = state.options?.snapshot_defaults || {};
-  const opts = { ...NOTHING, resolution: d.resolution, neuron_resolution: d.neuron_resolution, history_since: since };
+  // Every part off (the server's boolean options), the defaults' numbers; history always: the loop keeps it.
+  const opts = {};
+  for (const [k, v] of Object.entries(state.options.snapshot_defaults)) if (typeof v !== "object" || v === null) opts[k] = typeof v === "boolean" ? false : v;
+  opts.resolution = 2;   // the smallest grid: views that draw the output ask for theirs
+  opts.history = true;
+  opts.history_since = since;
   for (const v of only || views) if (isShown(v)) mergeWants(opts, v.wants(state, rebuilding));
   return opts;
 }
@@ -82,7 +83,8 @@ export function sendStep(epochs) {
   const left = stopAt ? stopAt - state.epoch : Infinity;   // "stop at epoch N": never train past N
   if (epochs == null && left <= 0) { stopAtReached(); return Promise.resolve(); }
   const turbo = epochs == null && speed === "max";
-  const body = turbo ? { epochs: TURBO_EPOCHS, max_ms: TURBO_MS } : { epochs: epochs ?? speed, max_ms: STEP_MS };
+  // turbo: as many epochs as the server takes in one request, stopped by time
+  const body = turbo ? { epochs: state.options.limits.max_step_epochs, max_ms: TURBO_MS } : { epochs: epochs ?? speed, max_ms: STEP_MS };
   if (epochs == null && Number.isFinite(left)) body.epochs = Math.min(body.epochs, left);
   body.snapshot = snapshotOptions(nextSince());
   state.perf.requests++;
@@ -90,6 +92,7 @@ export function sendStep(epochs) {
   // keeps training while the page draws; pause or any change stops the chain.
   stepper.request(state.id, body, turbo, turbo ? stopAt : null);
   state.inFlight = true;
+  state.perf.sentAt = performance.now();
   return stepper.idle();
 }
 
@@ -100,7 +103,8 @@ function stopAtReached() {
 
 function onStepAnswer(id, res) {
   state.inFlight = stepper.pending;
-  if (id !== state.id) return;
+  if (id !== state.id || !res) return;
+  state.perf.lastRoundTripMs = performance.now() - state.perf.sentAt;
   applySnapshot(res.snapshot);
   if (state.view.stopAt && state.epoch >= state.view.stopAt && state.running) stopAtReached();
 }
@@ -172,8 +176,8 @@ function toQuery(opts) {
   for (const [k, v] of Object.entries(opts)) {
     if (v == null) continue;
     if (typeof v === "boolean") q[k] = v ? "1" : "0";
-    else if (k === "transformed") q[k] = `${v.layer},${v.neurons[0]},${v.neurons[1]}`;
-    else q[k] = Array.isArray(v) ? v.join(",") : String(v);
+    else if (typeof v === "object") q[k] = Object.values(v).flat().join(",");   // {layer, neurons: [a, b]} → "layer,a,b"
+    else q[k] = String(v);
   }
   return q;
 }
@@ -195,8 +199,12 @@ export function applySnapshot(s, { refresh: isRefresh = false } = {}) {
   state.reason = s.reason;
   if (s.status === "diverged" && state.running) setRunning(false);
   const f = state.frame;
-  if (s.grid) { f.grid = { ...f.grid, ...s.grid }; f.seq.grid = state.snapSeq; }
-  for (const part of ["weights", "confusion", "transformed"]) if (s[part]) { f[part] = s[part]; f.seq[part] = state.snapSeq; }
+  for (const part of Object.keys(f)) {
+    if (part === "seq" || !s[part]) continue;
+    // the grid's parts come separately (output, neuron maps): keep the newest of each
+    f[part] = part === "grid" ? { ...f.grid, ...s.grid } : s[part];
+    f.seq[part] = state.version;
+  }
   for (const v of views) v.take(s, state);
   const now = performance.now();
   const samples = state.perf.epochSamples;

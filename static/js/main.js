@@ -4,12 +4,12 @@
 import { api } from "./api.js";
 import { decode } from "./codec.js";
 import { paintDiverging, rangeScaling } from "./colors.js";
-import { Controls } from "./controls.js";
+import { ADVANCED_FIELDS, Controls } from "./controls.js";
 import { WeightEditor } from "./editor.js";
 import { render, setRunning, startLoop, wantsChanged } from "./loop.js";
 import { download, toast } from "./panels.js";
-import { dataAction, describe, editWeight, importModel, initSession, patchConfig, recoverSession, reset, startSession, stepOnce } from "./session.js";
-import { decodeHash, hiddenControls, writeUrl } from "./share.js";
+import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepOnce } from "./session.js";
+import { decodeHash, decodePoints, hiddenControls, linkStatus, writeUrl } from "./share.js";
 import { state } from "./state.js";
 import { drawPointsThumb } from "./thumbs.js";
 import * as VIEWS from "./views/index.js";
@@ -40,8 +40,8 @@ async function boot() {
   }
   const o = state.options;
   const controls = new Controls(o, patchConfig, {
-    regenerate: () => dataAction({ action: "regenerate" }, "Regenerated the data (network kept)."),
-    uploadCsv: (csv) => dataAction({ action: "replace", csv }, "Your points are loaded."),
+    regenerate: () => dataAction({ action: "regenerate" }, "New points, same network"),
+    uploadCsv: (csv) => dataAction({ action: "replace", csv }, (res) => `Loaded your ${res.data.train.length + res.data.test.length} points, same network`),
     exportCsv: () => download(`/api/sessions/${state.id}/data.csv`, "points.csv"),
   });
   const editor = new WeightEditor($("weight-editor"), () => state.frame.weights, editWeight);
@@ -58,16 +58,23 @@ async function boot() {
     dataAction,
     reset,
     openEditor: (target, x, y) => editor.open(target, x, y),
+    toggleFeature: (name) => controls.toggleFeature(name),
   };
   applyHidden();
+  buildRunControls();
+  const link = decodeHash(location.hash, o.defaults);
+  readViewSettings(link);
   const views = Object.values(VIEWS).map((make) => make(page));
   initSession({ controls, editor });
-  buildRunControls();
-  readViewSettings(decodeHash(location.hash, o.defaults).view);
-  startLoop(views, { onSessionLost: recoverSession });
+  window.playground.views = Object.fromEntries(views.map((v) => [v.name, v]));
+  startLoop(views, { onSessionLost: sessionLost });
 
   try {
-    await startSession(decodeHash(location.hash, o.defaults).config);
+    let points = null;
+    if (link.points) {
+      try { points = await decodePoints(link.points); } catch (err) { link.unknown.push(`points (${err.message})`); }
+    }
+    await startSession({ config: link.config, points, unknown: link.unknown });
   } catch (err) {
     toast(`Could not start a session: ${describe(err)}`, "error", 0);
     return;
@@ -81,17 +88,38 @@ async function boot() {
   window.addEventListener("pagehide", () => { if (state.id) api.remove(state.id, { keepalive: true }).catch(() => {}); });
 }
 
-/** The link's view settings (speed, stop at, toggles) into state.view and the controls. */
-function readViewSettings(view) {
+/** The link's view settings (speed, stop at, toggles, Basic/Advanced) into state.view and the
+ * controls. Without a level, a link that changes an advanced setting opens in Advanced. */
+function readViewSettings({ view, config, unknown }) {
   const v = state.view;
-  for (const key of ["showTest", "discretize", "logLoss"]) if (view[key] != null) v[key] = !!view[key];
-  if (view.speed != null) v.speed = view.speed === "max" ? "max" : SPEEDS.includes(Number(view.speed)) ? Number(view.speed) : 1;
-  if (view.stopAt > 0) v.stopAt = Math.floor(view.stopAt);
+  for (const key of ["showTest", "discretize", "logLoss", "surface"]) if (view[key] != null) v[key] = !!view[key];
+  const defaults = state.options.defaults;
+  const advanced = ADVANCED_FIELDS.some((k) => k in config && JSON.stringify(config[k]) !== JSON.stringify(defaults[k]));
+  if (view.level != null && !["basic", "advanced"].includes(view.level)) unknown.push(`view.level (${view.level})`);
+  setLevel(["basic", "advanced"].includes(view.level) ? view.level : advanced ? "advanced" : "basic", false);
+  if (view.speed != null) {
+    if (view.speed === "max" || SPEEDS.includes(Number(view.speed))) v.speed = view.speed === "max" ? "max" : Number(view.speed);
+    else unknown.push(`view.speed (${view.speed})`);
+  }
+  if (view.stopAt != null) {
+    if (Number(view.stopAt) > 0) v.stopAt = Math.floor(view.stopAt);
+    else if (view.stopAt !== null) unknown.push(`view.stop (${view.stopAt})`);
+  }
   $("show-test").checked = v.showTest;
   $("discretize").checked = v.discretize;
   $("log-loss").checked = v.logLoss;
   $("speed").value = String(v.speed);
   $("stop-at").value = v.stopAt ?? "";
+  $("surface-3d").checked = v.surface;
+}
+
+/** Basic shows what TensorFlow Playground has; Advanced everything (data-level="advanced"). */
+function setLevel(level, save = true) {
+  state.view.level = level;
+  document.body.classList.toggle("level-basic", level === "basic");
+  $("btn-basic").setAttribute("aria-pressed", String(level === "basic"));
+  $("btn-advanced").setAttribute("aria-pressed", String(level === "advanced"));
+  if (save) { writeUrl(); wantsChanged(); }
 }
 
 function buildRunControls() {
@@ -104,9 +132,14 @@ function buildRunControls() {
   }
   sel.addEventListener("change", () => { state.view.speed = sel.value === "max" ? "max" : Number(sel.value); writeUrl(); });
   $("stop-at").addEventListener("change", (e) => {
-    const v = Math.floor(Number(e.target.value));
-    state.view.stopAt = e.target.value.trim() && v > 0 ? v : null;
-    if (!state.view.stopAt) e.target.value = "";
+    const input = e.target, v = Math.floor(Number(input.value));
+    // Text that is not a number is refused (never read as "no stop"); empty means no stop.
+    if (input.validity.badInput || (input.value.trim() && !(v > 0))) {
+      toast(`Stop at epoch: please type a whole number above 0 (or leave it empty). It stays ${state.view.stopAt ?? "off"}.`, "error", 5000);
+      input.value = state.view.stopAt ?? "";
+      return;
+    }
+    state.view.stopAt = input.value.trim() ? v : null;
     writeUrl();
   });
   // A mouse click leaves no focus on the button, so Space keeps meaning play/pause.
@@ -116,6 +149,8 @@ function buildRunControls() {
   onClick($("btn-reset"), () => reset(false));
   onClick($("btn-link"), copyLink);
   onClick($("btn-export-model"), () => download(`/api/sessions/${state.id}/model`, "model.json"));
+  onClick($("btn-basic"), () => setLevel("basic"));
+  onClick($("btn-advanced"), () => setLevel("advanced"));
   const about = $("about");
   const showAbout = (on) => { about.hidden = !on; $("btn-about").setAttribute("aria-expanded", String(on)); if (on) about.scrollIntoView({ behavior: "smooth" }); };
   $("btn-about").addEventListener("click", () => showAbout(about.hidden));
@@ -138,15 +173,15 @@ function buildRunControls() {
   });
 }
 
+/** Copy the link; if it cannot carry your points, say so first (it would open other data). */
 async function copyLink() {
-  writeUrl();
+  const status = await linkStatus();
   const url = location.href;
-  try {
-    await navigator.clipboard.writeText(url);
-    toast("Link copied: it restores this exact setup (same data, same initial weights).", "info", 2500);
-  } catch {
-    window.prompt("Copy this link:", url);
-  }
+  let copied = true;
+  try { await navigator.clipboard.writeText(url); } catch { copied = false; }
+  if (!status.ok) toast(`This link cannot carry your points (${status.reason}): it opens with other data. Use Export CSV to share the points.${copied ? " (Link copied.)" : ""}`, "error", 9000);
+  else if (copied) toast(`Link copied: it restores this exact setup (same data${state.config.dataset === "custom" ? ": your points" : ""}, same initial weights).`, "info", 2500);
+  if (!copied) window.prompt("Copy this link:", url);
 }
 
 /** ?hide=a,b hides those controls (and views); the About box lists every name. */

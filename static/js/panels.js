@@ -2,7 +2,7 @@
 // diagram, the "clicking the plot" menu, the toast, and number formatting. No page state here:
 // main.js passes in what each one shows and what to call back.
 
-import { CLASS_COLORS, legendGradient, rgb } from "./colors.js";
+import { CLASS_COLORS, PALE, legendGradient, rgb } from "./colors.js";
 
 const el = (tag, cls, text) => {
   const n = document.createElement(tag);
@@ -11,13 +11,13 @@ const el = (tag, cls, text) => {
   return n;
 };
 
-/** Legend under the boundary. what: {neuron, problem, outputActivation, k, labelScale}. */
-export function renderLegend(box, { neuron, problem, outputActivation, k, labelScale }) {
+/** Legend under the boundary. what: {neuron, problem, range (the output activation's), k, labelScale}. */
+export function renderLegend(box, { neuron, problem, range, k, labelScale }) {
   box.replaceChildren();
   const bar = (lo, mid, hi, title) => {
     const wrap = el("div", "legend-bar");
     const g = el("div", "grad");
-    g.style.background = legendGradient();
+    g.style.background = legendGradient(PALE);   // the boundary's background scale
     const ticks = el("div", "ticks");
     for (const t of [lo, mid, hi]) ticks.append(el("span", null, t));
     wrap.append(el("span", "legend-title", title), g, ticks);
@@ -34,15 +34,17 @@ export function renderLegend(box, { neuron, problem, outputActivation, k, labelS
     return;
   }
   if (problem === "regression") return bar(`−${+labelScale.toFixed(2)}`, "0", `+${+labelScale.toFixed(2)}`, "Prediction (diverging scale)");
-  if (outputActivation === "sigmoid" || outputActivation === "softmax") return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
-  return bar("−1 (class 0)", "0", "+1 (class 1)", "Output");
+  const [lo, hi] = range || [-1, 1];
+  if (lo === 0 && hi === 1) return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
+  return bar(`${lo} (class 0)`, String((lo + hi) / 2), `+${hi} (class 1)`, "Output");
 }
 
-/** "−r [gradient] +r" for the weight heatmaps. */
+/** "−r [gradient] +r" for the weight heatmaps, and the two colours that are not values. */
 export function renderWeightLegend(box, r) {
   const g = el("span", "grad inline");
   g.style.background = legendGradient();
-  box.replaceChildren(el("span", null, `−${r}`), g, el("span", null, `+${r}`));
+  const key = (cls, text) => { const k = el("span", `wkey ${cls}`); k.title = text; return [k, el("span", "wkey-text", text)]; };
+  box.replaceChildren(el("span", null, `−${r}`), g, el("span", null, `+${r}`), ...key("zero", "exactly 0"), ...key("nonfinite", "not a number"));
 }
 
 /** What a click on the boundary plot does: nothing, add a point of class c (or value v), remove. */
@@ -55,6 +57,7 @@ export function buildDrawModes(select, cfg) {
   if (key === "r") opts.push(["1", "adds a point of value +1"], ["0", "adds a point of value 0"], ["-1", "adds a point of value −1"]);
   else for (let c = 0; c < Number(key); c++) opts.push([String(c), `adds a class ${c} point`]);
   opts.push(["remove", "removes the nearest point"]);
+  // (your points, then; a click keeps the network and the epoch)
   select.replaceChildren(...opts.map(([v, t]) => { const o = el("option", null, t); o.value = v; return o; }));
   select.value = opts.some(([v]) => v === keep) ? keep : "";
 }
@@ -68,7 +71,9 @@ export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch 
   const acts = cfg.layer_activations || hl.map(() => cfg.activation);
   box.replaceChildren();
   const cell = (cls) => { const d = el("div", `layer-cell ${cls}`); box.append(d); return d; };
-  cell("io").textContent = "Inputs";
+  // Narrow columns (8 layers at 1024 px) show the short forms (a CSS container query picks).
+  const words = (long, short) => [el("span", "long", long), el("span", "short", short)];
+  cell("io").append(...words("Inputs", "In"));
   hl.forEach((n, i) => {
     const c = cell("hidden");
     const row = el("div", "row tight");
@@ -86,18 +91,23 @@ export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch 
     for (const a of activations) { const o = el("option", null, a.label || a.name); o.value = a.name; sel.append(o); }
     sel.value = acts[i];
     sel.addEventListener("change", () => { const next = [...acts]; next[i] = sel.value; onPatch({ layer_activations: next }, "layer_activations"); });
-    c.append(row, el("div", "neuron-count", `${n} neuron${n === 1 ? "" : "s"}`), sel);
+    const count = el("div", "neuron-count");
+    count.title = `${n} neuron${n === 1 ? "" : "s"}`;
+    count.append(String(n), el("span", "long", ` neuron${n === 1 ? "" : "s"}`));
+    c.append(row, count, sel);
   });
-  cell("io").textContent = "Output";
+  cell("io").append(...words("Output", "Out"));
   box.style.setProperty("--cols", hl.length + 2);
 }
 
 let toastTimer = null;
-/** A short message at the bottom of the page (kind: info | live | error; ms 0 = stays). */
-export function toast(message, kind = "info", ms = 3000) {
+/** A short message at the bottom of the page (kind: info | live | error; ms 0 = stays);
+ * data: attributes for tests (data-epoch: "kept" | "reset"). */
+export function toast(message, kind = "info", ms = 3000, data = {}) {
   const t = document.getElementById("toast");
   t.textContent = message;
   t.className = `toast ${kind}`;
+  t.dataset.epoch = data.epoch || "";
   t.hidden = false;
   clearTimeout(toastTimer);
   if (ms) toastTimer = setTimeout(() => { t.hidden = true; }, ms);

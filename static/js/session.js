@@ -1,6 +1,12 @@
-// The page's server session: creating it, every change to it (PATCH, reset, data, weights,
-// model import) and bringing it back when the server forgot it. Every change goes through
-// loop.exclusive(), so it waits for the step in flight and answers apply in order.
+// The page's server session: creating it (from a link, dropping only what the server refuses),
+// every change to it (PATCH, reset, data, weights, model import) and bringing it back when the
+// server forgot it (restart, expiry) with the same configuration and the same points.
+// Every change goes through loop.exclusive(), so it waits for the step in flight and answers
+// apply in order.
+//
+// Messages follow one rule (docs/page.md, "What restarts training"): the server's answer says
+// whether training restarted (`reinitialized`), and the message says so — "training restarts at
+// epoch 0" or "training continues at epoch N"; the toast's data-epoch is "reset" or "kept".
 
 import { api, ApiError } from "./api.js";
 import { applySnapshot, configureViews, exclusive, nextSince, runDriver, sendStep, setRunning, snapshotOptions } from "./loop.js";
@@ -11,25 +17,17 @@ import { drawPointsThumb } from "./thumbs.js";
 
 let controls = null;
 let editor = null;
+let recovering = null;
 
 export function initSession(parts) {
   ({ controls, editor } = parts);
 }
 
 export const describe = (err) => (err instanceof ApiError ? err.describe() : err.message);
+const fmtInt = (n) => n.toLocaleString("en-US");
 
 // ------------------------------------------------------------------ applying answers
-export function applyConfig(config, rebuild) {
-  state.config = config;
-  controls.sync(config);
-  controls.clearErrors();
-  writeUrl();
-  if (rebuild) editor.close();
-  configureViews();
-}
-
-export function applyData(data) {
-  if (!data) return;
+function setData(data) {
   const split = (rows) => ({ x: rows.map((r) => r[0]), y: rows.map((r) => r[1]), label: rows.map((r) => r[2]) });
   const train = data.train || [], test = data.test || [];
   state.data = { train: split(train), test: split(test), problem: data.problem, n_classes: data.n_classes, rows: { train, test } };
@@ -38,64 +36,134 @@ export function applyData(data) {
   state.labelScale = m > 0 ? m : 1;
   const tile = controls.datasetTiles.get(state.config.dataset);
   if (tile && state.config.dataset !== "custom") drawPointsThumb(tile.canvas, data, data.problem || state.config.problem);
-  configureViews();
 }
 
-function afterMutation(res, clearHistory = !!res.reinitialized) {
+/** Apply an answer: config, data, snapshot; `force`: the field whose control must show the
+ * server's value even though it has the focus. */
+function afterMutation(res, { clearHistory = !!res.reinitialized, force = false } = {}) {
   if (clearHistory) state.history.clear();
-  if (res.config) applyConfig(res.config, clearHistory);
-  if (res.data) applyData(res.data);
+  if (res.config) state.config = res.config;
+  if (res.data) setData(res.data);
+  if (res.config || res.data) {
+    controls.sync(state.config, force, state.data);
+    controls.clearErrors();
+    if (clearHistory) editor.close();
+    writeUrl();
+    configureViews();
+  }
   applySnapshot(res.snapshot);
 }
 
-// ------------------------------------------------------------------ creating
-/** The first session, from the link's configuration (defaults if the link is refused). */
-export async function startSession(fromUrl) {
-  let created;
-  try {
-    created = await api.create({ ...fromUrl, snapshot: snapshotOptions(0, { rebuilding: true }) });
-  } catch (err) {
-    if (!Object.keys(fromUrl).length) throw err;
-    toast(`The link's settings were not accepted (${describe(err)}); starting from the defaults.`, "error", 8000);
-    created = await api.create({ snapshot: snapshotOptions(0, { rebuilding: true }) });
-  }
-  state.id = created.id;
-  afterMutation(created, true);
+/** Say what a change did, and what happened to training: the server's `reinitialized`, or the
+ * epoch going back (`before`: the epoch before the request). */
+function say(message, res, before) {
+  const reset = !!res.reinitialized || res.snapshot.epoch < before;
+  const text = reset ? "training restarts at epoch 0" : `training continues at epoch ${fmtInt(res.snapshot.epoch)}`;
+  toast(`${message} — ${text}.`, reset ? "info" : "live", 3000, { epoch: reset ? "reset" : "kept" });
 }
 
-// ------------------------------------------------------------------ changes
-function showApiError(err, field) {
+/** Run fn (a request on the current session); if the server forgot the session, bring it back
+ * and run fn once more. */
+async function withSession(fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    await recover();
+    return fn();
+  }
+}
+
+function showError(err, field) {
   const msg = describe(err);
   const target = (err instanceof ApiError && err.field) || field;
   if (!controls.showError(target, msg)) toast(msg, "error", 7000);
-  else toast(msg, "error", 4000);
   state.errors.push(msg);
 }
 
+// ------------------------------------------------------------------ creating
+/**
+ * The first session, from a link: {config, points, unknown}. A field the server refuses is left
+ * out (and only that field); the learner is told, once, what was dropped and why.
+ */
+export async function startSession({ config, points, unknown = [] }) {
+  const dropped = unknown.map((k) => `${k} (unknown)`);
+  let cfg = { ...config };
+  let pts = points;
+  let created = null;
+  for (let tries = 0; !created; tries++) {
+    try {
+      created = await api.create({ ...cfg, ...(pts ? { points: pts } : {}), snapshot: snapshotOptions(0, { rebuilding: true }) });
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500 || tries > 20) throw err;
+      const [top, sub] = (err.field || "").replace(/\[\d+\]$/, "").split(".");
+      if (top === "points" && pts) { dropped.push(`your points (${describe(err)})`); pts = null; delete cfg.dataset; delete cfg.n_points; continue; }
+      if (sub && cfg[top] && sub in cfg[top]) { dropped.push(`${err.field} (${describe(err)})`); delete cfg[top][sub]; continue; }
+      if (top && top in cfg) { dropped.push(`${top} (${describe(err)})`); delete cfg[top]; continue; }
+      dropped.push(`every setting (${describe(err)})`);
+      cfg = {};
+      pts = null;
+    }
+  }
+  state.id = created.id;
+  afterMutation(created, { clearHistory: true });
+  if (dropped.length) {
+    const msg = `This link had ${dropped.length === 1 ? "a setting" : "settings"} the server does not accept, left out: ${dropped.join("; ")}. Everything else is as linked.`;
+    toast(msg, "error", 12000);
+    state.errors.push(msg);
+  }
+}
+
+/** The server forgot the session (restart, expiry): create it again with the same configuration
+ * and the same points (your own included); same seed, so the same initial weights. Said once. */
+export function recover() {
+  if (!recovering) recovering = recreate().finally(() => { recovering = null; });
+  return recovering;
+}
+
+async function recreate() {
+  const custom = state.config.dataset === "custom";
+  const body = { ...state.config, snapshot: snapshotOptions(0, { rebuilding: true }) };
+  if (custom) body.points = state.data.rows;
+  let res;
+  try {
+    res = await api.create(body);
+  } catch (err) {
+    const msg = `The server forgot this session and it could not be started again: ${describe(err)}`;
+    toast(msg, "error", 0);
+    state.errors.push(msg);
+    throw err;
+  }
+  state.id = res.id;
+  afterMutation(res, { clearHistory: true });
+  toast(`The server had forgotten this session (it restarted, or the session expired): started it again with the same settings${custom ? " and your points" : " and data"} — training restarts at epoch 0.`, "info", 7000, { epoch: "reset" });
+}
+
+/** The step loop lost the session. */
+export function sessionLost() {
+  if (state.running) setRunning(false);
+  exclusive(() => recover().catch(() => {}));
+}
+
+// ------------------------------------------------------------------ changes
 export function patchConfig(patch, field) {
-  const live = new Set(state.options.live_fields || []);
-  const allLive = Object.keys(patch).every((k) => live.has(k));
   // null means "follow the problem/dataset" for output/loss: leave them out and let the server choose.
   for (const k of ["loss", "output_activation"]) if (patch[k] === null) delete patch[k];
+  const live = new Set(state.options.fields.live);
+  const allLive = Object.keys(patch).every((k) => live.has(k));
   return exclusive(async () => {
+    const before = state.epoch;
     let res;
     try {
-      res = await api.patch(state.id, { ...patch, snapshot: allLive ? snapshotOptions(nextSince()) : snapshotOptions(0, { rebuilding: true }) });
+      res = await withSession(() => api.patch(state.id, { ...patch, snapshot: allLive ? snapshotOptions(nextSince()) : snapshotOptions(0, { rebuilding: true }) }));
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return recoverSession();
-      controls.sync(state.config, true);  // the controls show what the server really has
+      controls.sync(state.config, true, state.data);  // the controls show what the server really has
       configureViews();
-      showApiError(err, field);
+      showError(err, field);
       return;
     }
-    afterMutation(res);
-    if (res.reinitialized) {
-      const what = (res.rebuilt || []).join(" and ") || "network";
-      toast(`Rebuilt the ${what} — training restarts at epoch 0.`, "info", 2200);
-    } else {
-      const keys = Object.keys(patch).join(", ").replace(/_/g, " ");
-      toast(`${keys}: applied live, training continues.`, "live", 1500);
-    }
+    afterMutation(res, { force: field });
+    say(controls.describe(patch, field, res.config), res, before);
   });
 }
 
@@ -103,12 +171,11 @@ export function reset(reseed) {
   if (runDriver()) return runDriver().reset(reseed);
   return exclusive(async () => {
     try {
-      const res = await api.reset(state.id, { reseed, snapshot: snapshotOptions(0) });
-      afterMutation(res, true);
-      toast(reseed ? "New initial weights." : "Reset to the same initial weights.", "info", 1500);
+      const res = await withSession(() => api.reset(state.id, { reseed, snapshot: snapshotOptions(0) }));
+      afterMutation(res, { clearHistory: true });
+      toast(reseed ? "New initial weights — training restarts at epoch 0." : "Back to the same initial weights — training restarts at epoch 0.", "info", 2000, { epoch: "reset" });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return recoverSession();
-      showApiError(err, "reset");
+      showError(err, "reset");
     }
   });
 }
@@ -120,16 +187,19 @@ export function stepOnce() {
   return exclusive(() => sendStep(1));
 }
 
-export function dataAction(body, message) {
+/** A data action (regenerate, replace, append, remove); `what` says what it did. */
+export function dataAction(body, what) {
   return exclusive(async () => {
+    const before = state.epoch;
     try {
-      const res = await api.data(state.id, { ...body, snapshot: snapshotOptions(0) });
-      afterMutation(res, !!res.reinitialized || res.snapshot?.epoch === 0);
-      toast(message, "info", 2000);
+      const res = await withSession(() => api.data(state.id, { ...body, snapshot: snapshotOptions(0) }));
+      afterMutation(res, { clearHistory: !!res.reinitialized || res.snapshot?.epoch === 0 });
+      const message = typeof what === "function" ? what(res) : what;
+      say(message, res, before);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return recoverSession();
-      document.getElementById("data-error").textContent = describe(err);
-      toast(describe(err), "error", 7000);
+      const msg = describe(err);
+      document.getElementById("data-error").textContent = msg;
+      state.errors.push(msg);
     }
   });
 }
@@ -138,10 +208,11 @@ export function dataAction(body, message) {
 export async function editWeight(body) {
   let msg = null;
   await exclusive(async () => {
+    const before = state.epoch;
     try {
-      const res = await api.weights(state.id, { ...body, snapshot: snapshotOptions(nextSince()) });
-      afterMutation(res, false);
-      toast(`${body.param === "b" ? "Bias" : "Weight"} set to ${body.value}.`, "live", 1500);
+      const res = await withSession(() => api.weights(state.id, { ...body, snapshot: snapshotOptions(nextSince()) }));
+      afterMutation(res, { clearHistory: false });
+      say(`${body.param === "b" ? "Bias" : "Weight"} set to ${body.value}`, res, before);
     } catch (err) {
       msg = describe(err);
     }
@@ -156,22 +227,11 @@ export function importModel(model) {
       const res = await api.create({ model, snapshot: snapshotOptions(0, { rebuilding: true }) });
       const old = state.id;
       state.id = res.id;
-      afterMutation(res, true);
+      afterMutation(res, { clearHistory: true });
       api.remove(old).catch(() => {});
-      toast(`Model restored at epoch ${res.snapshot.epoch}.`, "info", 2500);
+      toast(`Model restored: training continues at epoch ${fmtInt(res.snapshot.epoch)}.`, "info", 2500, { epoch: "kept" });
     } catch (err) {
       toast(`Could not import the model: ${describe(err)}`, "error", 7000);
     }
   });
-}
-
-export async function recoverSession() {
-  toast("The server forgot this session (it expired or restarted); starting it again with the same settings.", "error", 6000);
-  try {
-    const res = await api.create({ ...state.config, snapshot: snapshotOptions(0, { rebuilding: true }) });
-    state.id = res.id;
-    afterMutation(res, true);
-  } catch (err) {
-    toast(`Could not restart the session: ${describe(err)}`, "error", 0);
-  }
 }

@@ -1,16 +1,19 @@
 // The whole configuration lives in the URL hash (#dataset=circle&hidden_layers=4,2&seed=1...), so a
-// copied link restores the same data and the same initial weights. `?hide=a,b` in the query hides
-// controls for classroom use. Values are typed by the default config from /api/options.
+// copied link restores the same data and the same initial weights. Your own points travel in it
+// too (`points=`, compressed). `?hide=a,b` in the query hides controls for classroom use. Values
+// are typed by the default config from /api/options.
 
 import { state } from "./state.js";
 
 const LIST_FIELDS = new Set(["features", "hidden_layers", "layer_activations"]);
 const DICT_FIELDS = new Set(["optimizer_params", "schedule_params"]);
 // view.<short> in the hash → state.view.<key> (booleans as 1/0).
-export const VIEW_FIELDS = { test: "showTest", disc: "discretize", speed: "speed", log: "logLoss", stop: "stopAt" };
+export const VIEW_FIELDS = { test: "showTest", disc: "discretize", speed: "speed", log: "logLoss", stop: "stopAt", level: "level", "3d": "surface" };
+const POINTS_FORMAT = "d1.";          // deflate-raw of "x,y,label;…|…" (train | test), base64url
+export const MAX_LINK_CHARS = 1_800_000;  // what browsers reliably open (Chromium: 2 MB)
 
-/** Config (+ view state) → hash string. */
-export function encodeHash(config, view = {}) {
+/** Config (+ view state, + encoded points) → hash string. */
+export function encodeHash(config, view = {}, points = null) {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(config)) {
     if (DICT_FIELDS.has(k)) {
@@ -25,6 +28,7 @@ export function encodeHash(config, view = {}) {
     const v = view[key];
     if (v != null) p.set(`view.${short}`, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
   }
+  if (points) p.set("points", points);
   return p.toString().replace(/%2C/g, ",");
 }
 
@@ -37,15 +41,20 @@ function scalar(text, like) {
   return text !== "" && Number.isFinite(n) ? n : text;
 }
 
-/** Hash string → {config, view}. Only fields the server knows (defaults) are taken; unknown ones are ignored. */
+/**
+ * Hash string → {config, view, points (encoded text or null), unknown: [names]}. Only fields the
+ * server knows (its defaults) go into config; anything else is listed in `unknown`.
+ */
 export function decodeHash(hash, defaults) {
   const p = new URLSearchParams(hash.replace(/^#/, ""));
-  const config = {};
-  const view = {};
+  const config = {}, view = {}, unknown = [];
+  let points = null;
   for (const [k, text] of p) {
+    if (k === "points") { points = text; continue; }
     if (k.startsWith("view.")) {
       const key = VIEW_FIELDS[k.slice(5)];
       if (key) view[key] = scalar(text);
+      else unknown.push(k);
       continue;
     }
     const dot = k.indexOf(".");
@@ -54,16 +63,16 @@ export function decodeHash(hash, defaults) {
       (config[top] ||= {})[k.slice(dot + 1)] = scalar(text);
       continue;
     }
-    if (!(k in defaults)) continue;
+    if (!(k in defaults)) { unknown.push(k); continue; }
     if (LIST_FIELDS.has(k) || Array.isArray(defaults[k])) {
       if (text === "null") config[k] = null;
       else if (text === "") config[k] = [];
-      else config[k] = text.split(",").map((t) => (k === "hidden_layers" ? Number(t) : t));
+      else config[k] = text.split(",").map((t) => (k === "hidden_layers" ? scalar(t) : t));
     } else {
       config[k] = scalar(text, defaults[k]);
     }
   }
-  return { config, view };
+  return { config, view, points, unknown };
 }
 
 /** Control names hidden by ?hide=a,b (also accepts TF-style name_hide=true). */
@@ -75,14 +84,83 @@ export function hiddenControls(search) {
   return names;
 }
 
+// ------------------------------------------------------------------ points in the link
+const toB64url = (bytes) => {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+};
+const fromB64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+async function pipe(bytes, stream) {
+  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+/**
+ * {train: [[x1, x2, label], ...], test: [...]} → compact link text. Numbers are written in
+ * JavaScript's shortest exact form, so they come back bit for bit. Throws with a reason when the
+ * browser cannot compress or the link would be too long.
+ */
+export async function encodePoints(rows) {
+  if (typeof CompressionStream === "undefined") throw new Error("this browser cannot compress them");
+  const part = (list) => list.map((r) => r.map(String).join(",")).join(";");
+  const bytes = await pipe(new TextEncoder().encode(`${part(rows.train)}|${part(rows.test)}`), new CompressionStream("deflate-raw"));
+  const text = POINTS_FORMAT + toB64url(bytes);
+  if (text.length > MAX_LINK_CHARS) throw new Error(`they need ${Math.round(text.length / 1000)} k characters, more than a link can hold`);
+  return text;
+}
+
+/** The reverse of encodePoints; throws if the text is not such a link's points. */
+export async function decodePoints(text) {
+  if (!text.startsWith(POINTS_FORMAT)) throw new Error("unknown format");
+  if (typeof DecompressionStream === "undefined") throw new Error("this browser cannot decompress them");
+  const raw = new TextDecoder().decode(await pipe(fromB64url(text.slice(POINTS_FORMAT.length)), new DecompressionStream("deflate-raw")));
+  const [train, test = ""] = raw.split("|");
+  const rows = (s) => (s ? s.split(";").map((r) => r.split(",").map(Number)) : []);
+  const out = { train: rows(train), test: rows(test) };
+  if ([...out.train, ...out.test].some((r) => r.length !== 3 || r.some((v) => !Number.isFinite(v)))) throw new Error("damaged");
+  return out;
+}
+
+// ------------------------------------------------------------------ the address bar
 // Parts of the page that keep keys of their own in the hash (views/compare.js: compare=…): each
 // is a function returning [key, text] pairs, written after the configuration.
 const hashParts = [];
 export const addHashPart = (fn) => hashParts.push(fn);
 
-/** Keep the address bar's hash equal to the session's configuration and the view settings. */
+// Your points' link text, encoded once per data (async): {rows, text, error, done: Promise}.
+let linkPoints = { rows: null, text: null, error: null, done: Promise.resolve() };
+
+/** Keep the address bar's hash equal to the session's configuration, the view settings and —
+ * for your own points — the points. */
 export function writeUrl() {
   if (!state.config) return;
+  const custom = state.config.dataset === "custom" && state.data;
+  if (custom && linkPoints.rows !== state.data.rows) {
+    const entry = { rows: state.data.rows, text: null, error: null };
+    entry.done = encodePoints(entry.rows).then((text) => { entry.text = text; }, (err) => { entry.error = err.message; })
+      .then(() => { if (linkPoints === entry) { writeUrl(); markLinkButton(); } });
+    linkPoints = entry;
+  }
+  const points = custom && linkPoints.rows === state.data.rows ? linkPoints.text : null;
+  if (!custom) markLinkButton();
   const extra = new URLSearchParams(hashParts.flatMap((fn) => fn())).toString().replace(/%2C/g, ",");
-  history.replaceState(null, "", `${location.pathname}${location.search}#${encodeHash(state.config, state.view)}${extra ? `&${extra}` : ""}`);
+  history.replaceState(null, "", `${location.pathname}${location.search}#${encodeHash(state.config, state.view, points)}${extra ? `&${extra}` : ""}`);
+}
+
+/** Say on the Copy-link button, before it is used, when the link cannot carry your points. */
+function markLinkButton() {
+  const btn = document.getElementById("btn-link");
+  const why = state.config?.dataset === "custom" ? linkPoints.error : null;
+  btn.classList.toggle("warn", !!why);
+  btn.title = why ? `This link cannot carry your points (${why}): it would open with other data. Export CSV to share them.` : "Copy a link that restores this exact setup";
+}
+
+/** Whether the link carries everything: {ok: true} or {ok: false, reason}. Waits for the encoding. */
+export async function linkStatus() {
+  if (state.config?.dataset !== "custom" || !state.data) return { ok: true };
+  writeUrl();
+  await linkPoints.done;
+  return linkPoints.error ? { ok: false, reason: linkPoints.error } : { ok: true };
 }

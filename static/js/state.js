@@ -19,7 +19,7 @@ export const state = Object.seal({
   lastTiming: null,     // the latest answer's server timing
   history: new History(),
   // frame: the newest decoded part of each kind ({grid, weights, confusion, transformed}), and
-  // seq[part]: the snapSeq of the answer that brought it.
+  // seq[part]: the state.version it belongs to (equal to state.version: current).
   frame: { grid: null, weights: null, confusion: null, transformed: null, seq: {} },
   snapSeq: 0,           // answers applied (refreshes included)
   version: 0,           // answers that may have changed the session (refreshes excluded): a view's
@@ -36,7 +36,8 @@ export const state = Object.seal({
   view: { speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, level: "basic", surface: false },
   hidden: new Set(),    // control names hidden by ?hide=
   // ---- measurements (tests and bench/bench_page.py)
-  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, parts: {} },
+  // lastRoundTripMs: from sending a step to its answer reaching the page (worker and network included)
+  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, lastRoundTripMs: 0, sentAt: 0, parts: {} },
   ready: false,
   errors: [],           // every error message shown, oldest first
 });

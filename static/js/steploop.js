@@ -4,7 +4,8 @@
 //
 // Protocol (messages to the loop):  {type: "step", id, body, chain, stopAt}  |  {type: "stop"}
 // Messages from the loop:           {type: "answer", id, res, more}  |  {type: "error", id, error, more: false}
-// `more: true` means the loop already sent the next request (turbo chaining): still one in flight.
+// (res null: an answer older than one already passed on, dropped)
+// `more: true` means a request is still in flight (turbo keeps two queued at the server).
 
 import { api, ApiError } from "./api.js";
 import { decodeSnapshot } from "./snapshot.js";
@@ -12,33 +13,47 @@ import { decodeSnapshot } from "./snapshot.js";
 export function createLoop(emit) {
   let chaining = false;
 
+  /** Send body; chaining (turbo), keep two requests queued at the server — it then never waits
+   * for the page between answers — until stopped, diverged or (stopAt) there. With a stop epoch
+   * only one is in flight, so training never runs past it. */
   async function run(id, body, stopAt) {
-    let pending = api.step(id, body);
-    for (;;) {
+    const inFlight = [api.step(id, body)];
+    if (chaining && !stopAt) inFlight.push(api.step(id, body));
+    let failed = null;
+    let newest = -1;   // the most training steps any answer showed
+    while (inFlight.length) {
       let res;
       try {
-        res = await pending;
+        res = await inFlight.shift();
       } catch (err) {
-        const e = err instanceof ApiError ? err : new ApiError(0, String(err && err.message || err));
-        emit({ type: "error", id, more: false, error: { status: e.status, message: e.message, field: e.field, allowed: e.allowed, body: e.body } }, []);
-        return;
+        failed ||= err;     // the others still land (and are applied); the error is said once, last
+        chaining = false;
+        continue;
       }
       const s = res.snapshot;
-      let more = chaining && s.status === "ok";
-      let next = null;
-      if (more) {
-        next = { ...body, snapshot: { ...body.snapshot, history_since: s.epoch + 1 } };
-        if (stopAt) {
-          const left = stopAt - s.epoch;
-          if (left <= 0) more = false;
-          else next.epochs = Math.min(next.epochs, left);
+      // Two queued requests may take the session's lock in either order: an answer older than
+      // one already passed on is dropped (its history is in the newer one), so the page never
+      // goes back in time.
+      const stale = s.steps < newest;
+      if (!stale) newest = s.steps;
+      if (chaining && !failed && s.status === "ok") {
+        const since = (stale ? body.snapshot.history_since : s.epoch + 1);
+        const next = { ...body, snapshot: { ...body.snapshot, history_since: since } };
+        const left = stopAt ? stopAt - s.epoch : Infinity;
+        if (left > 0) {
+          if (stopAt) next.epochs = Math.min(next.epochs, left);
+          inFlight.push(api.step(id, next));  // the server trains while this answer is decoded and drawn
+          body = next;
         }
       }
-      if (more) pending = api.step(id, next);  // the server trains while this answer is decoded and drawn
+      const more = inFlight.length > 0 || !!failed;
+      if (stale) { emit({ type: "answer", id, res: null, more }, []); continue; }
       const transfer = decodeSnapshot(s);
       emit({ type: "answer", id, res, more }, transfer);
-      if (!more) return;
-      body = next;
+    }
+    if (failed) {
+      const e = failed instanceof ApiError ? failed : new ApiError(0, String(failed?.message || failed));
+      emit({ type: "error", id, more: false, error: { status: e.status, message: e.message, field: e.field, allowed: e.allowed, body: e.body } }, []);
     }
   }
 

@@ -22,6 +22,9 @@ if str(ROOT) not in sys.path:
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 OUTPUT_DIR = ROOT / "test-output"
+# Not running, no step in flight, no change queued, nothing left to draw.
+SETTLED = "() => { const s = window.playground.state; return !s.running && !s.inFlight && !s.busy && !s.dirty; }"
+SIZES = [(1024, 768), (1280, 720), (1440, 900), (1920, 1080)]
 
 
 @pytest.fixture(scope="session")
@@ -70,10 +73,12 @@ class Page:
 
     def open(self, path="/"):
         self.page.goto(self.base + path)
-        self.wait("() => window.playground && window.playground.ready", timeout=20_000)
+        self.wait("() => window.playground && window.playground.ready", timeout=30_000)
         return self
 
-    def wait(self, predicate, arg=None, timeout=10_000):
+    # Generous timeouts: the machine may be busy. A wait only decides how long to give up after;
+    # what each test checks never depends on the speed.
+    def wait(self, predicate, arg=None, timeout=30_000):
         # Predicates are function expressions: the page's CSP forbids eval of plain strings.
         return self.page.wait_for_function(predicate, arg=arg, timeout=timeout)
 
@@ -90,7 +95,7 @@ class Page:
         if self.js("() => window.playground.running"):
             self.page.click("#btn-play")
         # Settled: not running, no step in flight, no mutation queued.
-        self.wait("() => { const s = window.playground.state; return !s.running && !s.inFlight && !s.busy; }")
+        self.wait(SETTLED)
 
     def api(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
@@ -104,9 +109,26 @@ class Page:
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     p = context.new_page()
-    p.set_default_timeout(15_000)
+    p.set_default_timeout(30_000)
     yield Page(p, server)
     context.close()
+
+
+@pytest.fixture
+def sized_page(browser, server):
+    """open_at(width, height, path) → a Page in a fresh context of that viewport (closed after)."""
+    contexts = []
+
+    def open_at(width, height, path="/"):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        p = context.new_page()
+        p.set_default_timeout(30_000)
+        return Page(p, server).open(path)
+
+    yield open_at
+    for c in contexts:
+        c.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ HEADER_COLOURS = """(id) => [...document.querySelectorAll(`#${id} th.cm-class[sc
 # The panel shows the newest answer's matrices (not faded, DOM equal to the decoded frame).
 FRESH = """() => {
   const pg = window.playground, f = pg.frame, panel = document.getElementById('confusion');
-  if (!f.confusion || f.seq.confusion !== pg.state.snapSeq || panel.classList.contains('is-stale')) return false;
+  if (!f.confusion || f.seq.confusion !== pg.state.version || panel.classList.contains('is-stale')) return false;
   const dom = [...document.querySelectorAll('#cm-train tr')].slice(1).map(
     tr => [...tr.querySelectorAll('td.cm-cell')].map(td => Number(td.textContent)));
   return JSON.stringify(dom) === JSON.stringify(f.confusion.train);
@@ -106,7 +106,7 @@ def test_off_screen_it_is_not_asked_for_and_catches_up_when_shown(page):
     p.wait("() => window.playground.epoch >= 5")
     p.pause()
     # the step answers carried no matrices (none, or only older ones, are on hand)
-    assert p.js("() => !(window.playground.frame.seq.confusion >= window.playground.state.snapSeq)")
+    assert p.js("() => !(window.playground.frame.seq.confusion >= window.playground.state.version)")
     p.page.locator("#confusion").scroll_into_view_if_needed()
     p.wait(FRESH)
     check_panel(p, 2)

@@ -20,7 +20,7 @@ FIGURE = """() => {
 # The figure shows the newest snapshot's transformed space for the pair `sel`.
 SHOWS = """(sel) => {
   const pg = window.playground, f = pg.frame, d = document.getElementById('transformed-plot').data;
-  if (!f.transformed || f.seq.transformed !== pg.state.snapSeq || !d || d.length !== 3) return false;
+  if (!f.transformed || f.seq.transformed !== pg.state.version || !d || d.length !== 3) return false;
   if (f.transformed.layer !== sel[0] || f.transformed.neurons.join() !== sel.slice(1).join()) return false;
   const p = f.transformed.points.data;
   return d[1].x[0] === p[0] && d[1].y[0] === p[1];
@@ -146,5 +146,6 @@ def test_regression_points_use_the_diverging_scale(page):
     labels = p.js("() => window.playground.state.data.train.label")
     scale = max(abs(v) for v in labels)
     assert marker["color"] == labels and marker["cmin"] == -scale and marker["cmax"] == scale
-    assert [c[1] for c in marker["colorscale"]] == ["rgb(245,147,34)", "rgb(232,234,235)", "rgb(8,119,189)"]
+    # the points' diverging scale: orange, a mid grey that shows on white, blue (colors.js POINT_DIVERGING)
+    assert [c[1] for c in marker["colorscale"]] == ["rgb(245,147,34)", "rgb(120,128,134)", "rgb(8,119,189)"]
     assert p.errors == []

@@ -4,7 +4,7 @@
 // runs only when the points, the test-data toggle or the size change (measured: a react per frame
 // cost 20–60 ms in headless Chromium, far too slow for 30 redraws/s).
 
-import { CLASS_COLORS, PLOTLY_DIVERGING, paintClasses, paintDiverging, rgb } from "../colors.js";
+import { CLASS_COLORS, POINT_DIVERGING, paintClasses, paintDiverging, rgb } from "../colors.js";
 
 const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
 
@@ -33,10 +33,12 @@ export class BoundaryPlot {
   setPoints(points, problem, labelScale = 1) {
     const mk = (set, isTest) => {
       if (!set || !set.x.length) return null;
-      const marker = { size: isTest ? 5.5 : 5.5, line: { width: isTest ? 1 : 0.8, color: isTest ? "#333" : "#fff" } };
+      // Full-strength fills on the paler background: a point stays visible over its own class's
+      // region. Training points have a white rim, test points a dark one (TensorFlow Playground's).
+      const marker = { size: 6, line: { width: isTest ? 1.2 : 1, color: isTest ? "#1f2a30" : "#fff" } };
       let text;
       if (problem === "regression") {
-        Object.assign(marker, { color: set.label, colorscale: PLOTLY_DIVERGING, cmin: -labelScale, cmax: labelScale });
+        Object.assign(marker, { color: set.label, colorscale: POINT_DIVERGING, cmin: -labelScale, cmax: labelScale });
         text = Array.from(set.label, (v) => `label ${v.toFixed(3)}`);
       } else {
         marker.color = Array.from(set.label, (v) => rgb(CLASS_COLORS[v % CLASS_COLORS.length]));
@@ -65,8 +67,8 @@ export class BoundaryPlot {
         this.canvas.width = w; this.canvas.height = h;
         this.img = this.ctx.createImageData(w, h);
       }
-      if (field.mode === "classes") paintClasses(this.img, field.values, w, h, field.k, field);
-      else paintDiverging(this.img, field.values, w, h, field);
+      if (field.mode === "classes") paintClasses(this.img, field.values, w, h, field.k, { ...field, pale: true });
+      else paintDiverging(this.img, field.values, w, h, { ...field, pale: true });
       this.ctx.putImageData(this.img, 0, 0);
       this.last = field;
     }
@@ -80,9 +82,16 @@ export class BoundaryPlot {
     this.render(null);
   }
 
+  /** The plot area in px within the Plotly div: {l, t, w, h} (the square the axes span). */
+  _area() {
+    const fl = this.el._fullLayout;
+    if (!fl || !fl.xaxis?._length) return null;
+    return { l: fl.xaxis._offset, t: fl.yaxis._offset, w: fl.xaxis._length, h: fl.yaxis._length };
+  }
+
   /** Lay the canvas exactly over Plotly's plot area (after every react). */
   _place() {
-    const size = this.el._fullLayout && this.el._fullLayout._size;
+    const size = this._area();
     if (!size) return;
     Object.assign(this.canvas.style, {
       left: `${this.el.offsetLeft + size.l}px`, top: `${this.el.offsetTop + size.t}px`,
@@ -98,7 +107,7 @@ export class BoundaryPlot {
     if (this.showTest && this.testTrace) data.push(this.testTrace);
     if (!data.length) data.push({ type: "scatter", x: [], y: [], mode: "markers", showlegend: false });
     const axis = (title) => ({
-      range: [x0, x1], fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
+      range: [x0, x1], constrain: "domain", fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
       dtick: 2, tickfont: FONT, title: { text: title, font: FONT, standoff: 2 }, mirror: true, showline: true, linecolor: "#bbb",
     });
     const layout = {
@@ -118,7 +127,7 @@ export class BoundaryPlot {
 
   /** Plane coordinates of a mouse event, or null outside the plot area. */
   planeAt(e) {
-    const size = this.el._fullLayout && this.el._fullLayout._size;
+    const size = this._area();
     if (!size) return null;
     const rect = this.el.getBoundingClientRect();
     const px = e.clientX - rect.left - size.l;
@@ -129,7 +138,7 @@ export class BoundaryPlot {
   }
 
   _hover(e) {
-    const size = this.el._fullLayout && this.el._fullLayout._size;
+    const size = this._area();
     const f = this.last;
     if (!size || !f) return;
     const rect = this.el.getBoundingClientRect();

@@ -2,6 +2,8 @@
 // (views/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
 // what a click on the plot does, and — while a neuron is hovered in the diagram — that neuron's map.
 
+import { decode } from "../codec.js";
+import { gridResolution } from "../grid.js";
 import { rangeScaling } from "../colors.js";
 import { buildDrawModes, renderLegend } from "../panels.js";
 import { BoundaryPlot } from "./boundary-plot.js";
@@ -11,11 +13,14 @@ const $ = (id) => document.getElementById(id);
 export default function boundaryView(page) {
   const { state } = page;
   const plot = new BoundaryPlot($("boundary"), $("boundary-hover"));
+  plot.showTest = state.view.showTest;
   let grid = null;          // newest {bounds, output, neurons, inputs}
   let takenAt = -1;         // state.version of the newest output
   let neuronsAt = -1;       // ... of the newest neuron maps
   let drawn = "";           // what the canvas shows (skip repainting the same thing)
   let data = null, legendKey = "";
+  const inputMaps = new Map();
+  const inputMap = (f) => { if (!inputMaps.has(f.name)) inputMaps.set(f.name, f.preview ? decode(f.preview) : null); return inputMaps.get(f.name); };
 
   $("show-test").addEventListener("change", (e) => { state.view.showTest = e.target.checked; plot.setShowTest(state.view.showTest); page.saveView(); });
   $("discretize").addEventListener("change", (e) => { state.view.discretize = e.target.checked; page.saveView(); page.redraw(); });
@@ -25,13 +30,13 @@ export default function boundaryView(page) {
     const at = plot.planeAt(e);
     if (!at) return;
     const [x, y] = at.map((v) => Math.round(v * 100) / 100);
-    if (mode === "remove") page.dataAction({ action: "remove", near: [x, y] }, "Removed the nearest point.");
-    else page.dataAction({ action: "append", points: [[x, y, Number(mode)]] }, `Added a point at (${x}, ${y}).`);
+    if (mode === "remove") page.dataAction({ action: "remove", near: [x, y] }, (res) => (res.removed ? "Removed the nearest point" : "No point close enough to remove"));
+    else page.dataAction({ action: "append", points: [[x, y, Number(mode)]] }, `Added a point at (${x}, ${y})`);
   });
 
   function legend(neuron) {
     const cfg = state.config;
-    const what = { neuron, problem: cfg.problem, outputActivation: cfg.output_activation, k: grid?.output?.shape?.[2] || 1, labelScale: state.labelScale };
+    const what = { neuron, problem: cfg.problem, range: page.outputRange(cfg.output_activation), k: grid?.output?.shape?.[2] || 1, labelScale: state.labelScale };
     const key = JSON.stringify(what);
     if (key !== legendKey) { legendKey = key; renderLegend($("legend"), what); }
   }
@@ -39,10 +44,18 @@ export default function boundaryView(page) {
   /** The field to paint: the hovered neuron's map, or the output. */
   function field() {
     const cfg = state.config, hn = state.hoverNeuron;
-    if (hn && grid?.neurons) {
+    if (hn?.layer === -1) {   // an input feature: its map is the same at every epoch (from /api/options)
+      const f = state.options.features.find((x) => x.name === hn.feature);
+      const map = f && inputMap(f);
+      if (map) {
+        const [h, w] = map.shape, label = `input ${f.label || f.name}`;
+        legend(label);
+        return { values: map.data, w, h, k: 1, mode: "diverging", ...rangeScaling(null, map.data), discrete: false, label };
+      }
+    }
+    if (hn && hn.layer >= 0 && grid?.neurons) {
       let arr = null, range = null, label = "";
-      if (hn.layer === -1 && grid.inputs) { arr = grid.inputs; label = `input ${cfg.features[hn.index]}`; }
-      else if (grid.neurons[hn.layer]) {
+      if (grid.neurons[hn.layer]) {
         arr = grid.neurons[hn.layer];
         range = page.outputRange((cfg.layer_activations || [])[hn.layer] || cfg.activation);
         label = `layer ${hn.layer + 1} neuron ${hn.index + 1}`;
@@ -63,21 +76,23 @@ export default function boundaryView(page) {
     const regression = cfg.problem === "regression";
     const sc = regression ? { offset: 0, scale: state.labelScale } : rangeScaling(page.outputRange(cfg.output_activation) || [-1, 1], out.data);
     return { values: out.data, w, h, k: 1, mode: "diverging", ...sc, discrete: state.view.discretize && !regression,
-      label: regression ? "prediction" : cfg.output_activation === "sigmoid" ? "p(class 1)" : "output" };
+      label: regression ? "prediction" : sc.offset === 0.5 && sc.scale === 0.5 ? "p(class 1)" : "output" };
   }
 
   return {
     name: "boundary",
     el: $("boundary"),
-    wants: (s) => ({ grid: true, resolution: s.options.snapshot_defaults.resolution, neurons: s.hoverNeuron != null }),
+    wants: (s) => ({ grid: true, resolution: gridResolution(s), neurons: s.hoverNeuron?.layer >= 0 }),
     take(snap, s) {
       const g = snap.grid;
       if (!g) return;
-      grid = { ...grid, ...g };
-      if (g.output) takenAt = s.version;
+      // (an answer asked for by other views alone may carry a coarser output: keep ours)
+      const coarse = g.output && g.output.shape[0] < gridResolution(s);
+      grid = { ...grid, ...g, output: coarse ? grid?.output : g.output };
+      if (g.output && !coarse) takenAt = s.version;
       if (g.neurons) neuronsAt = s.version;
     },
-    fresh: (s) => takenAt === s.version && (s.hoverNeuron == null || neuronsAt === s.version),
+    fresh: (s) => takenAt === s.version && !(s.hoverNeuron?.layer >= 0 && neuronsAt !== s.version),
     configure(s) {
       buildDrawModes($("draw-mode"), s.config);
       if (s.data !== data) { data = s.data; plot.setPoints(data, data.problem || s.config.problem, s.labelScale); drawn = ""; }

@@ -10,7 +10,7 @@
 
 import { api, ApiError } from "../api.js";
 import { applySnapshot, exclusive, nextSince, setRunning, snapshotOptions } from "../loop.js";
-import { recoverSession } from "../session.js";
+import { sessionLost } from "../session.js";
 import { STAGES, defaultFocus, explain, render } from "../inspect/equations.js";
 import { PointMarker, nearestPoint, planeAt } from "../inspect/marker.js";
 import { sig } from "../inspect/numbers.js";
@@ -135,7 +135,7 @@ export default function inspectView(page) {
       if (seq !== my.seq || !my.active) return;
       el.classList.remove("loading");
       if (err) {
-        if (err instanceof ApiError && err.status === 404) { leave(); recoverSession(); return; }
+        if (err instanceof ApiError && err.status === 404) { leave(); sessionLost(); return; }
         my.trace = null;
         my.error = err.field === "status" ? DIVERGED : `Could not trace this point: ${err instanceof ApiError ? err.describe() : err.message}`;
       } else {
@@ -175,7 +175,7 @@ export default function inspectView(page) {
         applySnapshot(res.snapshot);   // the boundary, the metrics and the diagram move; take() re-traces
         page.toast(`Applied: every weight moved by −α·∂L/∂w for this point (α = ${sig(res.learning_rate)}).`, "live", 1800);
       } catch (err) {
-        if (err instanceof ApiError && err.status === 404) { leave(); recoverSession(); return; }
+        if (err instanceof ApiError && err.status === 404) { leave(); sessionLost(); return; }
         page.toast(`Could not apply the update: ${err instanceof ApiError ? err.describe() : err.message}`, "error", 5000);
       }
     }).finally(() => { my.applying = false; paint(); });

@@ -1,183 +1,330 @@
-// The network diagram: one column per layer (inputs, hidden layers, output), each neuron a small
-// canvas showing its own activation map over the input plane, links as SVG paths coloured by the sign
-// of the weight and as wide as |w|. Built once per network shape; each frame only updates attributes
-// and pixels. Hovering a link shows its exact weight and gradient (live), clicking it edits the weight.
+// The network diagram: one column per layer — every input feature (the active ones lit, a click
+// switches one on or off), the hidden layers, the output — each neuron showing its map over the
+// input plane, and the links underneath: blue positive, orange
+// negative, as wide as |w|; an exact zero (L1 pruned it) dotted grey; a non-finite weight solid
+// grey. Wide layers get thinner, fainter links and neurons that shrink down to MIN_NODE px (the
+// diagram then grows taller). While training runs, the links "flow" (their dashes advance with
+// the epochs). Hover a link for its weight and gradient (live), click it to edit.
+//
+// Drawing is three layers: the links on one canvas, every neuron's map on a second one (painted
+// into one atlas image, then scaled into place: one putImageData, not one per neuron), and
+// transparent divs on top for hover, focus and clicks.
 
-import { CLASS_COLORS, NEG, POS, paintDiverging, rangeScaling } from "../colors.js";
+import { CLASS_COLORS, NEG, NONFINITE, POS, paintDiverging, rangeScaling, rgb } from "../colors.js";
 import { channel } from "../codec.js";
 import { fmtNum } from "../format.js";
 
-const SVGNS = "http://www.w3.org/2000/svg";
-const MAX_LINKS_PER_LAYER = 1500;  // beyond this a layer shows an even subset of its links (said below the diagram)
+export const GUTTER = 64;          // room on the left for the input labels
+const MIN_NODE = 6;                // px: the smallest neuron
+const MAX_LINKS_PER_LAYER = 512;   // beyond this a layer draws an even subset of its links (said below)
+const BUSY_LINKS = 1500;           // with more links than this, they redraw at most every BUSY_MS while running
+const BUSY_MS = 100;
+const WIDTH_STEPS = 16;            // link widths are quantised: one stroke per (sign, width) bucket
+const ZERO = "rgb(170, 178, 184)";
+const FLOW_DASH = [5, 4];
 
 export class NetworkDiagram {
-  /** handlers: {onNeuronHover({layer, index} | null), openEditor(target, clientX, clientY), onNote(text)} */
+  /** handlers: {onNeuronHover({layer, index} | {layer: -1, feature} | null), onToggleFeature(name),
+   * openEditor(target, clientX, clientY), onNote(text)} */
   constructor(root, handlers) {
     this.root = root;
-    this.svg = root.querySelector("#net-svg");
+    this.canvas = root.querySelector("#net-links");
+    this.ctx = this.canvas.getContext("2d");
+    this.mapsCanvas = root.querySelector("#net-maps");
+    this.mapsCtx = this.mapsCanvas.getContext("2d");
+    this.atlas = document.createElement("canvas");     // every neuron's map, one tile each
+    this.atlasCtx = this.atlas.getContext("2d");
+    this.inputAtlas = document.createElement("canvas"); // the input features' maps (painted once)
+    this.linksDrawnAt = 0;
     this.nodesBox = root.querySelector("#net-nodes");
     this.tip = root.querySelector("#net-tip");
     this.h = handlers;
     this.shapeKey = "";
-    this.links = [];      // per weight layer: array of {path, from, to}
-    this.nodes = [];      // per column: array of {div, canvas, ctx, img}
-    this.weights = null;  // decoded weights of the latest snapshot
-    this.hoverLink = null;
-    this.hoverNode = null;
-    this.svg.addEventListener("mouseover", (e) => this._linkEnter(e));
-    this.svg.addEventListener("mouseout", (e) => { if (e.target.dataset?.l != null) this._linkLeave(); });
-    this.svg.addEventListener("click", (e) => this._linkClick(e));
-    this.svg.addEventListener("mousemove", (e) => this._placeTip(e));
+    this.links = [];        // per weight layer: [{a, b, x0, y0, x1, y1}]
+    this.nodes = [];        // per column: [{div, bias, x, y, size, tile}]
+    this.weights = null;    // the newest decoded weights
+    this.hoverLink = null;  // {l, a, b}
+    this.flow = 0;          // dash offset while training runs
+    this.flowing = false;
+    this.flowEpoch = 0;
+    this.canvas.addEventListener("mousemove", (e) => this._hover(e));
+    this.canvas.addEventListener("mouseleave", () => this._linkLeave());
+    this.canvas.addEventListener("click", (e) => { const k = this._linkAt(e); if (k) this._edit({ layer: k.l, param: "W", from: k.a, to: k.b }, e.clientX, e.clientY); });
     new ResizeObserver(() => { if (this.spec) this.build(this.spec, true); }).observe(root);
   }
 
   /**
-   * spec: {features: [labels], hidden: [sizes], activations: [names], ranges: [output range per
-   * hidden layer], nOut, outputActivation, outputRange, problem}
-   * Rebuilds the DOM only when the shape changes (or `force`).
+   * spec: {inputs: [{name, label, active, map}], features: [active labels], hidden: [sizes],
+   * activations, ranges: [output range per hidden layer], nOut, outputRange, outputActivation,
+   * regularization}. Rebuilds the DOM only when the shape changes (or `force`).
    */
   build(spec, force = false) {
-    const key = JSON.stringify([spec.features, spec.hidden, spec.nOut, this.root.clientWidth, this.root.clientHeight]);
+    // As tall as the stylesheet makes it (more on taller screens), and taller when a wide layer needs it.
+    const biggest = Math.max(spec.inputs.length, ...spec.hidden, spec.nOut);
+    this.root.style.minHeight = `${16 + biggest * (MIN_NODE + 1)}px`;
+    const key = JSON.stringify([spec.inputs.map((f) => f.name + f.active), spec.hidden, spec.nOut, this.root.clientWidth, this.root.clientHeight]);
     this.spec = spec;
     if (!force && key === this.shapeKey) return;
     this.shapeKey = key;
-    const sizes = [spec.features.length, ...spec.hidden, spec.nOut];
-    const W = Math.max(200, this.root.clientWidth);
-    const H = Math.max(200, this.root.clientHeight);
-    const cols = sizes.length;
-    const colX = (i) => ((i + 0.5) / cols) * W;
+    const sizes = [spec.inputs.length, ...spec.hidden, spec.nOut];
+    const W = Math.max(200, this.root.clientWidth), H = this.root.clientHeight;
+    const cols = sizes.length, colW = (W - GUTTER) / cols;
+    const colX = (i) => GUTTER + (i + 0.5) * colW;
     // Each column sizes its own neurons: a 2-neuron layer keeps big maps next to a 64-neuron one.
-    const colW = W / cols;
-    const layoutCol = (n) => {
-      const node = Math.max(5, Math.min(38, Math.floor((H - 16) / n) - 4, Math.floor(colW) - 34));
-      const gap = n > 1 ? Math.min(node * 0.45 + 4, Math.max(0, (H - 16 - n * node) / (n - 1))) : 0;
+    this.colLayout = sizes.map((n) => {
+      const node = Math.max(MIN_NODE, Math.min(46, Math.floor((H - 16) / n) - 3, Math.floor(colW) - 18));
+      const gap = n > 1 ? Math.min(node * 0.45 + 4, Math.max(1, (H - 16 - n * node) / (n - 1))) : 0;
       return { node, gap };
-    };
-    const colLayout = sizes.map(layoutCol);
-    this.colLayout = colLayout;
-    this.nodeSize = Math.max(...colLayout.map((c) => c.node));
-    const pos = sizes.map((n, i) => {
-      const { node, gap } = colLayout[i];
-      const total = n * node + (n - 1) * gap;
-      const top = (H - total) / 2;
+    });
+    this.pos = sizes.map((n, i) => {
+      const { node, gap } = this.colLayout[i];
+      const top = (H - (n * node + (n - 1) * gap)) / 2;
       return Array.from({ length: n }, (_, j) => ({ x: colX(i), y: top + j * (node + gap) + node / 2 }));
     });
-    this.pos = pos;
+    const dpr = window.devicePixelRatio || 1;
+    for (const [c, ctx] of [[this.canvas, this.ctx], [this.mapsCanvas, this.mapsCtx]]) {
+      c.width = Math.round(W * dpr);
+      c.height = Math.round(H * dpr);
+      Object.assign(c.style, { width: `${W}px`, height: `${H}px` });
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    }
+    this._buildNodes(spec, sizes);
+    this._buildLinks(spec, sizes);
+    // Overlays (Inspect) draw on the diagram from this: its size and where each layer's neurons
+    // are — the network's layers, so the input column holds the active features only.
+    const layerPos = [this.pos[0].filter((_, i) => spec.inputs[i].active), ...this.pos.slice(1)];
+    this.root.dispatchEvent(new CustomEvent("diagram-built", { detail: { width: W, height: H, columns: layerPos.map((col, c) => ({ node: this.colLayout[c].node, at: col.map((p) => [p.x, p.y]) })) } }));
+    if (this.lastParts) this.update(this.lastParts, { running: this.flowing, epoch: this.flowEpoch });
+    else this.drawLinks();
+  }
 
-    // nodes
+  _buildNodes(spec, sizes) {
+    const cols = sizes.length;
     this.nodesBox.replaceChildren();
-    this.nodes = sizes.map((n, c) => pos[c].map((p, j) => {
-      const node = colLayout[c].node;
+    let tile = 0;
+    this.nodes = sizes.map((n, c) => this.pos[c].map((p, j) => {
+      const size = this.colLayout[c].node;
       const div = document.createElement("div");
-      div.className = `neuron ${c === 0 ? "input" : c === cols - 1 ? "output" : "hidden"}`;
-      Object.assign(div.style, { left: `${p.x - node / 2}px`, top: `${p.y - node / 2}px`, width: `${node}px`, height: `${node}px` });
-      div.dataset.col = c;
-      div.dataset.idx = j;
-      const canvas = document.createElement("canvas");
-      canvas.width = canvas.height = 1;
-      div.append(canvas);
-      if (c === 0) {
+      const input = c === 0 ? spec.inputs[j] : null;
+      div.className = `neuron ${input ? `input${input.active ? "" : " off"}` : c === cols - 1 ? "output" : "hidden"}${size < 12 ? " tiny" : ""}`;
+      Object.assign(div.style, { left: `${p.x - size / 2}px`, top: `${p.y - size / 2}px`, width: `${size}px`, height: `${size}px` });
+      const node = { div, bias: null, x: p.x - size / 2, y: p.y - size / 2, size, tile: c === 0 ? j : tile++, off: input && !input.active };
+      // The neuron's place in the network's layers (Inspect's keyboard focus reads it); an input
+      // counts among the active features only.
+      const idx = input ? spec.inputs.slice(0, j).filter((f) => f.active).length : j;
+      if (!input || input.active) Object.assign(div.dataset, { col: String(c), idx: String(idx) });
+      if (input) {
         const lab = document.createElement("span");
         lab.className = "input-label";
-        lab.textContent = spec.features[j];
+        lab.textContent = input.label;
         div.append(lab);
-      }
-      if (c > 0) {
-        const bias = document.createElement("span");
-        bias.className = "bias";
-        bias.title = "bias";
-        div.append(bias);
-      }
-      div.tabIndex = c > 0 ? 0 : -1;
-      div.setAttribute("role", "button");
-      div.setAttribute("aria-label", c === 0 ? `input ${spec.features[j]}` : c === cols - 1 ? `output ${j}` : `layer ${c} neuron ${j + 1}: hover to see its map, click to edit its bias`);
-      div.addEventListener("mouseenter", () => this._nodeEnter(c, j));
-      div.addEventListener("mouseleave", () => this._nodeLeave());
-      div.addEventListener("focus", () => this._nodeEnter(c, j));
-      div.addEventListener("blur", () => this._nodeLeave());
-      if (c > 0) {
+        div.dataset.feature = input.name;
+        div.setAttribute("aria-pressed", String(input.active));
+        div.setAttribute("aria-label", `input ${input.label}: ${input.active ? "on" : "off"}; click to switch it ${input.active ? "off" : "on"}`);
+        div.title = `${input.label}: click to switch this input ${input.active ? "off" : "on"} (restarts training)`;
+        div.addEventListener("click", () => this.h.onToggleFeature(input.name));
+        div.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); this.h.onToggleFeature(input.name); } });
+      } else {
+        node.bias = document.createElement("span");
+        node.bias.className = "bias";
+        div.append(node.bias);
+        div.setAttribute("aria-label", c === cols - 1 ? `output ${j}: click to edit its bias` : `layer ${c} neuron ${j + 1}: hover to see its map, click to edit its bias`);
         const at = () => { const r = this.root.getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; };
         div.addEventListener("click", () => this._edit({ layer: c - 1, param: "b", to: j }, ...at()));
         div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this._edit({ layer: c - 1, param: "b", to: j }, ...at()); } });
       }
+      div.tabIndex = 0;
+      div.setAttribute("role", "button");
+      div.addEventListener("mouseenter", () => this._nodeEnter(c, j));
+      div.addEventListener("mouseleave", () => this._nodeLeave());
+      div.addEventListener("focus", () => this._nodeEnter(c, j));
+      div.addEventListener("blur", () => this._nodeLeave());
       this.nodesBox.append(div);
-      return { div, canvas, ctx: canvas.getContext("2d"), img: null, bias: div.querySelector(".bias") };
+      return node;
     }));
-
-    // links (drawn under the nodes)
-    this.svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    this.svg.setAttribute("width", W);
-    this.svg.setAttribute("height", H);
-    this.svg.replaceChildren();
-    this.links = [];
-    this.subsampled = [];
-    for (let l = 0; l < cols - 1; l++) {
-      const group = document.createElementNS(SVGNS, "g");
-      const layer = [];
-      const stride = Math.ceil((sizes[l] * sizes[l + 1]) / MAX_LINKS_PER_LAYER);
-      if (stride > 1) this.subsampled.push(`layer ${l + 1}: 1 in ${stride}`);
-      for (let a = 0; a < sizes[l]; a++) {
-        for (let b = 0; b < sizes[l + 1]; b++) {
-          if ((a * sizes[l + 1] + b + a) % stride) continue;
-          const p0 = pos[l][a], p1 = pos[l + 1][b];
-          const x0 = p0.x + colLayout[l].node / 2, x1 = p1.x - colLayout[l + 1].node / 2, mx = (x0 + x1) / 2;
-          const path = document.createElementNS(SVGNS, "path");
-          path.setAttribute("d", `M${x0.toFixed(1)},${p0.y.toFixed(1)} C${mx.toFixed(1)},${p0.y.toFixed(1)} ${mx.toFixed(1)},${p1.y.toFixed(1)} ${x1.toFixed(1)},${p1.y.toFixed(1)}`);
-          path.setAttribute("class", "link");
-          path.dataset.l = l;
-          path.dataset.a = a;
-          path.dataset.b = b;
-          group.append(path);
-          layer.push({ path, a, b, lastW: NaN });
-        }
-      }
-      this.svg.append(group);
-      this.links.push(layer);
-    }
-    if (this.h.onNote) this.h.onNote(this.subsampled.length ? `Large layers show an even subset of their links (${this.subsampled.join(", ")}).` : "");
-    // Overlays (Inspect) draw on the diagram from this: its size and each neuron's centre and size.
-    this.root.dispatchEvent(new CustomEvent("diagram-built", { detail: { width: W, height: H, columns: pos.map((col, c) => ({ node: colLayout[c].node, at: col.map((p) => [p.x, p.y]) })) } }));
-    if (this.lastSnapshot) this.update(this.lastSnapshot);
+    this.tiles = tile;
+    this.tileSize = 0;   // the atlas is sized at the first maps
+    this._paintInputs(spec.inputs);
   }
 
-  /** Update links and thumbnails from a decoded snapshot: {weights, neurons, outputSmall, inputs, nres}. */
-  update(s) {
-    this.lastSnapshot = s;
-    if (s.weights) {
-      this.weights = s.weights;
-      // Width ∝ |w|, 0.5–7 px, relative to the largest |w| in the network (at least 1), so the picture
-      // stays readable whether weights are 0.1 or 10; the hover gives the exact value.
-      let maxW = 1;
-      for (const wl of s.weights) { const d = wl.W.data; for (let i = 0; i < d.length; i++) { const a = Math.abs(d[i]); if (a > maxW) maxW = a; } }
-      this.maxW = maxW;
-      for (let l = 0; l < this.links.length; l++) {
-        const wl = s.weights[l];
-        if (!wl) continue;
-        const W = wl.W.data, nOut = wl.W.shape[1];
-        for (const link of this.links[l]) {
-          const w = W[link.a * nOut + link.b];
-          const r = Math.abs(w) / maxW;
-          const q = Math.round(r * 64);  // skip DOM writes when nothing visible changed
-          const key = w >= 0 ? q : -q - 1;
-          if (key === link.lastW) continue;
-          link.lastW = key;
-          link.path.setAttribute("stroke-width", (0.5 + 6.5 * r).toFixed(2));
-          link.path.setAttribute("stroke", w >= 0 ? "rgb(8,119,189)" : "rgb(245,147,34)");
-          link.path.setAttribute("stroke-opacity", (0.3 + 0.7 * r).toFixed(2));
-        }
-        const b = wl.b.data;
-        const col = this.nodes[l + 1];
-        if (col) for (let k = 0; k < col.length; k++) {
-          const v = b[k];
-          const c = v >= 0 ? POS : NEG;
-          col[k].bias.style.background = `rgba(${c[0]},${c[1]},${c[2]},${Math.min(1, 0.25 + Math.abs(v)).toFixed(2)})`;
+  /** The input features' maps: painted once per build into their own atlas. */
+  _paintInputs(inputs) {
+    const map = inputs.find((f) => f.map)?.map;
+    if (!map) return;
+    const [h, w] = map.shape;
+    this.inputAtlas.width = w;
+    this.inputAtlas.height = h * inputs.length;
+    const ctx = this.inputAtlas.getContext("2d"), img = ctx.createImageData(w, h * inputs.length);
+    inputs.forEach((f, j) => { if (f.map) paintDiverging(tileOf(img, j, w, h), f.map.data, w, h, rangeScaling(null, f.map.data)); });
+    ctx.putImageData(img, 0, 0);
+    this.inputTile = [w, h];
+  }
+
+  _buildLinks(spec, sizes) {
+    // Inputs: only the active features have links; weight row a belongs to the a-th active one.
+    const activeRows = spec.inputs.map((f, i) => (f.active ? i : -1)).filter((i) => i >= 0);
+    this.links = [];
+    const subsampled = [];
+    for (let l = 0; l < sizes.length - 1; l++) {
+      const nIn = l === 0 ? activeRows.length : sizes[l], nOut = sizes[l + 1];
+      const stride = Math.ceil((nIn * nOut) / MAX_LINKS_PER_LAYER);
+      if (stride > 1) subsampled.push([l + 1, stride]);
+      const layer = [];
+      for (let a = 0; a < nIn; a++) {
+        const p0 = this.pos[l][l === 0 ? activeRows[a] : a];
+        for (let b = 0; b < nOut; b++) {
+          if ((a * nOut + b + a) % stride) continue;
+          const p1 = this.pos[l + 1][b];
+          layer.push({ a, b, x0: p0.x + this.colLayout[l].node / 2, y0: p0.y, x1: p1.x - this.colLayout[l + 1].node / 2, y1: p1.y });
         }
       }
+      // Wide layers: thinner, fainter links (1 for a few links, ~0.1 for 64 × 64).
+      layer.thin = Math.min(1, 6 / Math.sqrt(nIn * nOut));
+      this.links.push(layer);
     }
-    if (s.inputs) this._paintColumn(0, s.inputs, null);
-    if (s.neurons) s.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, this.spec.ranges[l]));
-    if (s.outputSmall) this._paintOutput(s.outputSmall);
+    this.linkCount = this.links.reduce((n, l) => n + l.length, 0);
+    this.root.dataset.links = String(this.linkCount);
+    if (this.h.onNote) this.h.onNote(subsampled.length ? `Wide layers draw an even subset of their links: ${summarise(subsampled)}. The weight heatmaps show every weight.` : "");
+  }
+
+  /** Links, biases and neuron maps from the newest parts: {weights, neurons, outputSmall};
+   * run: {running, epoch} — while running the links flow, a little further each epoch. */
+  update(parts, run = { running: false, epoch: this.flowEpoch }) {
+    this.lastParts = parts;
+    this.flowing = run.running;
+    if (run.running) this.flow = (this.flow + 1.5 * Math.min(3, Math.max(0, run.epoch - this.flowEpoch))) % 9;
+    this.flowEpoch = run.epoch;
+    if (parts.weights) {
+      this.weights = parts.weights;
+      const col = (l) => this.nodes[l + 1];
+      parts.weights.forEach((wl, l) => {
+        const b = wl.b.data, nodes = col(l) || [];
+        for (let k = 0; k < nodes.length && k < b.length; k++) {
+          const n = nodes[k];
+          if (n.size < 12) continue;          // too small to show a bias square
+          const colour = biasColor(b[k]);
+          if (colour !== n.biasColour) { n.biasColour = colour; n.bias.style.background = colour; }
+        }
+      });
+    }
+    if (parts.neurons || parts.outputSmall) {
+      if (parts.neurons) parts.neurons.forEach((arr, l) => this._paintColumn(l + 1, arr, this.spec.ranges[l]));
+      if (parts.outputSmall) this._paintOutput(parts.outputSmall);
+      if (this.atlasImg) this.atlasCtx.putImageData(this.atlasImg, 0, 0);
+    }
+    this._drawMaps();
+    // Many links cost several ms to stroke: while running they follow at most every BUSY_MS.
+    const now = performance.now();
+    if (!(run.running && this.linkCount > BUSY_LINKS && now - this.linksDrawnAt < BUSY_MS)) { this.linksDrawnAt = now; this.drawLinks(); }
     if (this.hoverLink) this._showLinkTip();
+  }
+
+  /** Every neuron's map, scaled from the atlases into its square. */
+  _drawMaps() {
+    const ctx = this.mapsCtx;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.mapsCanvas.width, this.mapsCanvas.height);
+    ctx.restore();
+    ctx.imageSmoothingEnabled = true;
+    this.nodes.forEach((col, c) => {
+      const [src, [w, h]] = c === 0 ? [this.inputAtlas, this.inputTile || [0, 0]] : [this.atlas, this.tileSize ? [this.tileSize, this.tileSize] : [0, 0]];
+      if (!w) return;
+      for (const n of col) {
+        ctx.globalAlpha = n.off ? 0.35 : 1;
+        ctx.drawImage(src, 0, n.tile * h, w, h, n.x, n.y, n.size, n.size);
+      }
+    });
+    ctx.globalAlpha = 1;
+  }
+
+  /** The atlas holds one w × w tile per neuron (hidden and output), one above the other. */
+  _atlasFor(w) {
+    if (this.tileSize === w && this.atlasImg) return;
+    this.tileSize = w;
+    this.atlas.width = w;
+    this.atlas.height = w * Math.max(1, this.tiles);
+    this.atlasImg = this.atlasCtx.createImageData(w, w * Math.max(1, this.tiles));
+  }
+
+  /**
+   * Paint every link: width ∝ |w| relative to the largest finite |w| (at least 1), so the picture
+   * reads the same whether weights are 0.1 or 10; one stroke per (kind, width) bucket; dashed
+   * (at the current flow offset) while training runs.
+   */
+  drawLinks() {
+    const ctx = this.ctx, W = this.canvas.width, H = this.canvas.height;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    ctx.restore();
+    const weights = this.weights;
+    if (!weights) return;
+    let maxW = 1;
+    for (const wl of weights) { const d = wl.W.data; for (let i = 0; i < d.length; i++) { const a = Math.abs(d[i]); if (a > maxW && a !== Infinity) maxW = a; } }
+    ctx.lineCap = "butt";
+    for (let l = 0; l < this.links.length; l++) {
+      const wl = weights[l];
+      if (!wl || wl.W.shape[0] * wl.W.shape[1] === 0) continue;
+      const layer = this.links[l], W_ = wl.W.data, nOut = wl.W.shape[1], thin = layer.thin;
+      // buckets: 0..STEPS positive, STEPS+1.. negative, then zero, then non-finite
+      const paths = new Map();
+      for (const k of layer) {
+        if (k.a >= wl.W.shape[0] || k.b >= nOut) continue;
+        const key = linkKind(W_[k.a * nOut + k.b], maxW);
+        let p = paths.get(key);
+        if (!p) paths.set(key, (p = new Path2D()));
+        const mx = (k.x0 + k.x1) / 2;
+        p.moveTo(k.x0, k.y0);
+        p.bezierCurveTo(mx, k.y0, mx, k.y1, k.x1, k.y1);
+      }
+      for (const [key, p] of paths) {
+        if (key === "nan") { ctx.setLineDash([]); ctx.strokeStyle = rgb(NONFINITE); ctx.globalAlpha = 0.9; ctx.lineWidth = 1.2; }
+        else if (key === "zero") { ctx.setLineDash([1.5, 3]); ctx.strokeStyle = ZERO; ctx.globalAlpha = 0.9; ctx.lineWidth = 1; }
+        else {
+          const r = Number(key.slice(1)) / WIDTH_STEPS;
+          ctx.setLineDash(this.flowing ? FLOW_DASH : []);
+          ctx.lineDashOffset = -this.flow;
+          ctx.strokeStyle = rgb(key[0] === "+" ? POS : NEG);
+          ctx.globalAlpha = (0.3 + 0.7 * r) * (0.35 + 0.65 * thin);
+          ctx.lineWidth = 0.4 + 6.6 * r * thin;
+        }
+        ctx.stroke(p);
+      }
+    }
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([]);
+    if (this.hoverLink) this._strokeHover();
+  }
+
+  _strokeHover() {
+    const { l, a, b } = this.hoverLink;
+    const k = this.links[l]?.find((x) => x.a === a && x.b === b);
+    if (!k) return;
+    const ctx = this.ctx, mx = (k.x0 + k.x1) / 2;
+    ctx.beginPath();
+    ctx.moveTo(k.x0, k.y0);
+    ctx.bezierCurveTo(mx, k.y0, mx, k.y1, k.x1, k.y1);
+    ctx.strokeStyle = "rgba(20, 30, 36, .85)";
+    ctx.lineWidth = 2.5;
+    ctx.stroke();
+  }
+
+  /** How a link is drawn now: "nan", "zero", or "+q" / "−q" (sign and width step): for tests. */
+  linkKind(l, a, b) {
+    const wl = this.weights?.[l];
+    if (!wl) return null;
+    let maxW = 1;
+    for (const x of this.weights) for (const v of x.W.data) if (Math.abs(v) > maxW && Math.abs(v) !== Infinity) maxW = Math.abs(v);
+    return linkKind(wl.W.data[a * wl.W.shape[1] + b], maxW);
+  }
+
+  /** Where a link's curve is halfway (client coordinates), or null: for tests and tooltips. */
+  linkMidpoint(l, a, b) {
+    const k = this.links[l]?.find((x) => x.a === a && x.b === b);
+    if (!k) return null;
+    const r = this.canvas.getBoundingClientRect();
+    return [r.left + (k.x0 + k.x1) / 2, r.top + (k.y0 + k.y1) / 2];
   }
 
   /** range: the layer's activation output range (null: unbounded, scaled by its largest |value|). */
@@ -185,64 +332,80 @@ export class NetworkDiagram {
     const col = this.nodes[c];
     if (!col || !arr) return;
     const [h, w, k] = arr.shape;
+    this._atlasFor(w);
     for (let j = 0; j < col.length && j < k; j++) {
-      const n = col[j];
       const vals = channel(arr, j);
-      this._ensure(n, w, h);
-      paintDiverging(n.img, vals, w, h, rangeScaling(range, vals));
-      n.ctx.putImageData(n.img, 0, 0);
+      paintDiverging(tileOf(this.atlasImg, col[j].tile, w, h), vals, w, h, rangeScaling(range, vals));
     }
   }
 
   _paintOutput(arr) {
     const col = this.nodes[this.nodes.length - 1];
     const [h, w, k] = arr.shape;
-    if (k > 1 && this.spec.outputActivation === "softmax") {
-      // One multi-class map, shown in the first output node; the others show each class' probability.
-      for (let j = 0; j < col.length && j < k; j++) {
-        const n = col[j];
-        this._ensure(n, w, h);
-        const vals = channel(arr, j);
-        const img = n.img.data;
-        const cc = CLASS_COLORS[j % CLASS_COLORS.length];
+    this._atlasFor(w);
+    for (let j = 0; j < col.length && j < k; j++) {
+      const vals = channel(arr, j), tile = tileOf(this.atlasImg, col[j].tile, w, h);
+      const r = this.spec.outputRange;
+      if (k > 1 && r && r[0] === 0 && r[1] === 1) {
+        // Several outputs in [0, 1] (softmax): each class's probability in its own colour (white = 0).
+        const img = tile.data, cc = CLASS_COLORS[j % CLASS_COLORS.length];
         for (let r = 0; r < h; r++) for (let x = 0; x < w; x++) {
-          const p = vals[(h - 1 - r) * w + x];
-          const o = (r * w + x) * 4;
+          const p = vals[(h - 1 - r) * w + x], o = (r * w + x) * 4;
           img[o] = 255 + (cc[0] - 255) * p; img[o + 1] = 255 + (cc[1] - 255) * p; img[o + 2] = 255 + (cc[2] - 255) * p; img[o + 3] = 255;
         }
-        n.ctx.putImageData(n.img, 0, 0);
+      } else {
+        paintDiverging(tile, vals, w, h, rangeScaling(this.spec.outputRange || [-1, 1], vals));
       }
-      return;
-    }
-    for (let j = 0; j < col.length && j < k; j++) {
-      const n = col[j];
-      this._ensure(n, w, h);
-      const vals = channel(arr, j);
-      paintDiverging(n.img, vals, w, h, rangeScaling(this.spec.outputRange || [-1, 1], vals));
-      n.ctx.putImageData(n.img, 0, 0);
     }
   }
 
-  _ensure(n, w, h) {
-    if (n.canvas.width !== w || n.canvas.height !== h) {
-      n.canvas.width = w; n.canvas.height = h;
-      n.img = n.ctx.createImageData(w, h);
-    }
+  /** The map resolution worth asking for: the largest hidden neuron's size in px (TensorFlow
+   * Playground draws 10 × 10), at most `full`. */
+  mapResolution(full) {
+    if (!this.colLayout) return full;   // not laid out yet
+    const drawn = this.colLayout.length > 2 ? this.colLayout.slice(1, -1) : this.colLayout.slice(-1);   // hidden, else the output
+    return Math.min(full, Math.max(10, ...drawn.map((c) => c.node)));
   }
 
   // ----- hover & edit -----
-  _linkEnter(e) {
-    const d = e.target.dataset;
-    if (d?.l == null) return;
-    this.hoverLink = { l: +d.l, a: +d.a, b: +d.b, path: e.target };
-    e.target.classList.add("hover");
-    this._showLinkTip();
+  /** The link nearest the mouse, within a few pixels of its curve (sampled at 16 points). */
+  _linkAt(e) {
+    const r = this.canvas.getBoundingClientRect();
+    const x = e.clientX - r.left, y = e.clientY - r.top;
+    let best = null, bestD = 5;
+    this.links.forEach((layer, l) => {
+      for (const k of layer) {
+        if (x < Math.min(k.x0, k.x1) - 5 || x > Math.max(k.x0, k.x1) + 5) continue;
+        const mx = (k.x0 + k.x1) / 2;
+        for (let i = 0; i <= 16; i++) {
+          const t = i / 16, u = 1 - t;
+          const px = u * u * u * k.x0 + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * k.x1;
+          const py = u * u * u * k.y0 + 3 * u * u * t * k.y0 + 3 * u * t * t * k.y1 + t * t * t * k.y1;
+          const d = Math.hypot(px - x, py - y);
+          if (d < bestD) { bestD = d; best = { l, a: k.a, b: k.b }; }
+        }
+      }
+    });
+    return best;
+  }
+
+  _hover(e) {
+    const k = this._linkAt(e);
+    const same = k && this.hoverLink && k.l === this.hoverLink.l && k.a === this.hoverLink.a && k.b === this.hoverLink.b;
+    if (!k) { if (this.hoverLink) this._linkLeave(); return; }
+    this.canvas.style.cursor = "pointer";
+    if (!same) { this.hoverLink = k; this.drawLinks(); this._showLinkTip(); }
+    const r = this.root.getBoundingClientRect();
+    this.tip.style.left = `${Math.min(e.clientX - r.left + 14, r.width - 180)}px`;
+    this.tip.style.top = `${e.clientY - r.top + 12}px`;
   }
 
   _linkLeave() {
-    if (this.hoverLink) this.hoverLink.path.classList.remove("hover");
+    this.canvas.style.cursor = "";
+    if (!this.hoverLink) return;
     this.hoverLink = null;
     this.tip.hidden = true;
+    this.drawLinks();
   }
 
   _showLinkTip() {
@@ -254,44 +417,29 @@ export class NetworkDiagram {
     const g = wl.dW ? wl.dW.data[a * nOut + b] : NaN;
     const from = l === 0 ? this.spec.features[a] : `L${l} n${a + 1}`;
     const to = l === this.links.length - 1 ? `output${this.spec.nOut > 1 ? " " + b : ""}` : `L${l + 1} n${b + 1}`;
-    this.tip.innerHTML = "";
-    const lines = [`${from} → ${to}`, `weight ${fmtNum(w)}`, `gradient ∂L/∂w ${fmtNum(g)}`, "click to edit"];
-    lines.forEach((t, i) => { const s = document.createElement(i ? "div" : "strong"); s.textContent = t; if (i === 3) s.className = "muted"; this.tip.append(s); });
+    const lines = [`${from} → ${to}`, `weight ${weightText(w, this.spec.regularization)}`, `gradient ∂L/∂w ${fmtNum(g)}`, "click to edit"];
+    this.tip.replaceChildren(...lines.map((t, i) => { const s = document.createElement(i ? "div" : "strong"); s.textContent = t; if (i === 3) s.className = "muted"; return s; }));
     this.tip.hidden = false;
   }
 
-  _placeTip(e) {
-    if (this.tip.hidden) return;
-    const r = this.root.getBoundingClientRect();
-    const x = e.clientX - r.left + 14, y = e.clientY - r.top + 12;
-    this.tip.style.left = `${Math.min(x, r.width - 170)}px`;
-    this.tip.style.top = `${y}px`;
-  }
-
   _nodeEnter(c, j) {
-    if (c === 0) { this.h.onNeuronHover({ layer: -1, index: j }); return; }
+    if (c === 0) { this.h.onNeuronHover({ layer: -1, feature: this.spec.inputs[j].name }); return; }
     const last = c === this.nodes.length - 1;
-    this.hoverNode = { c, j };
     this.h.onNeuronHover(last ? null : { layer: c - 1, index: j });
     const wl = this.weights?.[c - 1];
-    if (wl) {
-      const b = wl.b.data[j], g = wl.db ? wl.db.data[j] : NaN;
-      this.tip.replaceChildren();
-      const title = document.createElement("strong");
-      title.textContent = last ? `output ${j}` : `layer ${c}, neuron ${j + 1} (${this.spec.activations[c - 1]})`;
-      const l1 = document.createElement("div"); l1.textContent = `bias ${fmtNum(b)}`;
-      const l2 = document.createElement("div"); l2.textContent = `gradient ∂L/∂b ${fmtNum(g)}`;
-      const l3 = document.createElement("div"); l3.className = "muted"; l3.textContent = last ? "click to edit the bias" : "its map is shown in the output; click to edit the bias";
-      this.tip.append(title, l1, l2, l3);
-      const p = this.pos[c][j];
-      this.tip.style.left = `${Math.min(p.x + this.colLayout[c].node / 2 + 6, this.root.clientWidth - 180)}px`;
-      this.tip.style.top = `${p.y + 8}px`;
-      this.tip.hidden = false;
-    }
+    if (!wl) return;
+    const b = wl.b.data[j], g = wl.db ? wl.db.data[j] : NaN;
+    const title = document.createElement("strong");
+    title.textContent = last ? `output ${j}` : `layer ${c}, neuron ${j + 1} (${this.spec.activations[c - 1]})`;
+    const rows = [`bias ${fmtNum(b)}`, `gradient ∂L/∂b ${fmtNum(g)}`, last ? "click to edit the bias" : "its map is shown in the output; click to edit the bias"];
+    this.tip.replaceChildren(title, ...rows.map((t, i) => { const d = document.createElement("div"); d.textContent = t; if (i === 2) d.className = "muted"; return d; }));
+    const p = this.pos[c][j];
+    this.tip.style.left = `${Math.min(p.x + this.colLayout[c].node / 2 + 6, this.root.clientWidth - 180)}px`;
+    this.tip.style.top = `${p.y + 8}px`;
+    this.tip.hidden = false;
   }
 
   _nodeLeave() {
-    this.hoverNode = null;
     this.tip.hidden = true;
     this.h.onNeuronHover(null);
   }
@@ -300,10 +448,41 @@ export class NetworkDiagram {
     this._linkLeave();
     this.h.openEditor(target, clientX, clientY);
   }
+}
 
-  _linkClick(e) {
-    const d = e.target.dataset;
-    if (d?.l == null) return;
-    this._edit({ layer: +d.l, param: "W", from: +d.a, to: +d.b }, e.clientX, e.clientY);
+/** [[layer, stride], ...] → "1 in 8 into layers 2–8" (runs of equal strides together). */
+function summarise(list) {
+  const runs = [];
+  for (const [l, k] of list) {
+    const last = runs[runs.length - 1];
+    if (last && last.k === k && last.to === l - 1) last.to = l;
+    else runs.push({ from: l, to: l, k });
   }
+  return runs.map((r) => `1 in ${r.k} into ${r.from === r.to ? `layer ${r.from}` : `layers ${r.from}–${r.to}`}`).join(", ");
+}
+
+/** Tile j (w × h, the j-th from the top) of an atlas image, as something paintDiverging can fill. */
+function tileOf(img, j, w, h) {
+  return { data: img.data.subarray(j * w * h * 4, (j + 1) * w * h * 4) };
+}
+
+/** The bucket a weight is drawn in: non-finite (grey, never a sign), exactly zero, or its sign
+ * and quantised width relative to the largest finite |w|. */
+function linkKind(w, maxW) {
+  if (w - w !== 0) return "nan";
+  if (w === 0) return "zero";
+  return `${w > 0 ? "+" : "-"}${Math.round((Math.abs(w) / maxW) * WIDTH_STEPS)}`;
+}
+
+/** A weight as the tooltips say it: an exact zero says L1 pruned it (when L1 is on). */
+export function weightText(w, regularization) {
+  if (w === 0) return regularization === "l1" ? "0 (pruned by L1)" : "0";
+  if (w - w !== 0) return `${fmtNum(w)} (not a finite number)`;
+  return fmtNum(w);
+}
+
+function biasColor(v) {
+  if (v - v !== 0) return rgb(NONFINITE);
+  const c = v >= 0 ? POS : NEG;
+  return `rgba(${c[0]},${c[1]},${c[2]},${Math.min(1, 0.25 + Math.abs(v)).toFixed(2)})`;
 }

@@ -7,7 +7,7 @@
 // (separated by nulls: one trace draws far faster than 26), then the training and the test points.
 // The server sends points as train-then-test (see docs/api.md, snapshot `transformed`).
 
-import { CLASS_COLORS, PLOTLY_DIVERGING, rgb } from "../colors.js";
+import { CLASS_COLORS, POINT_DIVERGING, rgb } from "../colors.js";
 
 const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
 const CONFIG = { displayModeBar: false, responsive: true };
@@ -72,7 +72,7 @@ class TransformedView {
   setData(data, problem, labelScale) {
     const mk = (set, isTest) => {
       const marker = { size: isTest ? 5 : 6, line: { width: isTest ? 0.7 : 0.8, color: isTest ? "#333" : "#fff" } };
-      if (problem === "regression") Object.assign(marker, { color: set.label, colorscale: PLOTLY_DIVERGING, cmin: -labelScale, cmax: labelScale });
+      if (problem === "regression") Object.assign(marker, { color: set.label, colorscale: POINT_DIVERGING, cmin: -labelScale, cmax: labelScale });
       else marker.color = set.label.map((v) => rgb(CLASS_COLORS[v % CLASS_COLORS.length]));
       const text = set.label.map((v) => (problem === "regression" ? `label ${v.toFixed(3)}` : `class ${v}`));
       return { marker, text, n: set.label.length };

@@ -5,6 +5,9 @@
 
 import { paintDiverging } from "../colors.js";
 import { fmtNum } from "../format.js";
+import { weightText } from "./network-diagram.js";
+
+const ZERO_CELL = [255, 255, 255];   // an exact zero (L1 pruned it): white, apart from the grey of small weights
 import { renderWeightLegend } from "../panels.js";
 
 class WeightsView {
@@ -63,7 +66,7 @@ class WeightsView {
       const vals = new Float32Array(nOut * (nIn + 2));
       for (let j = 0; j < nIn; j++) vals.set(wl.W.data.subarray(j * nOut, (j + 1) * nOut), (nIn + 1 - j) * nOut);
       vals.set(wl.b.data.subarray(0, nOut), 0);
-      paintDiverging(e.img, vals, nOut, nIn + 2, { scale: this.range });
+      paintDiverging(e.img, vals, nOut, nIn + 2, { scale: this.range, zero: ZERO_CELL });
       // separator row: page background
       const px = e.img.data;
       for (let i = nIn * nOut * 4; i < (nIn + 1) * nOut * 4; i += 4) { px[i] = 255; px[i + 1] = 255; px[i + 2] = 255; px[i + 3] = 0; }
@@ -132,7 +135,7 @@ class WeightsView {
     let text;
     if (row < e.nIn) {
       const i = row * e.nOut + col;
-      text = `W[${row + 1}→${col + 1}] = ${fmtNum(wl.W.data[i])}, ∂L/∂w = ${fmtNum(wl.dW?.data[i])}`;
+      text = `W[${row + 1}→${col + 1}] = ${weightText(wl.W.data[i], this.regularization)}, ∂L/∂w = ${fmtNum(wl.dW?.data[i])}`;
     } else {
       text = `b[${col + 1}] = ${fmtNum(wl.b.data[col])}, ∂L/∂b = ${fmtNum(wl.db?.data[col])}`;
     }
@@ -157,6 +160,7 @@ export default function weightsView(page) {
     draw(s) {
       if (!weights || weights === drawn) return;
       drawn = weights;
+      heatmaps.regularization = s.config.regularization;
       heatmaps.update(weights, false, ["inputs", ...s.config.hidden_layers.map((_, i) => `layer ${i + 1}`), "output"]);
     },
   };

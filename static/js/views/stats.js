@@ -1,23 +1,23 @@
-// The status: epoch counter (top bar), losses, accuracy or RMSE, regularization loss, speed, and
+// The stats: epoch counter (top bar), losses, accuracy or RMSE, regularization loss, speed, and
 // the divergence box with its reason and a reset button. Always shown (no `el`); it reads the
 // loop's state, so it wants nothing from the server.
 
-import { fmtEpoch } from "../format.js";
+import { fmt3, fmtEpoch, fmtSig } from "../format.js";
 import { runDriver } from "../loop.js";
 
 const $ = (id) => document.getElementById(id);
 
-export default function statusView(page) {
+export default function statsView(page) {
   $("btn-diverged-reset").addEventListener("click", () => page.reset(false));
   const set = (id, text) => { const n = $(id); if (n.textContent !== text) n.textContent = text; };
   return {
-    name: "status",
+    name: "stats",
     wants: () => null,
     take() {},
     draw(state) {
       set("epoch", fmtEpoch(runDriver()?.epoch ?? state.epoch));
       const m = state.metrics || {};
-      const f3 = (v) => (v == null || !Number.isFinite(v) ? "–" : v.toFixed(3));
+      const f3 = state.config.problem === "regression" ? fmtSig : fmt3;
       set("st-train", f3(m.train_loss));
       set("st-test", f3(m.test_loss));
       set("st-reg", state.config.regularization === "none" ? "off" : f3(m.reg_loss));
