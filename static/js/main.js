@@ -9,7 +9,7 @@ import { WeightEditor } from "./editor.js";
 import { render, setRunning, startLoop, wantsChanged } from "./loop.js";
 import { download, toast } from "./panels.js";
 import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepOnce } from "./session.js";
-import { decodeHash, decodePoints, hiddenControls, linkStatus, writeUrl } from "./share.js";
+import { decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, writeUrl } from "./share.js";
 import { state } from "./state.js";
 import { drawPointsThumb } from "./thumbs.js";
 import * as VIEWS from "./views/index.js";
@@ -65,6 +65,7 @@ async function boot() {
   const link = decodeHash(location.hash, o.defaults);
   readViewSettings(link);
   const views = Object.values(VIEWS).map((make) => make(page));
+  link.unknown = link.unknown.filter((k) => !ownedByPart(k));   // a view's own keys (compare=…)
   initSession({ controls, editor });
   window.playground.views = Object.fromEntries(views.map((v) => [v.name, v]));
   startLoop(views, { onSessionLost: sessionLost });

@@ -124,10 +124,14 @@ export async function decodePoints(text) {
 }
 
 // ------------------------------------------------------------------ the address bar
-// Parts of the page that keep keys of their own in the hash (views/compare.js: compare=…): each
-// is a function returning [key, text] pairs, written after the configuration.
+// Parts of the page that keep keys of their own in the hash (views/compare.js: compare=…,
+// compare.values=…): each owns a key and its "key." sub-keys, and a function returning its
+// [key, text] pairs, written after the configuration. They read their keys themselves, so a link's
+// unknown keys are only those no part owns (ownedByPart).
 const hashParts = [];
-export const addHashPart = (fn) => hashParts.push(fn);
+const hashPartKeys = new Set();
+export function addHashPart(key, fn) { hashParts.push(fn); hashPartKeys.add(key); }
+export const ownedByPart = (k) => hashPartKeys.has(k) || hashPartKeys.has(k.slice(0, k.indexOf(".")));
 
 // Your points' link text, encoded once per data (async): {rows, text, error, done: Promise}.
 let linkPoints = { rows: null, text: null, error: null, done: Promise.resolve() };

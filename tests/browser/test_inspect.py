@@ -110,7 +110,7 @@ def test_inspect_a_point_on_circle_stage_by_stage(page, output_dir):
     assert p.js("() => !document.querySelector('.inspect-marker').hidden")
     assert p.js("() => document.getElementById('draw-mode').value") == "inspect"
     # the diagram's own links give way to Inspect's
-    assert p.js("() => getComputedStyle(document.getElementById('net-svg')).visibility") == "hidden"
+    assert p.js("() => getComputedStyle(document.getElementById('net-links')).visibility") == "hidden"
 
     # ① Forward: each input shows its value, each neuron z and a; the output's equation by default
     chips = p.js(CHIPS)
@@ -213,7 +213,7 @@ def test_keys_point_walk_plot_click_and_play_leaves(page):
     # play leaves Inspect cleanly: the diagram's links are back, the ring is gone
     p.play()
     p.wait("() => !document.getElementById('inspect').classList.contains('on')")
-    assert p.js("() => getComputedStyle(document.getElementById('net-svg')).visibility") == "visible"
+    assert p.js("() => getComputedStyle(document.getElementById('net-links')).visibility") == "visible"
     assert p.js("() => document.querySelector('.inspect-marker').hidden")
     assert p.js("() => document.querySelectorAll('#network .inspect-chip').length") == 0
     assert p.js("() => document.getElementById('draw-mode').value") == ""

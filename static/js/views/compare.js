@@ -33,7 +33,7 @@ export default function compareView(page) {
     { panel: $("cmp-land-panel"), plot: $("cmp-landscape"), note: $("cmp-land-note"), mode: [...document.querySelectorAll("#cmp-land-mode button")], plane: $("cmp-plane"), zoom: $("cmp-zoom") },
     { isRunning: () => state.running && runDriver() === driver, onAnswer: page.redraw },
   );
-  addHashPart(() => specParams(race?.spec ?? starting ?? pending));
+  addHashPart("compare", () => specParams(race?.spec ?? starting ?? pending));
 
   // ---------------------------------------------------------------- the run controls
   const driver = {
