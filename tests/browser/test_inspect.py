@@ -103,11 +103,13 @@ def apply_and_check(p, before):
 
 def test_inspect_a_point_on_circle_stage_by_stage(page, output_dir):
     p = page.open()
+    marker_shown = "() => getComputedStyle(document.querySelector('.inspect-marker')).display !== 'none'"
+    assert not p.js(marker_shown)    # no ring until a point is inspected
     inspect(p)
     t = trace(p)
     assert p.js("() => document.getElementById('inspect-summary').textContent").startswith("Training point 0 at")
     # the boundary plot marks the point
-    assert p.js("() => !document.querySelector('.inspect-marker').hidden")
+    assert p.js(marker_shown)
     assert p.js("() => document.getElementById('draw-mode').value") == "inspect"
     # the diagram's own links give way to Inspect's
     assert p.js("() => getComputedStyle(document.getElementById('net-links')).visibility") == "hidden"
@@ -214,7 +216,7 @@ def test_keys_point_walk_plot_click_and_play_leaves(page):
     p.play()
     p.wait("() => !document.getElementById('inspect').classList.contains('on')")
     assert p.js("() => getComputedStyle(document.getElementById('net-links')).visibility") == "visible"
-    assert p.js("() => document.querySelector('.inspect-marker').hidden")
+    assert p.js("() => getComputedStyle(document.querySelector('.inspect-marker')).display") == "none"
     assert p.js("() => document.querySelectorAll('#network .inspect-chip').length") == 0
     assert p.js("() => document.getElementById('draw-mode').value") == ""
     p.pause()

@@ -20,7 +20,7 @@ export class PointMarker {
       c.setAttribute("class", cls);
       this.svg.append(c);
     }
-    this.svg.hidden = true;
+    this.svg.style.display = "none";   // (an <svg> has no `hidden` property)
     plotEl.parentElement.append(this.svg);
     window.addEventListener("resize", () => this.place());
   }
@@ -38,11 +38,11 @@ export class PointMarker {
   place() {
     const lay = this.plot._fullLayout;
     const size = lay?._size;
-    if (!this.at || !size) { this.svg.hidden = true; return; }
+    if (!this.at || !size) { this.svg.style.display = "none"; return; }
     const [x0, x1] = lay.xaxis.range, [y0, y1] = lay.yaxis.range;
     const [x, y] = this.at;
     const inside = x >= Math.min(x0, x1) && x <= Math.max(x0, x1) && y >= Math.min(y0, y1) && y <= Math.max(y0, y1);
-    this.svg.hidden = !inside;
+    this.svg.style.display = inside ? "" : "none";
     const px = this.plot.offsetLeft + size.l + ((x - x0) / (x1 - x0)) * size.w;
     const py = this.plot.offsetTop + size.t + ((y1 - y) / (y1 - y0)) * size.h;
     this.svg.style.left = `${px - 15}px`;
