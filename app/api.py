@@ -25,8 +25,8 @@ from nn_core.trainer import LEARNING_RATE_RANGE
 from . import config as cfg
 from . import snapshot
 from .body import boolean, check_keys, json_object, number, string
-from .context import (app_limits, build_snapshot, check_view, cpu_scheduler, find_session,
-                      session_store, snapshot_options, store_session)
+from .context import (app_limits, build_and_store, build_snapshot, check_view, find_session,
+                      session_store, snapshot_options)
 from .encoding import encode_u8
 from .errors import ApiError, bad_type
 from .limits import public_limits
@@ -122,14 +122,7 @@ def create_session():
         plan, build = TrainingSession.plan(body, app_limits(), points=points), TrainingSession.build
     # Checked before anything is built: the snapshot asked for, then the memory held for it.
     check_view(options, None, cfg.layer_sizes(plan.config), plan.config["n_points"])
-    reservation = session_store().reserve(plan.memory)
-    try:
-        with cpu_scheduler().turn():
-            session = build(plan, app_limits())
-    except BaseException:
-        reservation.release()
-        raise
-    session_id = store_session(session, reservation)
+    session_id, session = build_and_store(plan, build)
     with session.lock, session.turn():
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
                   "snapshot": build_snapshot(session, options)}

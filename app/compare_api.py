@@ -20,8 +20,8 @@ from nn_core.landscape import DIRECTIONS, RESOLUTION_RANGE, SPAN_RANGE, cost, lo
 
 from . import config as cfg
 from .body import check_keys, json_object, number, string
-from .context import (app_limits, build_snapshot, check_view, cpu_scheduler, find_session,
-                      session_store, snapshot_options, store_session)
+from .context import (app_limits, build_and_store, build_snapshot, check_view, cpu_scheduler,
+                      find_session, session_store, snapshot_options)
 from .errors import ApiError, bad_type
 from .training_session import TrainingSession
 
@@ -61,17 +61,15 @@ def fork(source_id):
     plan = TrainingSession.plan_on_points(config, points, app_limits(), custom)
     same = (cfg.layer_sizes(config) == shapes and config["init"] == base["init"]
             and config["seed"] == base["seed"])
-    reservation = session_store().reserve(plan.memory)
-    try:
-        with cpu_scheduler().turn():
-            session = TrainingSession.build(plan, app_limits())
-            if same:   # bit-identical start, whatever produced the source's initial weights
-                session.trainer.initial_params = initial
-                session.trainer.reset()
-    except BaseException:
-        reservation.release()
-        raise
-    session_id = store_session(session, reservation)
+
+    def build(plan, limits):
+        session = TrainingSession.build(plan, limits)
+        if same:   # bit-identical start, whatever produced the source's initial weights
+            session.trainer.initial_params = initial
+            session.trainer.reset()
+        return session
+
+    session_id, session = build_and_store(plan, build)
     with session.lock, session.turn():
         answer = {"id": session_id, "config": session.config, "data": session.data_json(),
                   "snapshot": build_snapshot(session, options), "same_initial_weights": same,

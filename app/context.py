@@ -44,6 +44,20 @@ def store_session(session, reservation=None):
     return session_id
 
 
+def build_and_store(plan, build):
+    """Build a planned session and store it: its memory reserved first (429 past the budget),
+    `build(plan, limits)` run in a CPU turn, the reservation given back if building fails.
+    Returns (session_id, session)."""
+    reservation = session_store().reserve(plan.memory)
+    try:
+        with cpu_scheduler().turn():
+            session = build(plan, app_limits())
+    except BaseException:
+        reservation.release()
+        raise
+    return store_session(session, reservation), session
+
+
 def build_snapshot(session, options, done=None, train_ms=0.0):
     """The session's snapshot (call under its lock and turn), with the request's total time."""
     cpu = time.thread_time()

@@ -76,14 +76,8 @@ def bench_numpy(spec, X, y, seconds, eval_every=0):
 def bench_torch(spec, X, y, seconds):
     import torch
 
-    model = torch_model(spec)
+    model, loss_fn, batches = torch_setup(spec, X, y)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    if spec["problem"] == "binary":
-        loss_fn, target = torch.nn.BCEWithLogitsLoss(), torch.tensor(y, dtype=torch.float64)[:, None]
-    else:
-        loss_fn, target = torch.nn.CrossEntropyLoss(), torch.tensor(y)
-    inputs, bs = torch.tensor(X), spec["batch"]
-    batches = [(inputs[i:i + bs], target[i:i + bs]) for i in range(0, len(X), bs)]
 
     def run_once():
         for xb, yb in batches:
@@ -138,8 +132,8 @@ def torch_model(spec):
     return torch.nn.Sequential(*layers)
 
 
-def bench_torch_public(spec, X, y, seconds):
-    """µs per minibatch of PyTorch's forward + backward (no optimizer) and forward (no_grad)."""
+def torch_setup(spec, X, y):
+    """PyTorch's copy of the benchmark network, its loss, and the minibatches as tensors."""
     import torch
 
     model = torch_model(spec)
@@ -148,7 +142,14 @@ def bench_torch_public(spec, X, y, seconds):
     else:
         loss_fn, target = torch.nn.CrossEntropyLoss(), torch.tensor(y)
     inputs, bs = torch.tensor(X), spec["batch"]
-    batches = [(inputs[i:i + bs], target[i:i + bs]) for i in range(0, len(X), bs)]
+    return model, loss_fn, [(inputs[i:i + bs], target[i:i + bs]) for i in range(0, len(X), bs)]
+
+
+def bench_torch_public(spec, X, y, seconds):
+    """µs per minibatch of PyTorch's forward + backward (no optimizer) and forward (no_grad)."""
+    import torch
+
+    model, loss_fn, batches = torch_setup(spec, X, y)
 
     def forward_backward():
         for xb, yb in batches:

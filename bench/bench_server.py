@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-from loadgen import conditions, cpu_seconds, run_learners
+from loadgen import conditions, cpu_seconds, new_session, percentile, run_learners
 
 ROOT = Path(__file__).resolve().parent.parent
 SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -65,18 +65,6 @@ def start_server(threads, extra=()):
         proc.kill()
         raise SystemExit(f"server did not start: {line!r}")
     return proc, match.group(1), int(match.group(2))
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def new_session(client, config=None):
-    status, _, body = client.call("POST", "/api/sessions", {**(config or {}),
-                                                           "snapshot": {"grid": False}})
-    assert status == 201, body
-    return body["id"]
 
 
 def bench_single(host, port, n):

@@ -7,6 +7,8 @@ from app import create_app
 
 # Snapshot options for tests that do not look at the maps: keeps every request ~1 ms.
 LIGHT = {"grid": False, "weights": False}
+# ... nor at the history or the confusion matrices (trace, fork, landscape tests).
+BARE = {"grid": False, "weights": False, "history": False, "confusion": False}
 # The test apps lift the per-request training time limit (250 ms by default) to a minute, so that
 # a step of a few epochs finishes on any machine however loaded: no test depends on its speed.
 # Tests of the time limit itself ask for a few ms and far more epochs than could ever fit.
@@ -64,3 +66,15 @@ def check_error(response, status):
     assert {"message", "field", "allowed"} <= set(body["error"]), body
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     return body["error"]
+
+
+def post(client, path, body, status=200):
+    """POST JSON, check the status, return the JSON answer."""
+    r = client.post(path, json=body)
+    assert r.status_code == status, r.get_json()
+    return r.get_json()
+
+
+def create(client, **config):
+    """A new session with a bare snapshot; returns the JSON answer."""
+    return post(client, "/api/sessions", {**config, "snapshot": BARE}, 201)

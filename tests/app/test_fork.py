@@ -6,23 +6,11 @@ import pytest
 
 from nn_core.serialization import decode_array, encode_array
 
-from .conftest import check_error
-
-LIGHT = {"grid": False, "weights": False, "history": False, "confusion": False}
-
-
-def post(client, path, body, status=200):
-    r = client.post(path, json=body)
-    assert r.status_code == status, r.get_json()
-    return r.get_json()
-
-
-def create(client, **config):
-    return post(client, "/api/sessions", {**config, "snapshot": LIGHT}, 201)
+from .conftest import BARE, check_error, create, post
 
 
 def fork(client, sid, overrides=None, status=201):
-    body = {"snapshot": LIGHT}
+    body = {"snapshot": BARE}
     if overrides is not None:
         body["overrides"] = overrides
     return post(client, f"/api/sessions/{sid}/fork", body, status)
@@ -47,7 +35,7 @@ def data(client, sid):
 def test_a_fork_shares_the_points_and_split_and_starts_from_the_same_weights(client):
     source = create(client, dataset="spiral", noise=0.2, train_ratio=0.7, data_seed=5)
     sid = source["id"]
-    post(client, f"/api/sessions/{sid}/step", {"epochs": 4, "snapshot": LIGHT})
+    post(client, f"/api/sessions/{sid}/step", {"epochs": 4, "snapshot": BARE})
     forked = fork(client, sid, {"optimizer": "adam", "learning_rate": 0.01, "activation": "relu"})
     assert forked["same_initial_weights"] is True and forked["source"] == sid
     assert forked["data"] == data(client, sid) == source["data"]
@@ -58,7 +46,7 @@ def test_a_fork_shares_the_points_and_split_and_starts_from_the_same_weights(cli
     fid = forked["id"]
     assert (params(client, fid) == initial(client, sid)).all()
     assert (initial(client, fid) == initial(client, sid)).all()
-    post(client, f"/api/sessions/{sid}/reset", {"snapshot": LIGHT})
+    post(client, f"/api/sessions/{sid}/reset", {"snapshot": BARE})
     assert params(client, fid).tobytes() == params(client, sid).tobytes()     # bit-identical
     assert client.get(f"/api/sessions/{sid}").get_json()["config"]["optimizer"] == "sgd"
 
@@ -67,7 +55,7 @@ def test_a_fork_without_overrides_retraces_its_source(client):
     sid = create(client, dataset="xor", batch_size=7)["id"]
     fid = fork(client, sid)["id"]
     for s in (sid, fid):
-        post(client, f"/api/sessions/{s}/step", {"epochs": 6, "snapshot": LIGHT})
+        post(client, f"/api/sessions/{s}/step", {"epochs": 6, "snapshot": BARE})
     assert params(client, fid).tobytes() == params(client, sid).tobytes()
 
 
@@ -100,7 +88,7 @@ def test_the_source_initial_weights_are_copied_whatever_made_them(client):
     model = client.get(f"/api/sessions/{sid}/model").get_json()
     changed = initial(client, sid) + 0.125                    # not what the seed would draw
     model["trainer"]["initial_params"] = encode_array(changed)
-    imported = post(client, "/api/sessions", {"model": model, "snapshot": LIGHT}, 201)["id"]
+    imported = post(client, "/api/sessions", {"model": model, "snapshot": BARE}, 201)["id"]
     forked = fork(client, imported, {"optimizer": "rmsprop"})
     assert forked["same_initial_weights"] is True
     assert params(client, forked["id"]).tobytes() == changed.tobytes()
@@ -109,13 +97,13 @@ def test_the_source_initial_weights_are_copied_whatever_made_them(client):
 def test_forks_of_custom_multiclass_and_regression_data(client):
     rows = {"train": [[-1.0, -1.0, 0], [1.0, 1.0, 2], [2.5, -0.5, 1]], "test": [[-2.0, 0.25, 2]]}
     sid = post(client, "/api/sessions", {"problem": "multiclass", "points": rows,
-                                         "snapshot": LIGHT}, 201)["id"]
+                                         "snapshot": BARE}, 201)["id"]
     forked = fork(client, sid, {"hidden_layers": [5]})
     assert forked["data"]["train"] == rows["train"] and forked["data"]["test"] == rows["test"]
     assert forked["config"]["dataset"] == "custom" and forked["config"]["n_classes"] == 3
     reg = create(client, dataset="plane", n_points=100)
     after = post(client, f"/api/sessions/{reg['id']}/data",
-                 {"action": "remove", "indices": [0, 1, 2], "snapshot": LIGHT})
+                 {"action": "remove", "indices": [0, 1, 2], "snapshot": BARE})
     forked = fork(client, reg["id"], {"loss": "mse", "optimizer": "momentum"})
     assert forked["data"] == after["data"] and forked["config"]["dataset"] == "custom"
     assert forked["same_initial_weights"] is True

@@ -9,28 +9,16 @@ import pytest
 from nn_core import Network, transform
 from nn_core.landscape import cost
 
-from .conftest import check_error
-
-LIGHT = {"grid": False, "weights": False, "history": False, "confusion": False}
-
-
-def post(client, path, body, status=200):
-    r = client.post(path, json=body)
-    assert r.status_code == status, r.get_json()
-    return r.get_json()
-
-
-def create(client, **config):
-    return post(client, "/api/sessions", {**config, "snapshot": LIGHT}, 201)
+from .conftest import BARE, check_error, create, post
 
 
 def fork(client, sid, **overrides):
-    return post(client, f"/api/sessions/{sid}/fork", {"overrides": overrides, "snapshot": LIGHT},
+    return post(client, f"/api/sessions/{sid}/fork", {"overrides": overrides, "snapshot": BARE},
                 201)["id"]
 
 
 def step(client, sid, **body):
-    return post(client, f"/api/sessions/{sid}/step", {**body, "snapshot": LIGHT})["snapshot"]
+    return post(client, f"/api/sessions/{sid}/step", {**body, "snapshot": BARE})["snapshot"]
 
 
 def landscape(client, status=200, **body):
@@ -108,7 +96,7 @@ def test_random_directions_and_the_fallback_for_paths_too_short(client):
 def test_the_path_ends_at_the_current_weights_after_an_edit(client):
     ids = race(client)
     r = client.patch(f"/api/sessions/{ids[0]}/weights",
-                     json={"layer": 0, "from": 0, "to": 1, "value": 0.75, "snapshot": LIGHT})
+                     json={"layer": 0, "from": 0, "to": 1, "value": 0.75, "snapshot": BARE})
     assert r.status_code == 200
     result = landscape(client, sessions=ids, resolution=7)
     first = result["trajectories"][0]
@@ -214,7 +202,7 @@ def test_paths_survive_a_model_export_and_import(client):
     ids = race(client)
     model = client.get(f"/api/sessions/{ids[1]}/model").get_json()
     assert model["trainer"]["trajectory"]["epochs"] == list(range(16))
-    copy = post(client, "/api/sessions", {"model": model, "snapshot": LIGHT}, 201)["id"]
+    copy = post(client, "/api/sessions", {"model": model, "snapshot": BARE}, 201)["id"]
     original = landscape(client, sessions=[ids[0], ids[1]], resolution=5)
     imported = landscape(client, sessions=[ids[0], copy], resolution=5)
     assert imported["trajectories"][1]["alpha"] == original["trajectories"][1]["alpha"]

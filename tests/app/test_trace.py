@@ -7,19 +7,7 @@ import pytest
 
 from nn_core import Network, textbook, transform
 
-from .conftest import check_error
-
-LIGHT = {"grid": False, "weights": False, "history": False, "confusion": False}
-
-
-def post(client, path, body, status=200):
-    r = client.post(path, json=body)
-    assert r.status_code == status, r.get_json()
-    return r.get_json()
-
-
-def create(client, **config):
-    return post(client, "/api/sessions", {**config, "snapshot": LIGHT}, 201)
+from .conftest import BARE, check_error, create, post
 
 
 def trace(client, sid, body, status=200):
@@ -34,7 +22,7 @@ def network_of(client, sid):
 def test_field_shapes_and_the_engines_numbers(client):
     created = create(client)                               # circle, 2 → 4 → 2 → 1, sigmoid + bce
     sid, data = created["id"], created["data"]
-    post(client, f"/api/sessions/{sid}/step", {"epochs": 3, "snapshot": LIGHT})
+    post(client, f"/api/sessions/{sid}/step", {"epochs": 3, "snapshot": BARE})
     t = trace(client, sid, {"point": {"set": "train", "index": 12}})
     x1, x2, label = data["train"][12]
     assert t["input"] == {"point": [x1, x2], "features": ["x1", "x2"], "values": [x1, x2],
@@ -75,10 +63,10 @@ def test_update_is_minus_learning_rate_times_data_plus_penalty_gradient(client):
 
 def test_apply_takes_exactly_the_step_shown_and_advances_nothing_else(client):
     sid = create(client, optimizer="adam", batch_size=7)["id"]
-    post(client, f"/api/sessions/{sid}/step", {"batches": 40, "snapshot": LIGHT})  # mid-epoch
+    post(client, f"/api/sessions/{sid}/step", {"batches": 40, "snapshot": BARE})  # mid-epoch
     _, before = network_of(client, sid)
     point = {"point": {"set": "test", "index": 5}}
-    first = trace(client, sid, {**point, "apply": True, "snapshot": LIGHT})
+    first = trace(client, sid, {**point, "apply": True, "snapshot": BARE})
     assert first["applied"] is True
     snap = first["snapshot"]
     second = trace(client, sid, point)
@@ -156,7 +144,7 @@ def test_an_empty_test_set_unknown_session_and_a_diverged_session(client):
     check_error(client.post("/api/sessions/nope/trace", json={"x": [0, 0], "label": 0}), 404)
     check_error(client.get(f"/api/sessions/{sid}/trace"), 405)
     sid = create(client, dataset="plane", learning_rate=10)["id"]
-    snap = post(client, f"/api/sessions/{sid}/step", {"epochs": 50, "snapshot": LIGHT})["snapshot"]
+    snap = post(client, f"/api/sessions/{sid}/step", {"epochs": 50, "snapshot": BARE})["snapshot"]
     assert snap["status"] == "diverged"
     error = check_error(client.post(f"/api/sessions/{sid}/trace",
                                     json={"x": [0, 0], "label": 0.5, "apply": True}), 422)
