@@ -146,6 +146,7 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
     width = min(len(alphas), max(1, CHUNK_VALUES // per_cell))          # cells per chunk row
     height = max(1, CHUNK_VALUES // (per_cell * width))                 # chunk rows
     loss = np.empty((len(betas), len(alphas)))
+    uses_output = network.loss_fn.rows_use_output
     with np.errstate(all="ignore"):      # far from θ₀ a loss may overflow: that is the answer
         for i in range(0, len(betas), height):
             for j in range(0, len(alphas), width):
@@ -155,12 +156,14 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
                 a_cells = np.tile(a, len(b))[:, None]
                 b_cells = np.repeat(b, len(a))[:, None]
                 theta = origin + a_cells * d1 + b_cells * d2      # (cells, P), row-major cells
-                x = _activate(network.layers[0], z, last=len(blocks) == 1)
-                for k, (layer, (s_k, r_k, c_k)) in enumerate(zip(network.layers[1:], blocks[1:])):
-                    block = theta[:, s_k:s_k + r_k * c_k].reshape(-1, r_k, c_k)
-                    W = np.ascontiguousarray(block[:, :-1, :])    # matmul's fast path
-                    z = np.matmul(x, W) + block[:, -1:, :]        # z = x W + b, per cell
-                    x = _activate(layer, z, last=k == len(blocks) - 2)
+                for k, (layer, (s_k, r_k, c_k)) in enumerate(zip(network.layers, blocks)):
+                    if k:
+                        block = theta[:, s_k:s_k + r_k * c_k].reshape(-1, r_k, c_k)
+                        W = np.ascontiguousarray(block[:, :-1, :])    # matmul's fast path
+                        z = np.matmul(x, W) + block[:, -1:, :]        # z = x W + b, per cell
+                    last = k == len(blocks) - 1
+                    # The output's a only when the loss reads it (cross-entropies use z alone).
+                    x = _activate(layer, z, last) if not last or uses_output else None
                 cell_loss = network.loss_fn.rows(z, x, T).mean(axis=1)
                 loss[i:i + height, j:j + width] = cell_loss.reshape(len(b), len(a))
     return loss

@@ -36,6 +36,7 @@ class Loss:
     fused_with = None          # activation name for which dL/dz = c·(a − t)
     allowed_outputs = None     # output activations this loss accepts (None: any)
     problems = ("binary", "multiclass", "regression")
+    rows_use_output = True     # False: `rows` reads only the logits z (a may be passed as None)
 
     def fused_scale(self, a):
         """c in dL/dz = c·(a − t) for the fused pair: 1/n (the mean over rows)."""
@@ -112,6 +113,7 @@ class BinaryCrossEntropy(Loss):
     fused_with = "sigmoid"
     allowed_outputs = ("sigmoid",)
     problems = ("binary",)
+    rows_use_output = False
 
     def value(self, z, a, t):
         # The logit form: −[t ln σ(z) + (1 − t) ln(1 − σ(z))] = ln(1 + e^z) − t·z, with
@@ -135,6 +137,7 @@ class SoftmaxCrossEntropy(Loss):
     fused_with = "softmax"
     allowed_outputs = ("softmax",)
     problems = ("multiclass",)
+    rows_use_output = False
 
     def value(self, z, a, t):
         # −Σ t ln a from the softmax output the forward pass already has: two whole-array calls
