@@ -14,7 +14,7 @@ that dies is started again on the same port under the same name (its sessions ar
 requests get the usual 404 JSON, and the page re-creates them). Ctrl+C (or SIGTERM) stops
 nginx first, then the workers, and removes the temporary directory. Each child runs in its own
 process group, so the terminal's Ctrl+C reaches the launcher only and nothing restarts while
-stopping.
+stopping; and each ends when the launcher dies, even if it is killed outright (`children.py`).
 """
 
 import os
@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .children import die_with
 from .proxy import Nginx, ProxyError, Worker, connect_host, find_nginx, render
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,8 @@ class WorkerProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True,
+                                            preexec_fn=die_with())
         self.started = time.monotonic()
 
     def alive(self):

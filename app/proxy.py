@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .children import die_with
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
@@ -153,7 +155,8 @@ class Nginx:
         self.check()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command("-g", "daemon off;"), stdout=log,
-                                            stderr=log, start_new_session=True)
+                                            stderr=log, start_new_session=True,
+                                            preexec_fn=die_with())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():

@@ -7,6 +7,7 @@ import os
 import queue
 import random
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -231,6 +232,39 @@ def test_the_launcher_stops_everything_cleanly(three_workers):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def gone(pid, timeout=60.0):
+    """Whether process `pid` has ended within `timeout` seconds (a pidfd is readable then)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    finally:
+        os.close(fd)
+
+
+@needs_nginx
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_and_nginx_end_when_the_launcher_is_killed_outright():
+    launcher, prefix, pids = Launcher(2), None, []
+    try:
+        prefix = Path(re.search(r"logs in (\S+)\)", "\n".join(launcher.seen))[1])
+        nginx_pid = int((prefix / "nginx.pid").read_text())
+        pids = [*launcher.workers.values(), nginx_pid]
+        assert not any(gone(pid, 0) for pid in pids)
+        launcher.process.send_signal(signal.SIGKILL)    # no handler runs: only the kernel can tell them
+        launcher.process.wait(60)
+        assert all(gone(pid) for pid in pids), [pid for pid in pids if not gone(pid, 0)]
+    finally:
+        launcher.stop()
+        for pid in pids:   # whatever outlived it (only when this test fails)
+            if not gone(pid, 0):
+                os.kill(pid, signal.SIGKILL)
+        if prefix:   # the launcher had no chance to remove its temporary directory
+            shutil.rmtree(prefix, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- the page
