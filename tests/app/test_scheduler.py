@@ -152,3 +152,29 @@ def test_a_checkpoint_yields_only_to_a_lighter_waiter_and_only_after_a_slice():
         order.append("heavy after")
     thread.join(30)
     assert order == ["heavy before", "light", "heavy after"]
+
+
+def test_with_two_slots_two_keys_compute_at_once_and_a_third_waits():
+    scheduler = FairScheduler(slots=2, clock=Clock(), express=False)
+    order, b_in, b_may_leave = [], threading.Event(), threading.Event()
+
+    def hold_b():
+        with scheduler.turn("b"):
+            b_in.set()
+            b_may_leave.wait(30)
+
+    with scheduler.turn("a"):
+        b = threading.Thread(target=hold_b)
+        b.start()
+        assert b_in.wait(30) and scheduler.waiting == 0   # b computes while a does
+        c = queue_up(scheduler, "c", order)                # both slots taken: c waits
+        assert order == []
+        b_may_leave.set()
+        c.join(30)
+        assert order == ["c"]                              # b's slot went to c, a still holds its own
+    b.join(30)
+
+
+def test_the_app_s_scheduler_has_the_configured_slots(make_app):
+    assert make_app().extensions["scheduler"].slots == 1
+    assert make_app(COMPUTE_SLOTS=2).extensions["scheduler"].slots == 2
