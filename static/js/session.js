@@ -180,11 +180,21 @@ export function reset(reseed) {
   });
 }
 
+// Step means one whole epoch. Each request is bounded in time (a busy server answers before the
+// epoch ends), so Step asks again, finishing the same epoch, until it has — at most this often.
+const STEP_REQUESTS = 100;
+
 export function stepOnce() {
   if (runDriver()) return runDriver().step();
   if (state.running) setRunning(false);
   if (state.status === "diverged") return toast("Training diverged: reset first.", "error");
-  return exclusive(() => sendStep(1));
+  return exclusive(async () => {
+    const { id, epoch } = state, errors = state.errors.length;
+    for (let i = 0; i < STEP_REQUESTS; i++) {
+      await sendStep(1);
+      if (state.epoch !== epoch || state.id !== id || state.status !== "ok" || state.errors.length !== errors) return;
+    }
+  });
 }
 
 /** A data action (regenerate, replace, append, remove); `what` says what it did. */

@@ -7,6 +7,8 @@ import struct
 
 import pytest
 
+from .conftest import SETTLED
+
 pytestmark = pytest.mark.browser
 
 # Colours the page must use (static/js/colors.js): the diverging scale and the class colours.
@@ -268,6 +270,31 @@ def test_step_button_trains_exactly_one_epoch(page):
     # the counter is drawn at the next animation frame
     p.wait("() => document.getElementById('epoch').textContent === '000,002'")
     assert not p.js("() => window.playground.running")
+    assert p.errors == []
+
+
+def test_step_finishes_its_epoch_when_the_server_answers_early(page):
+    """A busy server answers a step when its time is up, mid-epoch: Step asks again until the
+    epoch is done. The first step request is rewritten to 3 minibatches (what a server that ran
+    out of time sends back: done.epochs 0, stopped early)."""
+    p = page.open()
+    sent = []
+
+    def cut_short(route):
+        body = json.loads(route.request.post_data)
+        sent.append(body)
+        if len(sent) == 1:
+            body.pop("epochs")
+            body["batches"] = 3
+        route.continue_(post_data=json.dumps(body))
+
+    p.page.route("**/api/sessions/*/step", cut_short)
+    p.page.click("#btn-step")
+    p.wait(SETTLED)
+    assert p.js("() => window.playground.epoch") == 1
+    assert len(sent) == 2 and sent[1]["epochs"] == 1       # asked once more, for the same epoch
+    steps = p.js("() => window.playground.state.steps")
+    assert steps == 25                                      # 250 training points, batch 10: one epoch
     assert p.errors == []
 
 
