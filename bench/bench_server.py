@@ -19,52 +19,13 @@ Connections are kept alive, as a browser does. Prints a Markdown table.
 """
 
 import argparse
-import http.client
-import json
-import os
-import re
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from loadgen import conditions, cpu_seconds, new_session, percentile, run_learners
-
-ROOT = Path(__file__).resolve().parent.parent
-SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-
-
-class Client:
-    """One keep-alive HTTP connection speaking JSON."""
-
-    def __init__(self, host, port):
-        self.conn = http.client.HTTPConnection(host, port, timeout=30)
-
-    def call(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        headers = {"Content-Type": "application/json"} if data is not None else {}
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
-        raw = response.read()
-        return response.status, raw, json.loads(raw) if raw else None
-
-    def close(self):
-        self.conn.close()
-
-
-def start_server(threads, extra=()):
-    env = {**os.environ, **SINGLE_THREAD, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", "0", "--threads", str(threads),
-                             *extra],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
-    line = proc.stdout.readline()
-    match = re.search(r"http://([\d.]+):(\d+)/", line)
-    if not match:
-        proc.kill()
-        raise SystemExit(f"server did not start: {line!r}")
-    return proc, match.group(1), int(match.group(2))
+from loadgen import (Client, conditions, cpu_seconds, new_session, percentile, run_learners,
+                     start_server, stop_server)
 
 
 def bench_single(host, port, n):
@@ -168,7 +129,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     machine = conditions()
-    proc, host, port = start_server(args.threads, args.server_args.split())
+    proc, host, port = start_server("--threads", args.threads, *args.server_args.split())
     try:
         if args.only_many:
             many = bench_many(proc, host, port, args.seconds, args.clients)
@@ -180,8 +141,7 @@ def main(argv=None):
         turbo = bench_turbo(host, port, args.seconds, args.turbo_ms)
         many = bench_many(proc, host, port, args.seconds, args.clients)
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
 
     ok = lambda cond: "yes" if cond else "**no**"  # noqa: E731
     lines = [
