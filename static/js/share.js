@@ -131,7 +131,7 @@ export async function decodePoints(text) {
 const hashParts = [];
 const hashPartKeys = new Set();
 export function addHashPart(key, fn) { hashParts.push(fn); hashPartKeys.add(key); }
-export const ownedByPart = (k) => hashPartKeys.has(k) || hashPartKeys.has(k.slice(0, k.indexOf(".")));
+export const ownedByPart = (k) => hashPartKeys.has(k.split(".")[0]);
 
 // Your points' link text, encoded once per data (async): {rows, text, error, done: Promise}.
 let linkPoints = { rows: null, text: null, error: null, done: Promise.resolve() };

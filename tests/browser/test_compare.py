@@ -253,3 +253,11 @@ def test_a_link_with_a_bad_race_says_why_and_offers_the_setup(page):
     assert [r["name"] for r in p.js(RUNS)] == ["batch 1", "batch 10", "batch 100"]
     assert p.errors == []
 
+
+
+def test_a_race_link_s_keys_are_not_reported_as_unknown_but_others_are(page):
+    p = page.open("/#dataset=xor&compare=optimizer&compare.values=sgd,adam&comparex=1")
+    p.wait("() => window.playground.state.errors.length > 0", timeout=LONG)
+    errors = " ".join(p.js("() => window.playground.state.errors"))
+    assert "comparex (unknown)" in errors
+    assert "compare (unknown)" not in errors and "compare.values" not in errors
