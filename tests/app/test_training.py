@@ -256,9 +256,12 @@ def test_divergence_is_reported_and_reset_recovers(client, make_session):
     assert snap["status"] == "diverged"
     assert "learning rate" in snap["reason"] and "epoch" in snap["reason"]
     assert snap["done"]["stopped_early"] is True
-    # stopped when the loss went non-finite (it travels as null) or a weight passed float32's range
+    # stopped when the loss went non-finite (it travels as null) or a weight passed float32's
+    # range — where in the epoch that happens depends on how the request's time was sliced, so the
+    # last recorded loss may be from before the blow-up; the reason says at which epoch it was
     loss = snap["metrics"]["train_loss"]
-    assert loss is None or ("beyond what can be drawn" in snap["reason"] and loss > 1e10)
+    assert loss is None or "beyond what can be drawn" in snap["reason"]
+    assert f"at epoch {snap['epoch']}" in snap["reason"]
     # still answers, and a diverged session does no more work
     again = step(client, sid, epochs=5, snapshot={"resolution": 20})
     assert again["status"] == "diverged" and again["done"]["batches"] == 0
