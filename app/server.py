@@ -11,7 +11,9 @@ The settings, chosen for a classroom on one machine (`python -m app --help` sets
   computes next; a request without one waits in waitress's queue, first come first served,
   where a learner's one-epoch step would sit behind turbo requests. Computing happens one
   request at a time whatever the count, so threads cost only memory for answers in flight
-  (a default answer is ~60 KB). A class of 30 keeps every request at the scheduler.
+  (a default answer is ~60 KB). A class of 30 keeps every request at the scheduler. A new
+  request goes to the thread that went idle last (`app/dispatcher.py`), so only as many
+  threads stay warm as requests are in flight.
 - `connection_limit` 1000 (waitress: 100) with `poll()` (select() stops at 1024 descriptors):
   a browser opens up to six connections, and connections that send nothing (half-open, or a
   slow client) must not lock learners out; they take no thread, only a descriptor.
@@ -23,6 +25,8 @@ import threading
 
 from waitress import create_server
 
+from .dispatcher import HotThreadDispatcher
+
 SETTINGS = {"threads": 32, "connection_limit": 1000, "channel_timeout": 30}
 CLEANUP_INTERVAL = 5
 
@@ -33,9 +37,18 @@ def make_server(app, host="127.0.0.1", port=8000, threads=None, connection_limit
     given = {"threads": threads, "connection_limit": connection_limit,
              "channel_timeout": channel_timeout}
     settings = {k: v if given[k] is None else given[k] for k, v in SETTINGS.items()}
-    return create_server(app, host=host, port=port, ident="playground",
-                         clear_untrusted_proxy_headers=True, asyncore_use_poll=True,
-                         cleanup_interval=CLEANUP_INTERVAL, **settings)
+    # `_dispatcher` is waitress's way in for another dispatcher (it starts no threads for one
+    # given; waitress is pinned, so the private name is safe to rely on).
+    dispatcher = HotThreadDispatcher()
+    dispatcher.set_thread_count(settings["threads"])
+    try:
+        return create_server(app, host=host, port=port, ident="playground",
+                             clear_untrusted_proxy_headers=True, asyncore_use_poll=True,
+                             cleanup_interval=CLEANUP_INTERVAL, _dispatcher=dispatcher,
+                             **settings)
+    except BaseException:
+        dispatcher.shutdown()  # e.g. the port is taken: no idle threads left behind
+        raise
 
 
 class BackgroundServer:
