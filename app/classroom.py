@@ -12,7 +12,8 @@ plus every limit it was given: limits apply per worker), waits until each answer
 nginx from its own temporary prefix (no root needed), prints the URL, and supervises: a worker
 that dies is started again on the same port under the same name (its sessions are lost; their
 requests get the usual 404 JSON, and the page re-creates them). Ctrl+C (or SIGTERM) stops
-nginx first, then the workers, and removes the temporary directory. Each child runs in its own
+nginx first, then the workers, and removes the temporary directory (one left by a launcher
+that was killed outright is removed by the next launcher). Each child runs in its own
 process group, so the terminal's Ctrl+C reaches the launcher only and nothing restarts while
 stopping; and each ends when the launcher dies, even if it is killed outright (`children.py`).
 """
@@ -33,6 +34,30 @@ from .proxy import Nginx, ProxyError, Worker, connect_host, find_nginx, render
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0       # seconds for a worker to answer after starting
 RESTART_BACKOFF = (0.5, 30.0)  # first and longest wait before restarting a crashing worker
+
+
+PREFIX_NAME = "playground-classroom-"
+LAUNCHER_PID = "launcher.pid"  # in the prefix: whose directory it is
+
+
+def remove_stale_prefixes(tmp=None):
+    """Remove the temporary directories of launchers that are gone (killed outright: SIGKILL
+    or the out-of-memory killer leave no chance to clean up; their workers and nginx died with
+    them). A directory is kept unless its launcher.pid names a process that no longer exists.
+    Returns the directories removed."""
+    removed = []
+    for path in Path(tmp or tempfile.gettempdir()).glob(PREFIX_NAME + "*"):
+        try:
+            if path.stat().st_uid != os.getuid():
+                continue
+            pid = int((path / LAUNCHER_PID).read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except (OSError, ValueError):
+            continue  # not ours, being created, or its launcher is alive
+    return removed
 
 
 def free_ports(count, host="127.0.0.1"):
@@ -148,7 +173,9 @@ class Classroom:
         if not port_free(self.host, port):
             raise ProxyError(f"port {port} is already in use (another playground?): try "
                              f"--port {port + 1}")
-        self.prefix = Path(tempfile.mkdtemp(prefix="playground-classroom-")).resolve()
+        remove_stale_prefixes()
+        self.prefix = Path(tempfile.mkdtemp(prefix=PREFIX_NAME)).resolve()
+        (self.prefix / LAUNCHER_PID).write_text(str(os.getpid()))
         listen = f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"
         workers = [Worker(f"w{i + 1}", "127.0.0.1", p)
                    for i, p in enumerate(free_ports(self.count))]

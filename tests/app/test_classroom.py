@@ -258,6 +258,10 @@ def test_workers_and_nginx_end_when_the_launcher_is_killed_outright():
         launcher.process.send_signal(signal.SIGKILL)    # no handler runs: only the kernel can tell them
         launcher.process.wait(60)
         assert all(gone(pid) for pid in pids), [pid for pid in pids if not gone(pid, 0)]
+        # Its temporary directory stayed behind; the next launcher removes it.
+        assert prefix.exists()
+        assert prefix in classroom.remove_stale_prefixes(prefix.parent)
+        assert not prefix.exists()
     finally:
         launcher.stop()
         for pid in pids:   # whatever outlived it (only when this test fails)
@@ -265,6 +269,25 @@ def test_workers_and_nginx_end_when_the_launcher_is_killed_outright():
                 os.kill(pid, signal.SIGKILL)
         if prefix:   # the launcher had no chance to remove its temporary directory
             shutil.rmtree(prefix, ignore_errors=True)
+
+
+def test_only_directories_of_launchers_that_are_gone_are_removed(tmp_path):
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()  # a pid that was a launcher's and is no longer anyone's (reaped)
+    dirs = {name: tmp_path / f"{classroom.PREFIX_NAME}{name}"
+            for name in ("dead", "alive", "starting", "garbled")}
+    for path in dirs.values():
+        path.mkdir()
+        (path / "nginx.log").write_text("...")
+    (dirs["dead"] / classroom.LAUNCHER_PID).write_text(str(ended.pid))
+    (dirs["alive"] / classroom.LAUNCHER_PID).write_text(str(os.getpid()))
+    (dirs["garbled"] / classroom.LAUNCHER_PID).write_text("not a pid")
+    other = tmp_path / "somebody-else"
+    other.mkdir()
+    assert classroom.remove_stale_prefixes(tmp_path) == [dirs["dead"]]
+    assert not dirs["dead"].exists()
+    assert all(dirs[name].exists() for name in ("alive", "starting", "garbled"))
+    assert other.exists()
 
 
 # --------------------------------------------------------------------------- the page
