@@ -172,11 +172,27 @@ class Nginx:
     def alive(self):
         return self.process is not None and self.process.poll() is None
 
-    def reload(self):
-        """Re-read the configuration and start fresh workers (gracefully: answers in flight
-        finish), which also forgets which upstream servers had failed."""
-        if self.alive():
-            self.process.send_signal(signal.SIGHUP)
+    def worker_pids(self):
+        """nginx's worker processes now: the master's children (Linux; empty elsewhere)."""
+        if not self.alive():
+            return set()
+        pid = self.process.pid
+        try:
+            return {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+        except OSError:
+            return set()
+
+    def reload(self, timeout=10.0):
+        """Re-read the configuration and start fresh workers, which also forgets which upstream
+        servers had failed. Returns once the old workers have handed over (they finish answers
+        in flight first; until then they still route by what they knew), or after `timeout`."""
+        if not self.alive():
+            return
+        old = self.worker_pids()
+        self.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while old & self.worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def stop(self, timeout=10):
         if not self.alive():

@@ -51,6 +51,25 @@ def test_nginx_accepts_the_configuration(tmp_path):
     nginx.check()
 
 
+@needs_nginx
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_reload_returns_once_fresh_nginx_workers_have_taken_over(tmp_path):
+    """The launcher announces a restarted worker after the reload: by then no old nginx worker
+    (one that may still count the worker as failed) accepts connections."""
+    port = classroom.free_ports(1)[0]
+    nginx = proxy.Nginx(render([Worker("w1", "127.0.0.1", 9001)], f"127.0.0.1:{port}",
+                               tmp_path, 1024), tmp_path)
+    nginx.start("127.0.0.1", port)
+    try:
+        before = nginx.worker_pids()
+        assert len(before) == 1
+        nginx.reload()
+        after = nginx.worker_pids()
+        assert len(after) == 1 and not before & after
+    finally:
+        nginx.stop()
+
+
 @pytest.mark.parametrize("text", ["w1", "a=1", "W1=host:1", "w1=host", "1w=host:2",
                                   "w1=:80", "toolongworkername1=h:1"])
 def test_bad_worker_descriptions_are_refused(text):
