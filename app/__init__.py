@@ -3,33 +3,35 @@
     from app import create_app
     app = create_app({"MAX_SESSIONS": 5})
 
-The app holds no math: its API blueprint translates HTTP to nn_core calls and back. Shared
-state hangs off the app object (`app.extensions["sessions"]`, the session store,
-`app.extensions["scheduler"]`, the fair CPU scheduler, and `app.extensions["grid_cache"]`),
-never module globals, so every app (every test) is separate. The checks at the network edge
-(`app/edge.py`: Host, Origin, Content-Type, OPTIONS, security headers) run before every
-blueprint's views.
+The app holds no math: its routes (`app/api/`) translate HTTP to the session domain
+(`app/session/`, no Flask in it) and nn_core, and back. Shared state hangs off the app object
+(`app.extensions["sessions"]`, the session store, `app.extensions["scheduler"]`, the fair CPU
+scheduler, and `app.extensions["grid_cache"]`), never module globals, so every app (every test)
+is separate. The request guard (`app/http/guard.py`: Host, Origin, Content-Type, OPTIONS,
+security headers) runs before every route. docs/design.md shows the layout and one request's
+path through it.
 """
 
 from pathlib import Path
-
-from flask import Flask
-
-from . import api, compare_api, inspect_api, pages
-from .compute import FairScheduler
-from .context import start_clock
-from .edge import register_edge
-from .encoding import StrictJSONProvider
-from .errors import register_error_handlers
-from .grids import GridCache
-from .limits import DEFAULTS
-from .sessions import SessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config=None):
-    """A new app; `config` overrides Flask settings and the limits in `app/limits.py`."""
+    """A new app; `config` overrides Flask settings and the limits in `app/capacity/limits.py`."""
+    # Imported here, not above: `import app.session` (a notebook, a script) then needs no Flask.
+    from flask import Flask
+
+    from . import api
+    from .api.request import start_clock
+    from .capacity.limits import DEFAULTS
+    from .capacity.scheduler import FairScheduler
+    from .capacity.store import SessionStore
+    from .http.errors import register_error_handlers
+    from .http.guard import register_guard
+    from .http.json import StrictJSONProvider
+    from .session.grid_cache import GridCache
+
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), static_url_path="/static")
     app.json_provider_class = StrictJSONProvider
@@ -48,11 +50,8 @@ def create_app(config=None):
     app.extensions["scheduler"] = FairScheduler(slots=app.config["COMPUTE_SLOTS"])
     app.extensions["grid_cache"] = GridCache()
 
-    register_edge(app)
+    register_guard(app)
     app.before_request(start_clock)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(inspect_api.bp)
-    app.register_blueprint(compare_api.bp)
-    app.register_blueprint(pages.bp)
+    api.register(app)
     register_error_handlers(app)
     return app

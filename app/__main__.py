@@ -4,7 +4,7 @@ Waitress is a production WSGI server (Flask's development server is not meant fo
 classroom). Every option also reads an environment variable (`PLAYGROUND_…`, the flag wins);
 `--port 0` picks a free port. Binding anything but loopback prints a warning: the playground
 has no accounts, so anyone who can reach the port can use it (docs/deploy.md).
-`--workers N` starts N worker processes behind nginx instead (app/classroom.py).
+`--workers N` starts N worker processes behind nginx instead (app/serve/classroom.py).
 """
 
 import argparse
@@ -18,8 +18,8 @@ import socket
 import sys
 
 from . import create_app
-from .limits import DEFAULTS, GB, MB
-from .server import SETTINGS, make_server
+from .capacity.limits import DEFAULTS, GB, MB
+from .serve.server import SETTINGS, make_server
 
 
 def is_loopback(host):
@@ -57,7 +57,7 @@ def positive(kind, least=1):
 
 
 def worker_name(text):
-    from .proxy import NAME
+    from .serve.proxy import NAME
 
     if not NAME.fullmatch(text):
         raise argparse.ArgumentTypeError(
@@ -66,7 +66,7 @@ def worker_name(text):
 
 
 def limit(text):
-    """KEY=VALUE for any key of app/limits.py (the value read as the default's type)."""
+    """KEY=VALUE for any key of app/capacity/limits.py (the value read as the default's type)."""
     key, sep, value = str(text).partition("=")
     key = key.strip().upper()
     if not sep or key not in DEFAULTS:
@@ -83,7 +83,7 @@ def limit(text):
 
 
 # flag, environment variable, destination, parser, default, help. The app-limit ones name
-# their key in app/limits.py; docs/api.md ("Running the server") lists them all.
+# their key in app/capacity/limits.py; docs/api.md ("Running the server") lists them all.
 OPTIONS = [
     ("--host", "PLAYGROUND_HOST", "host", str, "127.0.0.1", "address to bind"),
     ("--port", "PLAYGROUND_PORT", "port", int, 8000, "port (0 picks a free one)"),
@@ -135,7 +135,7 @@ def parse_args(argv=None, environ=None):
                             help=f"{text} (default {_shown(default)}; env {env})")
     parser.add_argument("--limit", dest="limits", type=limit, action="append", default=[],
                         metavar="KEY=VALUE",
-                        help="any other limit of app/limits.py, e.g. --limit MAX_NEURONS=128 "
+                        help="any other limit of app/capacity/limits.py, e.g. --limit MAX_NEURONS=128 "
                              "(repeatable; env PLAYGROUND_LIMITS, comma-separated)")
     args = parser.parse_args(argv)
     # The environment fills what the command line left out, read with the same parsers.
@@ -220,7 +220,7 @@ def main(argv=None):
         print(f"error: port {args.port} is out of range", file=sys.stderr)
         return 2
     if args.workers:
-        from .classroom import run_classroom
+        from .serve.classroom import run_classroom
 
         return run_classroom(args.workers, args.host, args.port, worker_arguments(args),
                              args.MAX_CONTENT_LENGTH)

@@ -43,6 +43,16 @@ class Workspace:
     the same for the network's input.
     """
 
+    @staticmethod
+    def floats(layer_sizes, n):
+        """How many float64 values the buffers for `n` rows hold (a memory estimate can ask
+        before building any): per row, [X 1], each hidden [a 1] and ∂L/∂a, each layer's z and
+        δ, and the output."""
+        hidden, widths = layer_sizes[1:-1], layer_sizes[1:]
+        per_row = (layer_sizes[0] + 1 + sum(k + 1 for k in hidden) + sum(hidden)
+                   + 2 * sum(widths) + layer_sizes[-1])
+        return n * per_row
+
     def __init__(self, layer_sizes, n):
         hidden = layer_sizes[1:-1]
         self.n = n

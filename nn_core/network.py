@@ -250,6 +250,8 @@ class Network:
         # np.dot's `out` requires.
         layers = self.layers
         x = X_aug
+        # zip stops at the shortest list on purpose: `ws.a` and `ws.x_aug` hold the hidden
+        # layers only, so this loop runs over every layer but the output, which follows.
         for layer, z, a, x_aug in zip(layers, ws.z, ws.a, ws.x_aug):
             np.dot(x, layer.W_aug, out=z)                                  # z_i = x_{i−1} W_i + b_i
             layer.activation.forward(z, out=a)                             # x_i = f_i(z_i)

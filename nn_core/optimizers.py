@@ -38,6 +38,12 @@ class Optimizer:
     # Names of the state arrays shaped like the parameters, allocated at the first step.
     slots = ()
 
+    @classmethod
+    def param_arrays(cls):
+        """Arrays shaped like the parameters this optimizer keeps: its slots, and one scratch
+        buffer beside them when it has any (a memory estimate asks before building one)."""
+        return len(cls.slots) + (1 if cls.slots else 0)
+
     def __init__(self, **hyperparams):
         self.hyperparams = dict(self.defaults)
         self.state = {}

@@ -10,7 +10,10 @@ import numpy as np
 
 from .errors import check_number
 
-SEED_MAX = 2**53 - 1
+# The largest integer a JavaScript number holds exactly: seeds, epochs and step counts that
+# travel to the page stay within it.
+MAX_EXACT_INTEGER = 2**53 - 1
+SEED_MAX = MAX_EXACT_INTEGER
 
 # New seeds drawn for "reseed" stay short enough to read aloud and type back in.
 _DRAWN_SEED_LIMIT = 2**31

@@ -6,6 +6,10 @@
                ∂L/∂a_{i−1} = δ_i W_iᵀ,   δ_{i−1} = ∂L/∂a_{i−1} ⊙ f′_{i−1}(z_{i−1})
     update:    W_i ← W_i − α (∂L/∂W_i + λ ∂R/∂W_i),   b_i ← b_i − α ∂L/∂b_i
 
+W_i here is the engine's (n_in, n_out) matrix, the transpose of the seed's W_i in
+x_i = f(W_i x_{i−1} + b_i) (column vectors, W_i of shape (n_out, n_in)): with one example held
+as a row vector, x W is the same number as W x with the transposed matrix.
+
 This is the readable twin of `Network.backprop` (which packs every layer into one flat vector
 and preallocated buffers to be fast): plain lists `W[i]` (n_in, n_out) and `b[i]` (n_out,), one
 example held as a row vector of shape (1, n), and a loop over layers. f and f′ are the engine's

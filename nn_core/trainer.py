@@ -33,6 +33,17 @@ from .trajectory import Trajectory
 # 0.00001 to 10). The server and the page use the same range.
 LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
+# Rows one evaluation forward pass takes at once (metrics, confusion matrices, the server's
+# memory estimate of them): small temporaries stay in cache.
+EVAL_CHUNK = 2048
+# Vectors as long as the parameters that a network and its trainer keep besides the optimizer's
+# (`Optimizer.param_arrays`): the parameters, their gradient, the weight mask, the initial weights.
+PARAM_VECTORS = 4
+# Why a run stopped, said one way wherever the numbers broke (the trainer, a snapshot's maps,
+# an imported model): what broke, how, when, and what to do.
+DIVERGED = ("the {what} {became} at epoch {epoch}: each step overshot and made things worse, "
+            "until the numbers were too large for float32 (what the page draws); try a smaller "
+            "learning rate (now {learning_rate:g}) and press reset")
 
 
 class Trainer:
@@ -156,7 +167,7 @@ class Trainer:
                     if self.eval_every and self.epoch % self.eval_every == 0:
                         self._record(self._grad_norms())   # of the epoch's last minibatch
                     elif beyond_float32(params):
-                        self._diverge("weights", params)
+                        self.mark_diverged("weights", params)
                     if self.status != "ok":
                         break
                     self._lr = self.schedule(self.base_learning_rate, self.epoch)
@@ -165,7 +176,7 @@ class Trainer:
                 if batches == max_batches or (deadline is not None and clock() >= deadline):
                     break
             if self.status == "ok" and beyond_float32(params):
-                self._diverge("weights", params)
+                self.mark_diverged("weights", params)
         return batches, epochs
 
     def _shuffle(self):
@@ -215,7 +226,7 @@ class Trainer:
                 for split, X, y in (("train", self._X_train, self._y_train),
                                     ("test", self._X_test, self._y_test))}
 
-    def _predict(self, X, chunk=2048):
+    def _predict(self, X, chunk=EVAL_CHUNK):
         """Class ids over all rows, in the same chunks as `_forward_loss` (so bit for bit the
         same outputs, and the same predictions, as the recorded accuracy)."""
         net = self.net
@@ -223,7 +234,7 @@ class Trainer:
             return np.concatenate([net.decide(net.forward(X[i:i + chunk]).output)
                                    for i in range(0, len(X), chunk)] or [np.zeros(0, np.int64)])
 
-    def _forward_loss(self, X, T, chunk=2048):
+    def _forward_loss(self, X, T, chunk=EVAL_CHUNK):
         """(mean loss, outputs) over all rows, a chunk at a time: small temporaries stay in cache
         instead of faulting in tens of megabytes of fresh pages every epoch."""
         net, total, outputs = self.net, 0.0, []
@@ -249,22 +260,40 @@ class Trainer:
         self.history.append(row)
         self.trajectory.append(self.epoch, self.net.params)
         if not math.isfinite(row["train_loss"]):
-            self._diverge("loss", row["train_loss"])
+            self.mark_diverged("loss", row["train_loss"])
         elif beyond_float32(self.net.params):
-            self._diverge("weights", self.net.params)
+            self.mark_diverged("weights", self.net.params)
 
-    def _diverge(self, what, value):
-        value = np.asarray(value)
-        if np.isnan(value).any():
-            became = "became NaN (not a number)"
-        elif np.isinf(value).any():
-            became = "became infinite"
-        else:
-            became = f"grew beyond what can be drawn (> {FLOAT32_MAX:.1e})".replace("e+", "e")
+    def mark_diverged(self, what, value=None):
+        """Stop training, saying why: status "diverged" and the one reason template below.
+
+        `what` names the numbers that broke ("loss", "weights", "gradients", "outputs",
+        "optimizer state", ...) and `value` (optional) shows how: NaN, infinite, or beyond
+        FLOAT32_MAX. The first reason stays: a trainer already diverged keeps its own.
+        """
+        if self.status != "ok":
+            return
+        value = np.asarray(np.nan if value is None else value)
+        with np.errstate(invalid="ignore"):
+            if np.isnan(value).any():
+                became = "became NaN (not a number)"
+            elif np.isinf(value).any():
+                became = "became infinite"
+            else:
+                became = f"grew beyond what can be drawn (> {FLOAT32_MAX:.1e})".replace("e+", "e")
         self.status = "diverged"
-        self.status_reason = (
-            f"the {what} {became} at epoch {self.epoch}: each step overshot and made things "
-            f"worse; try a smaller learning rate (now {self.base_learning_rate:g}) and press reset")
+        self.status_reason = DIVERGED.format(what=what, became=became, epoch=self.epoch,
+                                             learning_rate=self.base_learning_rate)
+
+    def check_drawable(self):
+        """Mark the run diverged if a weight or a gradient is not a finite float32 number (what
+        a snapshot carries); returns whether the trainer is still "ok"."""
+        if self.status == "ok":
+            for what, values in (("weights", self.net.params), ("gradients", self.net.grads)):
+                if values.size and beyond_float32(values):
+                    self.mark_diverged(what, values)
+                    break
+        return self.status == "ok"
 
     # ----------------------------------------------------------------- changes
     def set_hyperparams(self, *, learning_rate=None, schedule=None, schedule_params=None,
@@ -324,7 +353,7 @@ class Trainer:
         """Re-evaluate after the weights or data changed outside training (e.g. an edited weight)."""
         self.history.latest = self.evaluate()
         if self.status == "ok" and beyond_float32(self.net.params):
-            self._diverge("weights", self.net.params)
+            self.mark_diverged("weights", self.net.params)
 
     def reset(self, reseed=False):
         """Back to the initial weights (bit-identical), epoch 0 and an empty history.
@@ -334,6 +363,16 @@ class Trainer:
         if reseed:
             self.net.reinitialize(random_seed())
             self.initial_params = self.net.params.copy()
+        self._restart()
+
+    def restart_from(self, initial_params):
+        """Back to epoch 0 from the given initial weights (copied), as `reset` does from the
+        trainer's own: a fork starts exactly where its source started."""
+        initial = np.array(initial_params, dtype=np.float64)
+        if initial.shape != self.net.params.shape:
+            raise ConfigError("initial_params", "does not fit the network",
+                              f"{self.net.n_params} values")
+        self.initial_params = initial
         self._restart()
 
     def _restart(self):

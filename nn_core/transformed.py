@@ -19,9 +19,12 @@ from .grid import DEFAULT_BOUNDS, _check_bounds
 
 MAX_LINES = 101
 MAX_SAMPLES = 1000
+DEFAULT_LINES = 13      # vertical lines, and as many horizontal ones
+DEFAULT_SAMPLES = 60    # points along each line
+DEFAULT_LINE_POINTS = 2 * DEFAULT_LINES * DEFAULT_SAMPLES
 
 
-def grid_lines(bounds=DEFAULT_BOUNDS, lines=13, samples=60):
+def grid_lines(bounds=DEFAULT_BOUNDS, lines=DEFAULT_LINES, samples=DEFAULT_SAMPLES):
     """The input plane's grid lines as points, shape (2·lines, samples, 2).
 
     Lines 0 … lines−1 are vertical (x = linspace(x_min, x_max, lines)[i], y running from y_min
@@ -60,7 +63,7 @@ def check_selection(layer_sizes, layer, neurons):
 
 
 def transformed_space(network, features, points, layer, neurons, bounds=DEFAULT_BOUNDS,
-                      lines=13, samples=60):
+                      lines=DEFAULT_LINES, samples=DEFAULT_SAMPLES):
     """Points and grid lines in the space of neurons (a, b) of hidden layer `layer`.
 
     `points` are raw (n, 2) input-plane coordinates; `features` the network's input feature

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from app import classroom, proxy
-from app.proxy import ProxyError, Worker, render
+from app.serve import classroom, proxy
+from app.serve.proxy import ProxyError, Worker, render
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
@@ -354,14 +354,14 @@ def test_the_page_recovers_a_lost_session_through_the_proxy():
 
 def test_python_m_app_proxy_prints_the_configuration_for_workers_on_other_machines(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "app.proxy", "--print", "--prefix", str(tmp_path),
+        [sys.executable, "-m", "app.serve.proxy", "--print", "--prefix", str(tmp_path),
          "--listen", "0.0.0.0:8080", "--worker", "a1=10.0.0.5:8101",
          "--worker", "b1=10.0.0.6:8101"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "~^/api/sessions/a1\\.  a1;" in result.stdout
     assert "upstream b1 { server 10.0.0.6:8101 max_fails=0;" in result.stdout
     assert "listen 0.0.0.0:8080;" in result.stdout
-    bad = subprocess.run([sys.executable, "-m", "app.proxy", "--print", "--prefix", str(tmp_path),
+    bad = subprocess.run([sys.executable, "-m", "app.serve.proxy", "--print", "--prefix", str(tmp_path),
                           "--worker", "A1=10.0.0.5"], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from app.encoding import decode
+from app.session.arrays import decode
 
 
 def post_data(client, sid, **body):

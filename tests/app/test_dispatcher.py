@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from app.dispatcher import HotThreadDispatcher
-from app import server
+from app.serve.dispatcher import HotThreadDispatcher
+from app.serve import server
 
 WAIT = 30  # seconds; a bound for a broken dispatcher, never reached by a working one
 

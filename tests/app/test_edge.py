@@ -5,7 +5,7 @@ import pytest
 from flask import Blueprint
 
 from app import create_app
-from app.edge import host_allowed, origin_matches, split_host
+from app.http.guard import host_allowed, origin_matches, split_host
 
 
 def post(client, path, body=b"{}", content_type="application/json", **headers):

@@ -4,8 +4,8 @@ import pytest
 
 from app import create_app
 from app.__main__ import is_loopback, parse_args
-from app.errors import ApiError
-from app.sessions import SessionStore
+from app.session.errors import ApiError
+from app.capacity.store import SessionStore
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "

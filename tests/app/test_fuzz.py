@@ -6,7 +6,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.config import FIELDS
+from app.session.config import FIELDS
 from nn_core import ACTIVATIONS, DATASETS, FEATURES, INITIALIZERS, LOSSES, OPTIMIZERS, SCHEDULES
 
 LIGHT = {"grid": True, "resolution": 8, "neuron_resolution": 4}

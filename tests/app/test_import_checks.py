@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
-from app import model_io
-from app.encoding import decode
+from app.session import model_io
+from app.session.arrays import decode
 
 
 def export_of(client, make_session, steps=None, **config):

@@ -7,10 +7,10 @@ import tracemalloc
 
 import pytest
 
-from app import config as cfg
-from app import memory
-from app.limits import DEFAULTS
-from app.training_session import TrainingSession
+from app.session import config as cfg
+from app.capacity import memory
+from app.capacity.limits import DEFAULTS
+from app.session.training_session import TrainingSession
 
 ALL_FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
 LIGHT = {"grid": False, "confusion": False, "weights": False}

@@ -6,9 +6,9 @@ import base64
 import numpy as np
 import pytest
 
-from app import snapshot
-from app.encoding import decode
-from app.limits import MB
+from app.session import snapshot_options
+from app.session.arrays import decode
+from app.capacity.limits import MB
 
 
 # --------------------------------------------------------------------------- snapshot size
@@ -49,11 +49,11 @@ def test_the_transformed_view_counts_too(make_app, error_of):
 def test_the_default_limits_allow_every_view_of_the_largest_session():
     """The page's snapshots (100 × 100 grid, 25 × 25 neuron maps, transformed view, confusion)
     of the largest network on the most points fit MAX_SNAPSHOT_BYTES."""
-    from app.limits import DEFAULTS
+    from app.capacity.limits import DEFAULTS
 
-    options = snapshot.parse_options({"transformed": {"layer": 7, "neurons": [0, 1]}}, DEFAULTS)
+    options = snapshot_options.parse_options({"transformed": {"layer": 7, "neurons": [0, 1]}}, DEFAULTS)
     sizes = [9] + [64] * 8 + [6]
-    snapshot.check_view(options, sizes, DEFAULTS["MAX_POINTS"], DEFAULTS)
+    snapshot_options.check_view(options, sizes, DEFAULTS["MAX_POINTS"], DEFAULTS)
 
 
 # --------------------------------------------------------------------------- step time
@@ -62,9 +62,9 @@ def test_the_step_time_limit_leaves_room_for_the_snapshot(app):
     options took: told the snapshot takes 10 s, a 250 ms step trains one minibatch only."""
     client = app.test_client()
     sid = client.post("/api/sessions", json={"snapshot": {"grid": False}}).get_json()["id"]
-    options = snapshot.parse_options({"grid": False}, app.config)
+    options = snapshot_options.parse_options({"grid": False}, app.config)
     session = app.extensions["sessions"].get(sid)
-    session.snapshot_ms[snapshot.options_key(options)] = 10_000.0
+    session.snapshot_ms[snapshot_options.options_key(options)] = 10_000.0
     done = client.post(f"/api/sessions/{sid}/step", json={
         "epochs": 5, "max_ms": 250, "snapshot": {"grid": False}}).get_json()["snapshot"]["done"]
     assert done == {**done, "batches": 1, "epochs": 0, "stopped_early": True}

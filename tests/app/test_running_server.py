@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.__main__ import app_config, parse_args, server_settings
-from app.limits import GB, MB
-from app.server import SETTINGS, BackgroundServer
+from app.capacity.limits import GB, MB
+from app.serve.server import SETTINGS, BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 

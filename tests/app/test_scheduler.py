@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from app.compute import FairScheduler
+from app.capacity.scheduler import FairScheduler
 
 
 class Clock:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.encoding import decode
+from app.session.arrays import decode
 from nn_core import datasets
 
 DEFAULTS = {

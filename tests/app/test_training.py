@@ -2,12 +2,11 @@
 
 import base64
 import json
-import math
 
 import numpy as np
 import pytest
 
-from app.encoding import decode, encode_u8
+from app.session.arrays import decode, encode_u8
 from nn_core import Network, Trainer, datasets, evaluate_grid, features
 
 

@@ -7,7 +7,7 @@ before any work, so a refused step trains nothing and a refused PATCH changes no
 import numpy as np
 import pytest
 
-from app.encoding import decode
+from app.session.arrays import decode
 from nn_core import Network, transform, transformed_space
 
 LIGHT = {"grid": False, "weights": False, "history": False, "confusion": False}

@@ -8,7 +8,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from app.encoding import decode
+from app.session.arrays import decode
 
 pytestmark = pytest.mark.browser
 

@@ -71,7 +71,7 @@ def test_open_train_and_cycle_pairs(page, output_dir):
     # the markers are the server's activations for the current weights, train then test
     snap = server_view(p, 1, 0, 1)
     assert snap["epoch"] == p.js("() => window.playground.epoch") >= 8
-    from app.encoding import decode
+    from app.session.arrays import decode
     expected = decode(snap["transformed"]["points"])
     shown = np.array(p.js("""() => { const d = document.getElementById('transformed-plot').data;
         return [d[1].x.concat(d[2].x), d[1].y.concat(d[2].y)]; }""")).T

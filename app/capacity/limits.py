@@ -1,11 +1,14 @@
-"""The server's limits: Flask config keys with their defaults, and their public view.
+"""The server's limits: Flask config keys with their defaults, their public view, and the
+fixed bounds of values a request may carry.
 
-Every limit can be changed per app (`create_app({"MAX_SESSIONS": 5})`), and `/api/options`
-serves the values in force so the page builds its controls from the same numbers the server
-checks against.
+Every limit in `DEFAULTS` can be changed per app (`create_app({"MAX_SESSIONS": 5})`), and
+`/api/options` serves the values in force so the page builds its controls from the same numbers
+the server checks against. The bounds below `DEFAULTS` are not settings: they say what a value
+can mean at all (a point in the plane, a reason a person reads), and are defined here once.
 """
 
 from nn_core import datasets, grid
+from nn_core.seeds import MAX_EXACT_INTEGER
 
 MB = 1024 * 1024
 GB = 1024 * MB
@@ -38,7 +41,7 @@ DEFAULTS = {
     "MAX_LANDSCAPE_SESSIONS": 6,
     "MAX_LANDSCAPE_RESOLUTION": 101,
     "MAX_LANDSCAPE_WORK": 1_000_000_000,
-    # --- budgets (app/memory.py, app/sessions.py, app/snapshot.py, app/compute.py) ---
+    # --- budgets (capacity/memory.py, capacity/store.py, session/snapshot.py, capacity/scheduler.py) ---
     # Every session's memory is estimated from its description before it is built; all of them
     # together must fit MEMORY_BUDGET and each one SESSION_MEMORY (the largest session the
     # other limits allow needs ~82 MB).
@@ -49,12 +52,30 @@ DEFAULTS = {
     "MAX_SNAPSHOT_BYTES": 64 * MB,
     # Requests computing at once (GIL: more than one pays only for large networks).
     "COMPUTE_SLOTS": 1,
-    # --- the network edge (app/edge.py) ---
+    # --- the network edge (http/guard.py) ---
     # Host names answered besides loopback names and IP addresses (`*`: any).
     "ALLOWED_HOSTS": [],
     # This worker's name: session ids start with it and a dot (several workers behind a proxy).
     "WORKER_NAME": "",
 }
+
+
+# --- fixed bounds of request values -------------------------------------------------------
+# Points (user points, a traced free point) live in the input plane, like the datasets.
+COORD_LIMIT = datasets.PLANE
+# A regression target the page can type in for a traced point.
+REGRESSION_LABEL_LIMIT = 1e6
+# Snapshot bounds: the plotted window stays within ±100 of the origin.
+BOUNDS_LIMIT = 100.0
+# Removing points near a spot: where the spot may be, and how far "near" reaches.
+NEAR_LIMIT = 1e6
+RADIUS_RANGE = (0.0, 100.0)
+# Indices into a list of points (checked against the real list afterwards).
+MAX_INDEX = 10**9
+# Counters that travel to the page (epochs, steps, history_since): exact in JavaScript.
+MAX_COUNT = MAX_EXACT_INTEGER
+# Characters of a diverged session's reason (an import's is checked against it).
+MAX_REASON = 300
 
 
 def public_limits(config):

@@ -30,16 +30,16 @@ from nn_core.errors import ConfigError
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.serialization import decode_array, encode_array
 
+from ..capacity.limits import COORD_LIMIT, MAX_COUNT, MAX_REASON
+from ..capacity.memory import n_params as count_params
 from . import config as cfg
-from .encoding import finite_or_none
+from .arrays import finite_or_none
 from .errors import ApiError
-from .points import COORD_LIMIT, Points
+from .points import Points
 from .training_session import Plan, TrainingSession, check_session_memory, estimate
 
 FORMAT = "nn-playground-model"
 VERSION = 1
-MAX_REASON = 300          # characters of a diverged session's reason
-MAX_COUNT = 2**53 - 1     # epochs and steps: exact in JavaScript numbers
 ITEMSIZE = {"float64": 8, "int64": 8}
 
 
@@ -131,12 +131,12 @@ def _plan(model, limits):
     if described.get("layer_sizes") != sizes:  # before anything is built from them
         raise ApiError(422, "the network's layer sizes do not match the configuration",
                        "trainer.network.config.layer_sizes", sizes)
-    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    n_params = count_params(sizes)
     _array_spec(network.get("params"), "trainer.network.params", "float64", [n_params])
     _array_spec(trainer.get("initial_params"), "trainer.initial_params", "float64", [n_params])
     _check_optimizer_state(trainer.get("optimizer_state"), config, n_params)
     data = _dict(trainer.get("data"), "trainer.data")
-    n_features, n_out = sizes[0], sizes[-1]
+    n_features = sizes[0]
     _array_spec(data.get("X_train"), "trainer.data.X_train", "float64", [n_train, n_features])
     _array_spec(data.get("X_test"), "trainer.data.X_test", "float64", [n_test, n_features])
     _array_spec(data.get("y_train"), "trainer.data.y_train", label, [n_train])
@@ -311,12 +311,10 @@ def _build(plan, limits):
     _check_history(trainer, limits["HISTORY_ROWS"])
     if not np.isfinite(trainer.initial_params).all():
         raise ApiError(422, "the initial weights must be finite", "trainer.initial_params")
-    if trainer.status == "ok":
-        slots = [v for v in trainer.optimizer.state.values() if isinstance(v, np.ndarray)]
-        if not all(np.isfinite(v).all() for v in slots):
-            session.mark_diverged("the imported optimizer state holds numbers that are not "
-                                  "finite (NaN or infinite); press reset to start again")
-        session.check_numbers()  # weights beyond float32 or not finite → diverged, with why
+    for value in trainer.optimizer.state.values():
+        if isinstance(value, np.ndarray) and not np.isfinite(value).all():
+            trainer.mark_diverged("optimizer state", value)
+    trainer.check_drawable()  # weights beyond float32 or not finite → diverged, with why
     return session
 
 

@@ -9,7 +9,7 @@ serialised.
 Expiry and eviction, decided once here:
 - a session unused for `idle_timeout` seconds is gone (404 afterwards);
 - room is made the same way for a new session (`max_sessions`) and for memory (`memory_budget`,
-  bytes, against each session's estimate from `app/memory.py`): expired sessions go first,
+  bytes, against each session's estimate from `capacity/memory.py`): expired sessions go first,
   then the least-recently-used sessions idle at least `evict_idle` seconds; if that is not
   enough the request gets 429: an active learner is never thrown out by a newcomer.
 - Memory is *reserved* before a session is built or grown and given back if building fails,
@@ -24,7 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from .errors import ApiError
+from ..session.errors import ApiError
 from .memory import describe
 
 ID_BYTES = 24  # 192 bits of randomness from `secrets`

@@ -13,11 +13,10 @@ import numpy as np
 from nn_core import datasets
 from nn_core.userdata import load_points
 
+from ..capacity.limits import COORD_LIMIT
 from . import config as cfg
-from .body import check_keys, number, string
 from .errors import ApiError, bad_type
-
-COORD_LIMIT = datasets.PLANE  # user points live in the same [-6, 6]² plane as the datasets
+from .validate import check_keys, number, string
 
 
 @dataclass(frozen=True, eq=False)

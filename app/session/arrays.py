@@ -1,4 +1,4 @@
-"""Compact array encodings for snapshots, and JSON that never contains NaN.
+"""Compact array encodings for snapshots and exports, and values cleaned for JSON (no NaN).
 
 Grids travel as base64 of raw little-endian bytes, never as nested lists of decimal floats:
 a 100 × 100 float32 map is 53 KB of base64 and ~0.02 ms to encode, against ~67 KB and
@@ -7,11 +7,9 @@ thumbnails) go as quantised uint8, a quarter of the size.
 """
 
 import base64
-import json
 import math
 
 import numpy as np
-from flask.json.provider import DefaultJSONProvider
 
 ENCODINGS = ("f32", "u8")
 
@@ -87,32 +85,3 @@ def finite_or_none(value):
     if isinstance(value, np.ndarray):
         return finite_or_none(value.tolist())
     return value
-
-
-class StrictJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, compact, and valid: NaN/inf become null instead of the invalid `NaN`.
-
-    The fast path dumps with `allow_nan=False`; only when that fails (a diverged network's
-    metrics) is the whole value walked and cleaned.
-    """
-
-    sort_keys = False
-    compact = True
-
-    def dumps(self, obj, **kwargs):
-        kwargs.setdefault("default", self.default)
-        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
-        kwargs.setdefault("sort_keys", self.sort_keys)
-        kwargs.setdefault("separators", (",", ":"))
-        try:
-            return json.dumps(obj, allow_nan=False, **kwargs)
-        except ValueError:
-            return json.dumps(finite_or_none(obj), allow_nan=False, **kwargs)
-
-    @staticmethod
-    def default(o):
-        if isinstance(o, np.generic):
-            return o.item()
-        if isinstance(o, np.ndarray):
-            return o.tolist()
-        return DefaultJSONProvider.default(o)

@@ -15,15 +15,16 @@ import numpy as np
 from flask import Blueprint
 
 from nn_core import Network, features
-from nn_core.errors import ConfigError
 from nn_core.landscape import DIRECTIONS, RESOLUTION_RANGE, SPAN_RANGE, cost, loss_landscape
+from nn_core.seeds import SEED_MAX
 
-from . import config as cfg
-from .body import check_keys, json_object, number, string
-from .context import (app_limits, build_and_store, build_snapshot, check_view, cpu_scheduler,
-                      find_session, session_store, snapshot_options)
-from .errors import ApiError, bad_type
-from .training_session import TrainingSession
+from ..session import config as cfg
+from ..session.errors import ApiError, bad_type
+from ..session.fork import plan_fork
+from ..session.training_session import TrainingSession
+from ..session.validate import check_keys, number, string
+from .request import (build_and_store, check_view, json_object, limits, scheduler,
+                      session_endpoint, store)
 
 bp = Blueprint("compare", __name__, url_prefix="/api")
 
@@ -33,57 +34,17 @@ SHARED = ("features", "hidden_layers", "activations", "problem", "n_classes",
 
 
 # --------------------------------------------------------------------------- fork
-@bp.post("/sessions/<source_id>/fork")
-def fork(source_id):
-    source = find_session(source_id)
-    body = json_object()
-    check_keys("", body, ("overrides", "snapshot"))
-    options = snapshot_options(body)
-    overrides = body.get("overrides", {})
-    if not isinstance(overrides, dict):
-        raise bad_type("overrides", "an object of configuration fields", overrides)
-    with source.lock:   # a consistent copy of what the fork shares
-        base, points, custom = dict(source.config), source.points, source.custom_problem
-        shapes = list(source.network.layer_sizes)
-        initial = source.trainer.initial_params.copy()
-    for key in cfg.DATA_FIELDS:
-        if key in overrides and overrides[key] != base[key]:
-            raise ApiError(422, f"overrides.{key}: a fork shares its source's data",
-                           f"overrides.{key}", [base[key]])
-    try:
-        config = cfg.normalize(cfg.merge(base, overrides), app_limits(),
-                               custom_problem=custom, custom_points=len(points))
-    except (ApiError, ConfigError) as exc:
-        raise _under("overrides", exc) from None
+@bp.post("/sessions/<session_id>/fork")
+@session_endpoint(keys=("overrides",), check=False, turn=False)
+def fork(req):
+    # Under the source's lock: the fork copies a consistent state (its turn is the new one's).
+    plan, same = plan_fork(req.session, req.body.get("overrides", {}), limits())
     # Checked before anything is built, as for a new session: room, snapshot, memory.
-    session_store().check_room()
-    check_view(options, None, cfg.layer_sizes(config), len(points))
-    plan = TrainingSession.plan_on_points(config, points, app_limits(), custom)
-    same = (cfg.layer_sizes(config) == shapes and config["init"] == base["init"]
-            and config["seed"] == base["seed"])
-
-    def build(plan, limits):
-        session = TrainingSession.build(plan, limits)
-        if same:   # bit-identical start, whatever produced the source's initial weights
-            session.trainer.initial_params = initial
-            session.trainer.reset()
-        return session
-
-    session_id, session = build_and_store(plan, build)
-    with session.lock, session.turn():
-        answer = {"id": session_id, "config": session.config, "data": session.data_json(),
-                  "snapshot": build_snapshot(session, options), "same_initial_weights": same,
-                  "source": source_id}
+    store().check_room()
+    check_view(req.options, cfg.layer_sizes(plan.config), len(plan.points))
+    session_id, answer = build_and_store(plan, TrainingSession.build, req.options,
+                                         same_initial_weights=same, source=req.id)
     return answer, 201, {"Location": f"/api/sessions/{session_id}"}
-
-
-def _under(prefix, exc):
-    """The same error with its field named inside `prefix` ("learning_rate" → "overrides.learning_rate")."""
-    if isinstance(exc, ApiError):
-        field = f"{prefix}.{exc.field}" if exc.field else prefix
-        return ApiError(exc.status, f"{prefix}.{exc.message}", field, exc.allowed, **exc.extra)
-    field = f"{prefix}.{exc.field}" if exc.field else prefix
-    return ApiError(422, f"{prefix}.{exc}", field, exc.allowed)
 
 
 # --------------------------------------------------------------------------- landscape
@@ -92,18 +53,19 @@ def landscape():
     started = time.perf_counter()
     body = json_object()
     check_keys("", body, ("sessions", "resolution", "span", "directions", "seed"))
-    limits = app_limits()
+    most = limits()
     ids = body.get("sessions")
-    most = limits["MAX_LANDSCAPE_SESSIONS"]
     if not isinstance(ids, list):
         raise bad_type("sessions", "a list of session ids", ids)
-    if not 1 <= len(ids) <= most:
-        raise ApiError(422, f"sessions: {len(ids)} sessions; give 1 to {most}", "sessions", [1, most])
+    if not 1 <= len(ids) <= most["MAX_LANDSCAPE_SESSIONS"]:
+        raise ApiError(422, f"sessions: {len(ids)} sessions; give 1 to "
+                       f"{most['MAX_LANDSCAPE_SESSIONS']}", "sessions",
+                       [1, most["MAX_LANDSCAPE_SESSIONS"]])
     for i, sid in enumerate(ids):
         string(f"sessions[{i}]", sid)
         if sid in ids[:i]:
             raise ApiError(422, f"sessions[{i}]: listed twice", f"sessions[{i}]", None)
-    top = min(RESOLUTION_RANGE[1], limits["MAX_LANDSCAPE_RESOLUTION"])
+    top = min(RESOLUTION_RANGE[1], most["MAX_LANDSCAPE_RESOLUTION"])
     resolution = number("resolution", body.get("resolution", 41), RESOLUTION_RANGE[0], top,
                         integer=True)
     if resolution % 2 == 0:
@@ -111,7 +73,7 @@ def landscape():
                        "resolution", [RESOLUTION_RANGE[0], top])
     span = number("span", body.get("span", 1.0), *SPAN_RANGE)
     directions = string("directions", body.get("directions", "pca"), DIRECTIONS)
-    seed = number("seed", body.get("seed", 0), 0, cfg.SEED_MAX, integer=True)
+    seed = number("seed", body.get("seed", 0), 0, SEED_MAX, integer=True)
 
     runs = [_copy_run(i, sid) for i, sid in enumerate(ids)]
     first = runs[0]
@@ -132,11 +94,11 @@ def landscape():
                        "to draw), so they "
                        "cannot be the landscape's origin; reset it or list another run first",
                        "sessions[0]", None)
-    _check_work(first, resolution, limits["MAX_LANDSCAPE_WORK"], top)
+    _check_work(first, resolution, most["MAX_LANDSCAPE_WORK"], top)
 
     # Computed outside every session's lock, in a turn at the CPU like any other work (the work
     # limit keeps it under a second).
-    with cpu_scheduler().turn():
+    with scheduler().turn():
         network = Network(**first["network"])   # the structure only; parameters come from θ₀
         computed = time.perf_counter()
         X = features.transform(first["points"], first["shared"]["features"])
@@ -162,7 +124,7 @@ def landscape():
 def _copy_run(i, session_id):
     """What the landscape needs from one session, copied under its lock (held only here)."""
     try:
-        session = find_session(session_id)
+        session = store().get(session_id)
     except ApiError as exc:
         raise ApiError(exc.status, f"sessions[{i}]: {exc.message}", f"sessions[{i}]", None) from None
     with session.lock:

@@ -9,49 +9,43 @@ they were, and the metrics are re-measured as after an edited weight.
 
 from flask import Blueprint
 
-from nn_core import datasets, features, textbook
+from nn_core import features, textbook
 
-from .body import boolean, check_keys, json_object, number, string
-from .context import build_snapshot, check_view, find_session, snapshot_options
-from .errors import ApiError, bad_type
+from ..capacity.limits import COORD_LIMIT, REGRESSION_LABEL_LIMIT
+from ..session.errors import ApiError, bad_type
+from ..session.validate import boolean, check_keys, number, string
+from .request import session_endpoint
 
 bp = Blueprint("inspect", __name__, url_prefix="/api")
 
-COORD_LIMIT = datasets.PLANE          # a free point lies in the input plane, like user points
-REGRESSION_LABEL_LIMIT = 1e6          # a regression target the page can type in
-BODY_KEYS = ("point", "x", "label", "apply", "snapshot")
-
 
 @bp.post("/sessions/<session_id>/trace")
-def trace(session_id):
-    session = find_session(session_id)
-    body = json_object()
-    check_keys("", body, BODY_KEYS)
-    options = snapshot_options(body)
+@session_endpoint(keys=("point", "x", "label", "apply"), check=False)
+def trace(req):
+    body, session = req.body, req.session
     apply = boolean("apply", body.get("apply", False))
     if ("point" in body) == ("x" in body):
         raise ApiError(422, "give either point (a point of the data) or x and label",
                        "point", ["point", "x"])
-    with session.lock, session.turn():
-        if apply:
-            check_view(options, session)
-        trainer = session.trainer
-        if trainer.status != "ok":
-            raise ApiError(422, "status: the session has diverged; reset it before tracing a point",
-                           "status", ["ok"])
-        where, xy, label = _chosen_point(session, body)
-        names = session.config["features"]
-        values = features.transform([xy], names)[0]
-        traced = textbook.trace(session.network, values, label, trainer.learning_rate,
-                                trainer.regularizer.name, trainer.reg_rate)
-        answer = _answer(traced, xy, names, label, where)
-        answer["epoch"] = trainer.epoch
-        answer["applied"] = apply
-        if apply:
-            textbook.apply_update(session.network, traced)
-            trainer.refresh()
-            session.check_numbers()
-            answer["snapshot"] = build_snapshot(session, options)
+    if apply:
+        req.check_view()
+    trainer = session.trainer
+    if trainer.status != "ok":
+        raise ApiError(422, "status: the session has diverged; reset it before tracing a point",
+                       "status", ["ok"])
+    where, xy, label = _chosen_point(session, body)
+    names = session.config["features"]
+    values = features.transform([xy], names)[0]
+    traced = textbook.trace(session.network, values, label, trainer.learning_rate,
+                            trainer.regularizer.name, trainer.reg_rate)
+    answer = _answer(traced, xy, names, label, where)
+    answer["epoch"] = trainer.epoch
+    answer["applied"] = apply
+    if apply:
+        textbook.apply_update(session.network, traced)
+        trainer.refresh()
+        trainer.check_drawable()
+        answer["snapshot"] = req.answer()["snapshot"]
     return answer
 
 

@@ -1,16 +1,17 @@
 """How much memory a session will hold, estimated from its description before it is built.
 
 The server checks every session against a per-session limit and all sessions together against
-a process-wide budget (`app/limits.py`), so it must know the cost of a configuration before
+a process-wide budget (`capacity/limits.py`), so it must know the cost of a configuration before
 allocating anything: a tampered import or a PATCH to the largest network is refused by
 arithmetic, not by running out of memory. The estimate counts what nn_core and the session
 keep between requests (8-byte floats throughout):
 
-    network     P·(params + grads + weight mask + initial params + optimizer slots and scratch)
+    network     P·(params + grads + weight mask + initial params: `trainer.PARAM_VECTORS`,
+                + the optimizer's slots and scratch: `Optimizer.param_arrays()`)
     data        the points, their features (plain, with a bias column, shuffled), the targets
-    workspaces  per-batch buffers for the batch size, the epoch's last (shorter) batch and the
-                whole training set (the full-batch gradient of a reset or an edited weight):
-                rows · (Σ hidden (k + 1) + 2 Σ k + Σ hidden k + n_out)
+    workspaces  per-batch buffers (`layers.Workspace.floats`) for the batch size, the epoch's
+                last (shorter) batch and the whole training set (the full-batch gradient of a
+                reset or an edited weight)
     history     `HISTORY_ROWS` rows of Python floats (a dict per epoch: ~760 B, + 36 B a layer,
                 + 160 B for regression's extra metrics)
     trajectory  the recorded path: nn_core.trajectory's capacity of float32 parameter vectors
@@ -21,6 +22,11 @@ measures for many configurations (never below it, and not far above).
 """
 
 from nn_core import trajectory
+from nn_core.layers import Workspace
+from nn_core.optimizers import OPTIMIZERS
+from nn_core.trainer import PARAM_VECTORS
+
+from .limits import GB, MB
 
 FLOAT = 8
 # A NumPy array object's own bytes besides its data (a recorded path keeps one per vector).
@@ -29,11 +35,6 @@ FIXED = 64 * 1024
 HISTORY_ROW = 760
 HISTORY_ROW_PER_LAYER = 36
 HISTORY_ROW_REGRESSION = 160
-# Arrays each optimizer keeps shaped like the parameters (its slots plus one scratch array).
-OPTIMIZER_ARRAYS = {"sgd": 0, "momentum": 2, "nesterov": 2, "adagrad": 2, "rmsprop": 2,
-                    "adam": 3}
-
-MB = 1024 * 1024
 
 
 def n_params(layer_sizes):
@@ -42,9 +43,7 @@ def n_params(layer_sizes):
 
 def workspace_bytes(layer_sizes, rows):
     """nn_core's per-batch-size buffers (`nn_core.layers.Workspace`) for `rows` rows."""
-    hidden, outputs = layer_sizes[1:-1], layer_sizes[1:]
-    per_row = (sum(k + 1 for k in hidden) + 2 * sum(outputs) + sum(hidden) + layer_sizes[-1])
-    return rows * per_row * FLOAT
+    return Workspace.floats(layer_sizes, rows) * FLOAT
 
 
 def estimate(layer_sizes, optimizer, n_train, n_test, batch_size, history_rows,
@@ -52,7 +51,7 @@ def estimate(layer_sizes, optimizer, n_train, n_test, batch_size, history_rows,
     """{part: bytes} for a session with this network, optimizer, split, batch and history."""
     n_in, n_out, layers = layer_sizes[0], layer_sizes[-1], len(layer_sizes) - 1
     p = n_params(layer_sizes)
-    network = p * FLOAT * (4 + OPTIMIZER_ARRAYS.get(optimizer, 3))
+    network = p * FLOAT * (PARAM_VECTORS + OPTIMIZERS.get(optimizer).param_arrays())
     n = n_train + n_test
     data = FLOAT * (
         3 * n                              # the session's points (x1, x2) and labels
@@ -79,8 +78,8 @@ def total(parts):
 
 def describe(n_bytes):
     """Bytes as a person reads them: '1.5 MB', '2.0 GB'."""
-    if n_bytes >= 1024 * MB:
-        return f"{n_bytes / (1024 * MB):.1f} GB"
+    if n_bytes >= GB:
+        return f"{n_bytes / GB:.1f} GB"
     return f"{n_bytes / MB:.1f} MB"
 
 

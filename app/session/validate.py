@@ -1,4 +1,5 @@
-"""Reading request bodies and query strings into plain, type-checked Python values.
+"""Reading untrusted values (request bodies, query strings, imported models) into plain,
+type-checked Python values.
 
 JSON is parsed here (not by Flask) so that every way a body can be wrong gets the same JSON
 400: invalid syntax, NaN/Infinity literals (not JSON), nesting deep enough to exhaust the
@@ -14,8 +15,6 @@ infinite float is refused everywhere), and nothing downstream ever meets an `Ove
 import json
 import math
 import re
-
-from flask import request
 
 from .errors import ApiError, bad_type
 
@@ -59,20 +58,6 @@ def parse_json(text):
         return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float,
                           parse_int=_parse_int)
     return json.loads(text, parse_constant=_reject_constant)
-
-
-def json_object():
-    """The request body as a dict; an empty body counts as `{}`."""
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
-    if not raw.strip():
-        return {}
-    try:
-        value = parse_json(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ApiError(400, f"malformed JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise bad_type("body", "a JSON object", value)
-    return value
 
 
 def is_number(value):

@@ -1,4 +1,4 @@
-"""The network edge: which requests the app answers at all, checked before any view runs.
+"""The request guard: which requests the app answers at all, checked before any view runs.
 
 A playground on a learner's laptop is reachable by every web page that learner opens, so the
 app refuses what only another site would send (app-wide `before_request` hooks, so every
@@ -169,6 +169,6 @@ def add_headers(response):
     return response
 
 
-def register_edge(app):
+def register_guard(app):
     app.before_request(check_request)
     app.after_request(add_headers)

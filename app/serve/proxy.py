@@ -1,6 +1,6 @@
 """The proxy in front of several workers: nginx, configured from `deploy/nginx.conf.template`.
 
-    python -m app.proxy --listen 0.0.0.0:8000 --worker a1=10.0.0.5:8101 --worker b1=10.0.0.6:8101
+    python -m app.serve.proxy --listen 0.0.0.0:8000 --worker a1=10.0.0.5:8101 --worker b1=10.0.0.6:8101
         [--prefix DIR] [--print]
 
 renders the configuration for workers that run anywhere (each started with
@@ -26,9 +26,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import ROOT
 from .children import die_with
 
-ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -229,7 +229,7 @@ def explain(stderr):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m app.proxy",
+    parser = argparse.ArgumentParser(prog="python -m app.serve.proxy",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--listen", default="127.0.0.1:8000", help="address:port to serve on")
     parser.add_argument("--worker", action="append", default=[], metavar="NAME=HOST:PORT",

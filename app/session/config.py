@@ -22,8 +22,8 @@ from nn_core.schedules import SCHEDULES
 from nn_core.seeds import SEED_MAX
 from nn_core.trainer import LEARNING_RATE_RANGE
 
-from .body import check_keys, is_number, number, string
 from .errors import ApiError, bad_type
+from .validate import check_keys, is_number, number, string
 
 CUSTOM = "custom"  # the dataset name of user-supplied points
 
@@ -34,9 +34,9 @@ LIVE_FIELDS = ("optimizer", "optimizer_params", "learning_rate", "schedule", "sc
                "regularization", "reg_rate", "batch_size", "clip_norm")
 FIELDS = DATA_FIELDS + NETWORK_FIELDS + LIVE_FIELDS
 
-# What each problem type uses when the client does not say (TF Playground's classification
-# uses tanh + squared error on ±1 labels; we default to the textbook sigmoid + cross-entropy).
-
+# TensorFlow Playground's data, network shape and training settings; the output layer and loss
+# are left to nn_core's `resolve_output` (the textbook sigmoid + cross-entropy for binary, where
+# TF Playground uses tanh + squared error on ±1 labels), and the initializer is Xavier's.
 BASE_DEFAULTS = {
     "dataset": "circle", "noise": 0.0, "train_ratio": 0.5, "data_seed": 1,
     "features": list(features.DEFAULT_FEATURES), "hidden_layers": [4, 2], "activation": "tanh",
@@ -47,7 +47,7 @@ BASE_DEFAULTS = {
 
 
 def default_config(limits):
-    """The complete default configuration (TensorFlow Playground's defaults)."""
+    """The complete default configuration (`BASE_DEFAULTS` with every derived field filled)."""
     return normalize({}, limits)
 
 
@@ -182,7 +182,8 @@ def normalize(raw, limits, custom_problem=None, custom_points=None):
     if loss is not None:
         loss = string("loss", loss, LOSSES.names())
     n_out = output_size(out)
-    # The engine fills in what was left out so that it fits the rest (tanh output → mse, ...).
+    # What the client left out, the engine fills in to fit the rest: each problem's textbook
+    # output and loss (binary: sigmoid + bce), or the loss a chosen output needs (tanh → mse).
     _, out["output_activation"], out["loss"] = resolve_output(n_out, output, loss, problem)
     LOSSES.get(out["loss"])().check(out["output_activation"], problem, n_out)
     if out["output_activation"] == "softmax" and problem != "multiclass":

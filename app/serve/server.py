@@ -6,13 +6,13 @@ the real server on a free port inside their own process, and a clean stop: waitr
 trigger) to close the listening socket; the loop ends once the last connection is gone.
 
 The settings, chosen for a classroom on one machine (`python -m app --help` sets each):
-- `threads` 32: threads mostly wait (for a turn at the CPU, see `app/compute.py`, or for the
+- `threads` 32: threads mostly wait (for a turn at the CPU, see `app/capacity/scheduler.py`, or for the
   network). Every request that has a thread reaches the fair scheduler, which decides who
   computes next; a request without one waits in waitress's queue, first come first served,
   where a learner's one-epoch step would sit behind turbo requests. Computing happens one
   request at a time whatever the count, so threads cost only memory for answers in flight
   (a default answer is ~60 KB). A class of 30 keeps every request at the scheduler. A new
-  request goes to the thread that went idle last (`app/dispatcher.py`), so only as many
+  request goes to the thread that went idle last (`dispatcher.py`), so only as many
   threads stay warm as requests are in flight.
 - `connection_limit` 1000 (waitress: 100) with `poll()` (select() stops at 1024 descriptors):
   a browser opens up to six connections, and connections that send nothing (half-open, or a

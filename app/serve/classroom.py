@@ -5,7 +5,7 @@ several single-process workers instead, each on its own loopback port, and nginx
 address. A session's network lives in its worker's memory, so nginx routes each session's
 requests to the worker that owns it, by the worker name every session id starts with ("w2.…"),
 and spreads everything else (creating a session, options, the page) across the workers
-(`deploy/nginx.conf.template`, `app/proxy.py`).
+(`deploy/nginx.conf.template`, `serve/proxy.py`).
 
 The launcher here starts the workers (`python -m app --worker-name wK --host 127.0.0.1 --port P`
 plus every limit it was given: limits apply per worker), waits until each answers, starts
@@ -28,10 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import ROOT
 from .children import die_with
 from .proxy import Nginx, ProxyError, Worker, connect_host, find_nginx, render
 
-ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0       # seconds for a worker to answer after starting
 RESTART_BACKOFF = (0.5, 30.0)  # first and longest wait before restarting a crashing worker
 

@@ -7,11 +7,15 @@ sees the state before or after it, never in between. Rebuilds construct complete
 first and only then replace the old ones, so a change that fails half-way (a ConfigError from
 the engine) leaves the session exactly as it was.
 
-Two budgets guard the machine (see `app/compute.py` and `app/memory.py`):
+Two budgets guard the machine (see `capacity/scheduler.py` and `capacity/memory.py`):
 - every change that could make the session bigger is estimated from its description first and
   claimed from the store's memory budget (`claim`) before anything is built;
-- all work on the network runs in scheduler turns (`session.turn()`), and training runs in
-  slices of `compute.SLICE_MS`, one turn each, so other learners get the CPU in between.
+- the caller runs each request in one scheduler turn (`app/api/request.py`); training goes in
+  slices of `SLICE_MS` with a `checkpoint()` between them, where a lighter learner may take
+  the CPU for a while.
+
+From a script or notebook: `TrainingSession.create({"dataset": "xor"}, DEFAULTS).step(epochs=10)`
+(`DEFAULTS` from `app.capacity.limits`); no scheduler, no store, the same code.
 """
 
 import contextlib
@@ -23,15 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn_core import Network, Trainer, features
-from nn_core.drawable import FLOAT32_MAX
 from nn_core.userdata import load_points, to_csv
 
+from ..capacity import memory
+from ..capacity.limits import COORD_LIMIT
+from ..capacity.scheduler import SLICE_MS, NoScheduler
 from . import config as cfg
-from . import memory
-from .compute import SLICE_MS, NoScheduler
 from .errors import ApiError
-from .points import (COORD_LIMIT, Points, generate_points, read_given_points, split,
-                     split_sizes)
+from .points import Points, generate_points, read_given_points, split, split_sizes
 
 
 def build_network(config):
@@ -54,7 +57,7 @@ def build_trainer(network, points, config, limits):
 
 
 def estimate(config, n_train, n_test, limits):
-    """The memory parts (`app/memory.py`) of a session with this config and split."""
+    """The memory parts (`capacity/memory.py`) of a session with this config and split."""
     return memory.estimate(cfg.layer_sizes(config), config["optimizer"], n_train, n_test,
                            config["batch_size"], limits["HISTORY_ROWS"],
                            regression=config["problem"] == "regression")
@@ -79,6 +82,7 @@ class Plan:
     points: Points = None        # given points (dataset "custom"), else generated at build
     custom_problem: str = None
     memory: int = 0
+    initial_params: np.ndarray = None  # start from these weights (a fork), else from the seed
 
 
 class TrainingSession:
@@ -100,10 +104,6 @@ class TrainingSession:
     @property
     def network(self):
         return self.trainer.net
-
-    def turn(self):
-        """This session's turn at the CPU (see `app/compute.py`); take `lock` first."""
-        return self.scheduler.turn(self.id)
 
     # ----------------------------------------------------------------- creation
     @classmethod
@@ -127,13 +127,22 @@ class TrainingSession:
         return plan
 
     @classmethod
+    def plan_on_points(cls, config, points, limits, custom_problem=None):
+        """A plan for a session with a complete, normalised `config` on exactly `points` (a
+        `Points`, already split, nothing regenerated): a fork shares its source's data so."""
+        parts = estimate(config, len(points.train_points), len(points.test_points), limits)
+        return Plan(config, points, custom_problem, check_session_memory(parts, limits))
+
+    @classmethod
     def build(cls, plan, limits):
         config = plan.config
         points = plan.points if plan.points is not None else generate_points(config)
         trainer = build_trainer(build_network(config), points, config, limits)
+        if plan.initial_params is not None:
+            trainer.restart_from(plan.initial_params)
         session = cls(config, points.as_problem(config["problem"]), trainer, limits,
                       plan.custom_problem, plan.memory)
-        session.check_numbers()
+        trainer.check_drawable()
         return session
 
     @classmethod
@@ -162,35 +171,6 @@ class TrainingSession:
     def _claim_points(self, config, points):
         return self.claim(config, len(points.train_points), len(points.test_points))
 
-    # ----------------------------------------------------------------- numbers
-    def check_numbers(self):
-        """Mark the session diverged if a weight or gradient left the float32 range (or is not
-        finite) while the trainer still says "ok": snapshots carry float32."""
-        if self.trainer.status != "ok":
-            return
-        net = self.network
-        with np.errstate(invalid="ignore"):
-            for name, values in (("weights", net.params), ("gradients", net.grads)):
-                largest = float(np.max(np.abs(values))) if values.size else 0.0
-                if not largest <= FLOAT32_MAX:  # also true for NaN
-                    self.mark_diverged(
-                        f"the {name} became too large to show (beyond ±3.4e38, float32's range) "
-                        f"at epoch {self.trainer.epoch}: each step overshot; try a smaller "
-                        "learning rate and press reset")
-                    return
-
-    def mark_diverged(self, reason):
-        trainer = self.trainer
-        if trainer.status == "ok":
-            trainer.status, trainer.status_reason = "diverged", reason[:300]
-
-    @classmethod
-    def plan_on_points(cls, config, points, limits, custom_problem=None):
-        """A plan for a session with a complete, normalised `config` on exactly `points` (a
-        `Points`, already split, nothing regenerated): a fork shares its source's data so."""
-        parts = estimate(config, len(points.train_points), len(points.test_points), limits)
-        return Plan(config, points, custom_problem, check_session_memory(parts, limits))
-
     def normalize(self, raw):
         return cfg.normalize(raw, self.limits, custom_problem=self.custom_problem,
                              custom_points=len(self.points))
@@ -198,8 +178,6 @@ class TrainingSession:
     # ----------------------------------------------------------------- changes
     def patch(self, change):
         """Apply a config change; returns (reinitialized, rebuilt parts, data changed)."""
-        if not isinstance(change, dict):
-            raise ApiError(400, "body: expected a JSON object", "body", None)
         new = self.normalize(cfg.merge(self.config, change))
         changed = cfg.changed_fields(self.config, new)
         data_changed = any(k in cfg.DATA_FIELDS for k in changed)
@@ -210,18 +188,16 @@ class TrainingSession:
             if not (data_changed or net_changed):
                 live = {k: new[k] for k in changed}
                 if live:
-                    with self.turn():
-                        self._set_live(live, new)
+                    self._set_live(live, new)
                 self.config = new
                 return False, [], False
-            with self.turn():
-                points = self.points
-                if data_changed:
-                    if new["dataset"] == cfg.CUSTOM:
-                        points = split(*points.all(), new)  # user points: only the split changes
-                    else:
-                        points = generate_points(new)
-                trainer = build_trainer(build_network(new), points, new, self.limits)
+            points = self.points
+            if data_changed:
+                if new["dataset"] == cfg.CUSTOM:
+                    points = split(*points.all(), new)  # user points: only the split changes
+                else:
+                    points = generate_points(new)
+            trainer = build_trainer(build_network(new), points, new, self.limits)
         # Everything built: swap it in as one.
         self.config, self.points, self.trainer = new, points.as_problem(new["problem"]), trainer
         if new["dataset"] != cfg.CUSTOM:
@@ -254,27 +230,25 @@ class TrainingSession:
         started = clock = time.perf_counter()
         deadline = started + max(0.0, max_ms - reserve_ms) / 1000.0
         got = 0
-        with self.turn():
-            while got < wanted and trainer.status == "ok":
-                left = max(0.0, min(SLICE_MS / 1000.0, deadline - time.perf_counter()))
-                if batches is not None:
-                    trainer.step(wanted - got, time_limit=left)
-                    got = trainer.steps - steps0
-                else:
-                    trainer.run(wanted - got, time_limit=left)
-                    got = trainer.epoch - epoch0
-                self.check_numbers()
-                clock = time.perf_counter()
-                if clock >= deadline:
-                    break
-                self.scheduler.checkpoint()
+        while got < wanted and trainer.status == "ok":
+            left = max(0.0, min(SLICE_MS / 1000.0, deadline - time.perf_counter()))
+            if batches is not None:
+                trainer.step(wanted - got, time_limit=left)
+                got = trainer.steps - steps0
+            else:
+                trainer.run(wanted - got, time_limit=left)
+                got = trainer.epoch - epoch0
+            trainer.check_drawable()
+            clock = time.perf_counter()
+            if clock >= deadline:
+                break
+            self.scheduler.checkpoint()
         elapsed = (clock - started) * 1000.0
         return {"epochs": trainer.epoch - epoch0, "batches": trainer.steps - steps0,
                 "stopped_early": got < wanted, "elapsed_ms": round(elapsed, 3)}
 
     def reset(self, reseed=False):
-        with self.turn():
-            self.trainer.reset(reseed=reseed)
+        self.trainer.reset(reseed=reseed)
         if reseed:  # the new seed goes into the config, so the config still reproduces it
             self.config = {**self.config, "seed": int(self.network.seed)}
 
@@ -295,10 +269,9 @@ class TrainingSession:
                 raise ApiError(422, "from: a bias has no source neuron; leave it out", "from",
                                None)
             row = dense.n_in  # nn_core addresses the bias as the row after the weights
-        with self.turn():
-            self.network.set_weight(layer, row, target, value)
-            self.trainer.refresh()
-            self.check_numbers()
+        self.network.set_weight(layer, row, target, value)
+        self.trainer.refresh()
+        self.trainer.check_drawable()
 
     # ----------------------------------------------------------------- data
     def regenerate(self, data_seed=None):
@@ -306,11 +279,10 @@ class TrainingSession:
         if data_seed is None:
             data_seed = secrets.randbelow(2**31)
         new = self.normalize({**self.config, "data_seed": data_seed})
-        with self.turn():
-            if new["dataset"] == cfg.CUSTOM:
-                points = split(*self.points.all(), new)
-            else:
-                points = generate_points(new)
+        if new["dataset"] == cfg.CUSTOM:
+            points = split(*self.points.all(), new)
+        else:
+            points = generate_points(new)
         self._set_points(points, new)
 
     def load_user_points(self, source):
@@ -379,11 +351,11 @@ class TrainingSession:
     def _set_points(self, points, new):
         typed = points.as_problem(new["problem"])
         names = new["features"]
-        with self._claim_points(new, typed), self.turn():
+        with self._claim_points(new, typed):
             self.trainer.set_data(features.transform(typed.train_points, names),
                                   typed.train_labels,
                                   features.transform(typed.test_points, names), typed.test_labels)
-            self.check_numbers()
+            self.trainer.check_drawable()
         self.points, self.config = typed, new
 
     def data_json(self):

@@ -11,25 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from nn_core.errors import ConfigError
 
-
-class ApiError(Exception):
-    """An error the client caused (or may retry): status, message, and the field at fault."""
-
-    def __init__(self, status, message, field=None, allowed=None, **extra):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
-        self.allowed = allowed
-        self.extra = extra
-
-
-def bad_type(field, expected, value):
-    """400 for a value of the wrong JSON type (a string where a number belongs, ...)."""
-    got = "null" if value is None else type(value).__name__
-    got = {"str": "string", "dict": "object", "list": "array", "bool": "boolean",
-           "int": "number", "float": "number"}.get(got, got)
-    return ApiError(400, f"{field}: expected {expected}, got {got}", field, expected)
+from ..session.errors import ApiError
 
 
 def error_response(status, message, field=None, allowed=None, **extra):

@@ -1,35 +1,21 @@
-"""Snapshots: what the page draws after each request, and the options that trim it.
+"""Snapshot options: which parts of a snapshot a request asks for, checked, and what building
+that snapshot would cost, known before any work.
 
-A snapshot is built under the session's lock from the trainer and network as they are at that
-moment, so it is always self-consistent. Its large parts (the output grid, the neuron maps)
-are encoded with `encoding.encode_*`; the client leaves out what it does not draw.
-docs/api.md describes the format.
-
-What one snapshot may cost is bounded before any work (`check_view`): its peak memory, the
-largest part's working arrays plus the encoded answer, must fit `MAX_SNAPSHOT_BYTES`. It is
-built in the session's scheduler turn, with a checkpoint between parts, and it never shows
-numbers the page cannot trust: a map or weight that is not a finite float32 marks the session
-diverged (with a reason) instead of going out as ±inf under status "ok".
+A snapshot's peak memory (its largest part's working arrays plus the encoded answer) must fit
+`MAX_SNAPSHOT_BYTES`; `check_view` refuses with a 422 naming the part to trim (and, for the
+grid, the largest resolution that fits). docs/api.md lists the options.
 """
-
-import math
-import time
-
-import numpy as np
 
 from nn_core.errors import ConfigError
 from nn_core.grid import DEFAULT_BOUNDS, DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
-from nn_core.transformed import check_selection, transformed_space
+from nn_core.trainer import EVAL_CHUNK
+from nn_core.transformed import DEFAULT_LINE_POINTS, check_selection
 
-from .body import boolean, check_keys, number, query_value, string
-from .encoding import ENCODINGS, encode, encode_f32
+from ..capacity.limits import BOUNDS_LIMIT, MAX_COUNT
+from ..capacity.memory import describe
+from .arrays import ENCODINGS
 from .errors import ApiError, bad_type
-from .grids import GridCache
-from .memory import describe
-
-# Grid lines of the transformed view (nn_core's defaults: 13 + 13 lines of 60 samples).
-TRANSFORMED_LINE_POINTS = 26 * 60
-CONFUSION_CHUNK = 2048  # rows nn_core's evaluation forwards at once
+from .validate import boolean, check_keys, number, query_value, string
 
 DEFAULTS = {
     "grid": True, "resolution": DEFAULT_RESOLUTION, "neurons": True,
@@ -39,7 +25,6 @@ DEFAULTS = {
     "transformed": None,
 }
 BOOLEAN = ("grid", "neurons", "weights", "history", "confusion")
-BOUNDS_LIMIT = 100.0
 
 
 def parse_options(raw, limits, from_query=False):
@@ -77,7 +62,7 @@ def parse_options(raw, limits, from_query=False):
     out["neuron_encoding"] = string("snapshot.neuron_encoding",
                                     values.get("neuron_encoding", "u8"), ENCODINGS)
     out["history_since"] = number("snapshot.history_since", values.get("history_since", 0),
-                                  0, 2**53 - 1, integer=True)
+                                  0, MAX_COUNT, integer=True)
     out["bounds"] = _bounds(values.get("bounds", DEFAULTS["bounds"]))
     out["transformed"] = _transformed_option(values.get("transformed"), limits)
     return out
@@ -157,11 +142,11 @@ def cost(options, layer_sizes, n_points):
     if options["weights"]:
         answer["snapshot.weights"] = sum((a + 1) * b for a, b in zip(layer_sizes, widths)) * 8
     if options.get("transformed") is not None:
-        rows = n_points + TRANSFORMED_LINE_POINTS
+        rows = n_points + DEFAULT_LINE_POINTS
         work["snapshot.transformed"] = rows * (sum(widths) * 16 + n_in * 8)
         answer["snapshot.transformed"] = rows * 2 * 4
     if options["confusion"]:
-        work["snapshot.confusion"] = min(n_points, CONFUSION_CHUNK) * sum(widths) * 16
+        work["snapshot.confusion"] = min(n_points, EVAL_CHUNK) * sum(widths) * 16
     parts = {k: v * 8 // 3 for k, v in answer.items()}  # base64 (4/3), then JSON text (×2)
     if work:
         largest = max(work, key=work.get)
@@ -199,147 +184,3 @@ def _bounds(value):
         raise ApiError(422, "snapshot.bounds: need x_min < x_max and y_min < y_max", field,
                        "[x_min, x_max, y_min, y_max] within ±100")
     return b
-
-
-def build(session, options, grid_cache=None, done=None, timing=None):
-    """The snapshot dict of `session` (its trainer and network) under `options`.
-
-    Runs in the session's scheduler turn (taken here if the caller holds none), with a
-    checkpoint after each large part so other learners are not held up for long.
-    """
-    started = time.perf_counter()
-    trainer, net, scheduler = session.trainer, session.network, session.scheduler
-    snap = {}
-    grid_ms = 0.0
-    with session.turn():
-        session.check_numbers()
-        snap["metrics"] = _clean(trainer.metrics())
-        if options["history"]:
-            history = trainer.history.since(options["history_since"])
-            snap["history"] = {"since": options["history_since"], **history}
-        if options["grid"]:
-            t0 = time.perf_counter()
-            snap["grid"] = _grid(session, options, grid_cache)
-            grid_ms = (time.perf_counter() - t0) * 1000
-            scheduler.checkpoint()
-        if options["weights"]:
-            snap["weights"] = _weights(net, trainer)
-        if options["confusion"] and net.problem != "regression":
-            snap["confusion"] = _confusion(trainer)
-            scheduler.checkpoint()
-        if options.get("transformed") is not None:
-            snap["transformed"] = _transformed(session, options["transformed"])
-    status = trainer.status  # last: a part above may have found numbers beyond float32
-    snap = {
-        "epoch": trainer.epoch,
-        "steps": trainer.steps,
-        "status": status,
-        "reason": trainer.status_reason if status != "ok" else None,
-        "learning_rate": _float(trainer.learning_rate),
-        **snap,
-    }
-    if done is not None:
-        snap["done"] = done
-    timing = dict(timing or {})
-    timing["grid_ms"] = round(grid_ms, 3)
-    timing["snapshot_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    snap["timing"] = timing
-    return snap
-
-
-def _finite_or_diverge(session, arrays, what):
-    """Mark the session diverged if any of `arrays` (float32 maps) is not finite."""
-    if session.trainer.status == "ok" and not all(np.isfinite(a).all() for a in arrays):
-        session.mark_diverged(
-            f"the network's {what} became too large to draw (beyond ±3.4e38, float32's range) "
-            f"at epoch {session.trainer.epoch}: the weights grew without bound; try a smaller "
-            "learning rate and press reset")
-
-
-def _grid(session, options, grid_cache):
-    cache = grid_cache or GridCache()
-    features, bounds, res = session.config["features"], options["bounds"], options["resolution"]
-    nres = options["neuron_resolution"] if options["neurons"] else None
-    maps = cache.evaluate(session.network, features, bounds, res, nres)
-    _finite_or_diverge(session, [maps.output, maps.output_small, *maps.neurons], "outputs")
-    grid = {"bounds": bounds, "resolution": res, "output": encode(maps.output, options["encoding"])}
-    if options["neurons"]:
-        enc = options["neuron_encoding"]
-        grid["neuron_resolution"] = nres
-        grid["neurons"] = [encode(layer, enc) for layer in maps.neurons]
-        grid["output_small"] = encode(maps.output_small, enc)
-        grid["inputs"] = cache.encoded_inputs(features, bounds, res, nres, enc, encode)
-    return grid
-
-
-def _weights(net, trainer):
-    grads = getattr(trainer, "last_grads", None)
-    norms = _latest_grad_norms(trainer)
-    layers = []
-    for i, layer in enumerate(net.layers):
-        entry = {"W": encode_f32(layer.W), "b": encode_f32(layer.b)}
-        if grads is not None and i < len(grads):
-            dW, db = grads[i]
-            entry["dW"], entry["db"] = encode_f32(dW), encode_f32(db)
-        else:
-            entry["dW"] = entry["db"] = None
-        entry["grad_norm"] = norms[i] if norms is not None and i < len(norms) else None
-        layers.append(entry)
-    return layers
-
-
-def _confusion(trainer):
-    """Train and test confusion matrices of the current weights as JSON lists of counts.
-
-    One more forward pass over the stored points: ~0.1 ms for the default session, ~40 ms at the
-    limits (5000 points, 8 × 64 neurons), which is why the page asks only while it shows them.
-    """
-    matrices = trainer.confusion()
-    return {"train": matrices["train"].tolist(), "test": matrices["test"].tolist(),
-            "labels": list(range(len(matrices["train"])))}
-
-
-def _transformed(session, chosen):
-    """Train then test points, and the plane's 26 grid lines (13 + 13, 60 samples each, over
-    [-6, 6]²), seen by neurons (a, b) of hidden layer `layer`; both float32.
-
-    One forward pass over 500 + 1,560 rows: ~0.1 ms by default, ~30 ms at the limits (5000
-    points, 8 × 64 neurons), which is why the page asks only while the panel is open.
-    """
-    points, _ = session.points.all()
-    view = transformed_space(session.network, session.config["features"], points,
-                             chosen["layer"], chosen["neurons"])
-    with np.errstate(over="ignore", invalid="ignore"):
-        _finite_or_diverge(session, [view["points"].astype(np.float32),
-                                     view["lines"].astype(np.float32)], "hidden activations")
-    return {"layer": view["layer"], "neurons": view["neurons"],
-            "points": encode_f32(view["points"]), "lines": encode_f32(view["lines"])}
-
-
-def _latest_grad_norms(trainer):
-    """Per-layer gradient norms over the training set at the latest epoch (the history's)."""
-    latest = trainer.metrics()
-    norms = latest.get("grad_norms") if isinstance(latest, dict) else None
-    return [_float(v) for v in norms] if norms is not None else None
-
-
-def _float(value):
-    if value is None:
-        return None
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _clean(metrics):
-    """Metrics with NumPy scalars as floats and non-finite values as None."""
-    out = {}
-    for key, value in (metrics or {}).items():
-        if isinstance(value, (list, tuple, np.ndarray)):
-            out[key] = [_float(v) for v in value]
-        elif isinstance(value, (float, np.floating)):
-            out[key] = _float(value)
-        elif isinstance(value, np.integer):
-            out[key] = int(value)
-        else:
-            out[key] = value
-    return out

@@ -1,0 +1,21 @@
+"""The routes: one blueprint module per area, registered in this order.
+
+- `sessions.py` — create, read, change, delete, step, reset, edit a weight, export;
+- `data.py` — a session's points;
+- `inspect.py` — one point through the network (trace);
+- `compare.py` — fork, and the loss landscape of several runs;
+- `options.py` — every name, range, limit and default the page builds its controls from;
+- `pages.py` — the page itself and plotly.js;
+- `request.py` — the one path every session request takes (not a blueprint).
+
+A new area is a new module with a `bp` and one line in `BLUEPRINTS`.
+"""
+
+from . import compare, data, inspect, options, pages, sessions
+
+BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, compare.bp, options.bp, pages.bp]
+
+
+def register(app):
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

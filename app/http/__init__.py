@@ -1,0 +1,2 @@
+"""The HTTP edge, before and after every route: which requests are answered at all
+(`guard.py`), errors as JSON (`errors.py`), and the JSON encoder (`json.py`)."""
