@@ -109,7 +109,7 @@ Notes:
 - Turbo asks `{{"epochs": 100000, "max_ms": 12}}`: 12 ms of training, then a fresh snapshot,
   so each request takes about 16 ms, i.e. one animation frame.
 - With 20 learners at once the server is one Python process: requests take turns at the CPU
-  (app/compute.py) instead of thrashing the GIL, so total throughput is what one core gives,
+  (app/capacity/scheduler.py) instead of thrashing the GIL, so total throughput is what one core gives,
   1 ÷ (server CPU per request), and each learner's latency is mostly its wait for the other 19
   (latency ≈ 20 ÷ requests per second). More cores: several worker processes (docs/deploy.md).
 """

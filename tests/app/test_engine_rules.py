@@ -1,6 +1,10 @@
 """The server applies the engine's rules, not copies of them: /api/options serves nn_core's
 ranges, names and grid defaults, and the checks behind the API use the same numbers."""
 
+import numpy as np
+
+from app.capacity.limits import MAX_REASON
+from nn_core import Network, Trainer
 from nn_core.grid import DEFAULT_BOUNDS, DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
 from nn_core.network import PROBLEMS
 from nn_core.optimizers import CLIP_NORM_RANGE
@@ -32,3 +36,11 @@ def test_the_learning_rate_range_is_the_engines(client, make_session, error_of):
         assert client.patch(f"/api/sessions/{sid}", json={"learning_rate": rate}).status_code == 200
     error = error_of(client.patch(f"/api/sessions/{sid}", json={"learning_rate": 10.5}), 422)
     assert error["field"] == "learning_rate" and error["allowed"] == [1e-5, 10.0]
+
+
+def test_the_divergence_reason_fits_what_an_import_accepts():
+    net = Network([2, 3, 1], problem="binary", seed=0)
+    t = Trainer(net, np.zeros((4, 2)), np.array([0, 1, 0, 1]), learning_rate=0.00001)
+    t.epoch = 2**53 - 1                                    # the longest epoch number there is
+    t.mark_diverged("hidden activations", np.array([1e39]))
+    assert len(t.status_reason) <= MAX_REASON

@@ -1,5 +1,5 @@
 """Model imports are untrusted: their description is checked before anything is allocated, and
-their values before a session is made of them (app/model_io.py)."""
+their values before a session is made of them (app/session/model_io.py)."""
 
 import base64
 import copy

@@ -1,5 +1,5 @@
-"""Memory: each session's estimate (app/memory.py) against what it really holds, the per-session
-limit and the process-wide budget (app/sessions.py), checked before anything is built."""
+"""Memory: each session's estimate (app/capacity/memory.py) against what it really holds, the per-session
+limit and the process-wide budget (app/capacity/store.py), checked before anything is built."""
 
 import gc
 import os

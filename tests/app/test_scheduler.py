@@ -1,4 +1,4 @@
-"""The fair CPU scheduler (app/compute.py): who computes next, the express turn, checkpoints.
+"""The fair CPU scheduler (app/capacity/scheduler.py): who computes next, the express turn, checkpoints.
 
 A fake clock makes "how long a turn has run" a number the test sets, so nothing here depends
 on how fast the machine is; threads wait on the scheduler itself and on events."""

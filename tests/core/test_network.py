@@ -456,3 +456,15 @@ def test_x_with_wrong_width(rows):
 def test_bad_seed():
     expect_error("seed", ["0 to"], Network, [2, 3, 1], seed=-1)
     expect_error("seed", ["0 to"], Network, [2, 3, 1], seed=1.5)
+
+
+@pytest.mark.parametrize("sizes", [[2, 1], [2, 8, 3], [5, 4, 4, 2], [9, 64, 64, 6]])
+def test_workspace_floats_counts_every_buffer(sizes):
+    """`Workspace.floats` (the server's estimate, asked before building) equals the floats the
+    buffers really hold (views counted once)."""
+    from nn_core.layers import Workspace
+
+    ws = Workspace(sizes, 13)
+    arrays = [ws.x_in, *ws.x_aug, *ws.z, *ws.dz, *ws.da, ws.out]
+    assert all(a.base is None for a in arrays)              # none is a view of another
+    assert sum(a.size for a in arrays) == Workspace.floats(sizes, 13)

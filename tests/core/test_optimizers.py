@@ -473,3 +473,17 @@ def test_clip_rejects_bad_max_norm(max_norm):
         clip_by_global_norm(np.ones(3), max_norm)
     assert info.value.field == "clip_norm"
     assert info.value.allowed == list(CLIP_NORM_RANGE)
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_param_arrays_counts_what_an_optimizer_really_keeps(name):
+    """The server's memory estimate asks `param_arrays()` before building anything: it must be
+    the number of parameter-sized arrays a step leaves behind (slots and scratch)."""
+    opt = OPTIMIZERS.get(name)()
+    params, grads = np.ones(7), np.full(7, 0.1)
+    opt.step(params, grads, 0.01)
+    opt.step_sizes(0.01)
+    kept = [v for v in opt.state.values() if isinstance(v, np.ndarray)]
+    scratch = [opt._tmp] if opt._tmp is not None else []
+    assert all(a.shape == params.shape for a in kept + scratch)
+    assert len(kept) + len(scratch) == opt.param_arrays()

@@ -587,3 +587,44 @@ def test_non_finite_weights_are_named_as_such(value, words):
     net.params[2] = value
     t.refresh()
     assert t.status == "diverged" and words in t.status_reason
+
+
+# ---- the engine owns its state: divergence and restarts ------------------------------------
+def test_mark_diverged_says_why_once_and_reset_clears_it():
+    net = Network([2, 3, 1], problem="binary", seed=0)
+    t = Trainer(net, np.zeros((4, 2)), np.array([0, 1, 0, 1]), learning_rate=0.5)
+    t.mark_diverged("network's outputs", np.array([1.0, np.inf]))
+    assert t.status == "diverged"
+    assert t.status_reason.startswith("the network's outputs became infinite at epoch 0: ")
+    assert "learning rate (now 0.5)" in t.status_reason and "float32" in t.status_reason
+    first = t.status_reason
+    t.mark_diverged("weights", np.array([np.nan]))        # the first reason stays
+    assert t.status_reason == first
+    t.reset()
+    assert t.status == "ok" and t.status_reason is None
+
+
+def test_check_drawable_catches_gradients_beyond_float32():
+    net = Network([2, 3, 1], problem="binary", seed=0)
+    t = Trainer(net, np.zeros((4, 2)), np.array([0, 1, 0, 1]))
+    assert t.check_drawable()
+    net.grads[3] = -1e39
+    assert not t.check_drawable()
+    assert t.status_reason.startswith("the gradients grew beyond what can be drawn (> 3.4e38)")
+
+
+def test_restart_from_given_weights_is_a_reset_to_them():
+    net = Network([2, 4, 1], problem="binary", seed=0)
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 2
+    t = Trainer(net, X, y, optimizer="adam")
+    t.run(3)
+    start = np.linspace(-1, 1, net.n_params)
+    t.restart_from(start)
+    assert t.epoch == 0 and t.optimizer.state == {} and np.array_equal(net.params, start)
+    t.run(2)
+    t.reset()                                              # reset returns to them again
+    assert np.array_equal(net.params, start)
+    with pytest.raises(ConfigError) as err:
+        t.restart_from(np.zeros(3))
+    assert err.value.field == "initial_params"
+

@@ -1,5 +1,5 @@
-"""The network edge (app/edge.py): Host allow-list, Origin, JSON content type, OPTIONS, and the
-headers that keep pages from being framed. They hold for every blueprint, present and future."""
+"""The request guard (app/http/guard.py): Host allow-list, Origin, JSON content type,
+OPTIONS, and the headers that keep pages from being framed. They hold for every blueprint, present and future."""
 
 import pytest
 from flask import Blueprint
