@@ -30,7 +30,7 @@ def create_app(config=None):
     from .http.errors import register_error_handlers
     from .http.guard import register_guard
     from .http.json import StrictJSONProvider
-    from .session.grid_cache import GridCache
+    from .session.snapshot import GridCache
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), static_url_path="/static")

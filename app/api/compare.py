@@ -15,7 +15,13 @@ import numpy as np
 from flask import Blueprint
 
 from nn_core import Network, features
-from nn_core.landscape import DIRECTIONS, RESOLUTION_RANGE, SPAN_RANGE, cost, loss_landscape
+from nn_core.landscape import (
+    DIRECTIONS,
+    RESOLUTION_RANGE,
+    SPAN_RANGE,
+    cost,
+    loss_landscape,
+)
 from nn_core.seeds import SEED_MAX
 
 from ..session import config as cfg
@@ -23,8 +29,15 @@ from ..session.errors import ApiError, bad_type
 from ..session.fork import plan_fork
 from ..session.training_session import TrainingSession
 from ..session.validate import check_keys, number, string
-from .request import (build_and_store, check_view, json_object, limits, scheduler,
-                      session_endpoint, store)
+from .request import (
+    build_and_store,
+    check_view,
+    json_object,
+    limits,
+    scheduler,
+    session_endpoint,
+    store,
+)
 
 bp = Blueprint("compare", __name__, url_prefix="/api")
 

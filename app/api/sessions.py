@@ -17,8 +17,15 @@ from ..session.errors import ApiError
 from ..session.model_io import build_import, export_session, plan_import
 from ..session.training_session import TrainingSession
 from ..session.validate import boolean, number, string
-from .request import (build_and_store, check_view, json_object, limits, options_from_body,
-                      session_endpoint, store)
+from .request import (
+    build_and_store,
+    check_view,
+    json_object,
+    limits,
+    options_from_body,
+    session_endpoint,
+    store,
+)
 
 bp = Blueprint("sessions", __name__, url_prefix="/api")
 

@@ -112,9 +112,7 @@ class SessionStore:
                 self._reserved -= reservation.n_bytes
                 self._places -= 1
             self._make_room(dry_run=False, n_bytes=n_bytes)
-            session_id = new_id(self.id_prefix)
-            while session_id in self._sessions:  # never happens with 192 bits, but cheap
-                session_id = new_id(self.id_prefix)
+            session_id = new_id(self.id_prefix)  # 192 random bits: never one already taken
             session.id = session_id
             self._sessions[session_id] = session
             self._last_used[session_id] = self.clock()

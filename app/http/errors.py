@@ -76,7 +76,5 @@ def register_error_handlers(app):
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
-        if isinstance(exc, HTTPException):  # pragma: no cover - handled above
-            return _http_error(exc)
         current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal error")

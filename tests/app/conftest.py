@@ -78,3 +78,20 @@ def post(client, path, body, status=200):
 def create(client, **config):
     """A new session with a bare snapshot; returns the JSON answer."""
     return post(client, "/api/sessions", {**config, "snapshot": BARE}, 201)
+
+
+class Clock:
+    """A hand-moved clock for a session store: `clock.now += 400` instead of sleeping."""
+
+    def __init__(self, now=0.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def store_with_clock(app, now=0.0):
+    """The app's session store, run by a new `Clock` at `now`: (store, clock, client)."""
+    store = app.extensions["sessions"]
+    store.clock = Clock(now)
+    return store, store.clock, app.test_client()

@@ -4,8 +4,10 @@ import pytest
 
 from app import create_app
 from app.__main__ import is_loopback, parse_args
-from app.session.errors import ApiError
 from app.capacity.store import SessionStore
+from app.session.errors import ApiError
+
+from .conftest import store_with_clock
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "
@@ -101,14 +103,10 @@ def test_too_many_sessions_is_429_until_one_is_freed(error_of):
 
 
 def test_full_store_evicts_the_least_recently_used_idle_session():
-    app = create_app({"MAX_SESSIONS": 2})
-    store = app.extensions["sessions"]
-    now = [1000.0]
-    store.clock = lambda: now[0]
-    client = app.test_client()
+    store, clock, client = store_with_clock(create_app({"MAX_SESSIONS": 2}), 1000.0)
     a = client.post("/api/sessions", json={}).get_json()["id"]
     b = client.post("/api/sessions", json={}).get_json()["id"]
-    now[0] += 400  # both idle for more than evict_idle (300 s) ...
+    clock.now += 400  # both idle for more than evict_idle (300 s) ...
     assert client.get(f"/api/sessions/{a}?grid=0").status_code == 200  # ... but a is used now
     c = client.post("/api/sessions", json={}).get_json()["id"]
     assert set(store.ids()) == {a, c}  # b, the least recently used, made room
@@ -116,15 +114,11 @@ def test_full_store_evicts_the_least_recently_used_idle_session():
 
 
 def test_idle_sessions_expire():
-    app = create_app({"SESSION_IDLE_TIMEOUT": 60})
-    store = app.extensions["sessions"]
-    now = [0.0]
-    store.clock = lambda: now[0]
-    client = app.test_client()
+    store, clock, client = store_with_clock(create_app({"SESSION_IDLE_TIMEOUT": 60}))
     sid = client.post("/api/sessions", json={}).get_json()["id"]
-    now[0] = 59
+    clock.now = 59
     assert client.get(f"/api/sessions/{sid}?grid=0").status_code == 200
-    now[0] = 59 + 61
+    clock.now = 59 + 61
     assert client.get(f"/api/sessions/{sid}?grid=0").status_code == 404
     assert len(store) == 0
 

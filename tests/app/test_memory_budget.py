@@ -7,10 +7,12 @@ import tracemalloc
 
 import pytest
 
-from app.session import config as cfg
 from app.capacity import memory
 from app.capacity.limits import DEFAULTS
+from app.session import config as cfg
 from app.session.training_session import TrainingSession
+
+from .conftest import store_with_clock
 
 ALL_FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
 LIGHT = {"grid": False, "confusion": False, "weights": False}
@@ -88,13 +90,9 @@ def test_the_budget_refuses_sessions_past_it_with_429(make_app, error_of):
 def test_idle_sessions_make_room_in_the_budget(make_app):
     app = make_app()
     one = default_bytes(app)
-    app = make_app(MEMORY_BUDGET=int(1.5 * one))
-    store = app.extensions["sessions"]
-    now = [0.0]
-    store.clock = lambda: now[0]
-    client = app.test_client()
+    store, clock, client = store_with_clock(make_app(MEMORY_BUDGET=int(1.5 * one)))
     first = client.post("/api/sessions", json={}).get_json()["id"]
-    now[0] += store.evict_idle + 1
+    clock.now += store.evict_idle + 1
     second = client.post("/api/sessions", json={})
     assert second.status_code == 201
     assert store.ids() == [second.get_json()["id"]]
