@@ -15,6 +15,10 @@ class History:
         self.capacity = max(2, int(capacity))
         self.clear()
 
+    def bound(self, capacity):
+        """Keep at most `capacity` rows from now on (a loaded history keeps to a caller's limit)."""
+        self.capacity = max(2, min(self.capacity, int(capacity)))
+
     def clear(self):
         self.rows = []
         self.stride = 1

@@ -335,7 +335,7 @@ def _check_history(trainer, max_rows):
     """Read the whole history once, as every later snapshot will, so junk fails now; and keep
     its memory bounded like a history grown here."""
     history = trainer.history
-    history.capacity = min(history.capacity, max_rows)
+    history.bound(max_rows)
     columns = history.since(0)
     json.dumps(finite_or_none(columns), allow_nan=False)
     json.dumps(finite_or_none(trainer.metrics()), allow_nan=False)

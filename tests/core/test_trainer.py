@@ -628,3 +628,16 @@ def test_restart_from_given_weights_is_a_reset_to_them():
         t.restart_from(np.zeros(3))
     assert err.value.field == "initial_params"
 
+
+
+def test_a_bounded_history_thins_at_its_new_capacity():
+    from nn_core.history import History
+
+    history = History(["train_loss"], capacity=100)
+    history.bound(1000)                                    # never raises a limit
+    assert history.capacity == 100
+    history.bound(4)
+    for epoch in range(9):
+        history.append({"epoch": epoch, "train_loss": float(epoch), "grad_norms": [1.0]})
+    kept = history.since(0)["epoch"]
+    assert len(history) < 4 and kept[0] == 0 and history.stride == 4   # 0, 4, 8 kept
