@@ -168,7 +168,8 @@ def test_step_reset_and_back_to_the_playground(page):
         p.wait(f"() => window.playground.state.compare.epoch === {n}", timeout=LONG)
     p.wait(SETTLED, timeout=LONG)
     assert [r["epoch"] for r in p.js(RUNS)] == [3, 3]
-    assert p.js("() => document.getElementById('epoch').textContent") == "000,003"
+    # The counter is redrawn at the next animation frame after the last answer.
+    p.wait("() => document.getElementById('epoch').textContent === '000,003'")
     p.page.click("#btn-reset")
     p.wait("() => window.playground.state.compare.epoch === 0", timeout=LONG)
     p.wait(SETTLED, timeout=LONG)
