@@ -12,7 +12,7 @@ import { dataAction, describe, editWeight, importModel, initSession, patchConfig
 import { decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, writeUrl } from "./share.js";
 import { state } from "./state.js";
 import { drawPointsThumb } from "./thumbs.js";
-import * as VIEWS from "./views/index.js";
+import * as VIEWS from "./view-registry.js";
 
 const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, "max"];
 const $ = (id) => document.getElementById(id);

@@ -1,12 +1,12 @@
 // The decision boundary: the network's output over the input plane with the data points
-// (views/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
+// (figures/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
 // what a click on the plot does, and — while a neuron is hovered in the diagram — that neuron's map.
 
 import { decode } from "../codec.js";
 import { gridResolution } from "../grid.js";
 import { rangeScaling } from "../colors.js";
 import { buildDrawModes, renderLegend } from "../panels.js";
-import { BoundaryPlot } from "./boundary-plot.js";
+import { BoundaryPlot } from "../figures/boundary-plot.js";
 
 const $ = (id) => document.getElementById(id);
 
