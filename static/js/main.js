@@ -1,12 +1,12 @@
 // The playground page: boots from /api/options, builds the controls and the views, starts the
-// loop (loop.js) and the server session (session.js), and wires the run controls.
+// frame loop (frame-loop.js) and the server session (session.js), and wires the run controls.
 
 import { api } from "./api.js";
 import { decode } from "./codec.js";
 import { paintDiverging, rangeScaling } from "./colors.js";
 import { ADVANCED_FIELDS, Controls } from "./controls.js";
 import { WeightEditor } from "./editor.js";
-import { render, setRunning, startLoop, wantsChanged } from "./loop.js";
+import { render, setRunning, startLoop, wantsChanged } from "./frame-loop.js";
 import { download, toast } from "./panels.js";
 import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepOnce } from "./session.js";
 import { decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, writeUrl } from "./share.js";

@@ -1,6 +1,6 @@
 // The page's whole state, declared here and nowhere else. The object is sealed: a module that
 // tries to add a field throws instead of silently growing it. Views read it; the loop
-// (loop.js) and the session (session.js) write it.
+// (frame-loop.js) and the session (session.js) write it.
 
 import { History } from "./charts.js";
 

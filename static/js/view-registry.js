@@ -1,6 +1,6 @@
 // Every live view of the page. Adding one: a module in views/ whose default export builds the
 // view (see docs/page.md, "Views"), ONE line below, and its markup in templates/index.html.
-// The loop (loop.js) never names a view: it asks each what it wants, hands each every answer and
+// The frame loop (frame-loop.js) never names a view: it asks each what it wants, hands each every answer and
 // lets each draw.
 export { default as stats } from "./views/stats.js";
 export { default as boundary } from "./views/boundary.js";

@@ -26,7 +26,7 @@ def test_views_share_one_interface_and_the_loop_names_none(page):
     shapes = p.js("""() => Object.values(window.playground.views).map(v =>
         [v.name, typeof v.wants, typeof v.take, typeof v.draw, v.el === undefined || v.el instanceof Element])""")
     assert all(s[1:] == ["function", "function", "function", True] for s in shapes), shapes
-    loop = re.sub(r"/\*.*?\*/|//[^\n]*", "", (JS / "loop.js").read_text(), flags=re.S)   # code, no comments
+    loop = re.sub(r"/\*.*?\*/|//[^\n]*", "", (JS / "frame-loop.js").read_text(), flags=re.S)   # code, no comments
     for name in names:
         assert not re.search(rf"\b{name}\b", loop.replace("snapshot.js", "")), name
     assert len((JS / "main.js").read_text().splitlines()) < 400
