@@ -1,7 +1,7 @@
 // Every live view of the page. Adding one: a module in views/ whose default export builds the
 // view (see docs/page.md, "Views"), ONE line below, and its markup in templates/index.html.
-// The frame loop (frame-loop.js) never names a view: it asks each what it wants, hands each every answer and
-// lets each draw.
+// The frame loop (frame-loop.js) never names a view: it asks each what it wants, hands each every
+// answer and lets each draw.
 export { default as stats } from "./views/stats.js";
 export { default as boundary } from "./views/boundary.js";
 export { default as surface } from "./views/surface.js";
