@@ -34,6 +34,7 @@ class Loss:
     formula = ""
     gradient_formula = ""      # ∂L/∂ŷ of one example in words, for the page's equations (Inspect)
     fused_with = None          # activation name for which dL/dz = c·(a − t)
+    grad_scale = None          # c when one example's ∂L/∂ŷ = c·(ŷ − y)/k (k outputs); None: not so
     allowed_outputs = None     # output activations this loss accepts (None: any)
     problems = ("binary", "multiclass", "regression")
     rows_use_output = True     # False: `rows` reads only the logits z (a may be passed as None)
@@ -87,16 +88,17 @@ class MeanSquaredError(Loss):
     name, label, formula = "mse", "Mean squared error", "mean (ŷ − y)² over all outputs"
     gradient_formula = "2(ŷ − y)/k"
     fused_with = "linear"
+    grad_scale = 2.0
 
     def fused_scale(self, a):
-        return 2.0 / a.size
+        return self.grad_scale / a.size
 
     def value(self, z, a, t):
         d = a - t
         return float(np.einsum("ij,ij->", d, d)) / a.size
 
     def grad_a(self, a, t):
-        return (a - t) * (2.0 / a.size)
+        return (a - t) * (self.grad_scale / a.size)
 
     def rows(self, z, a, t):
         # A row's mean over its k outputs: the mean of these over the n rows is `value`.
@@ -207,9 +209,11 @@ def get_loss(name, field="loss"):
 
 
 def describe():
-    """Name, label, formula, gradient (∂L/∂ŷ in words), fitting problems, output activations and
-    the output activation it is fused with (δ = ŷ − y; None) of every loss, for /api/options."""
+    """Name, label, formula, gradient (∂L/∂ŷ in words), fitting problems, output activations, the
+    output activation it is fused with (δ = ŷ − y; None) and its gradient scale (c in
+    ∂L/∂ŷ = c·(ŷ − y)/k; None) of every loss, for /api/options."""
     return [{**entry, "problems": list(LOSSES.get(entry["name"]).problems),
              "outputs": list(LOSSES.get(entry["name"]).allowed_outputs or []),
-             "fused_with": LOSSES.get(entry["name"]).fused_with}
+             "fused_with": LOSSES.get(entry["name"]).fused_with,
+             "grad_scale": LOSSES.get(entry["name"]).grad_scale}
             for entry in LOSSES.describe()]

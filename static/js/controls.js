@@ -9,12 +9,20 @@
 //   refuses: a loss brings an output it can train, a problem type a dataset that has it;
 // - a number field refuses text that is not a number and shows the server's value afterwards.
 
+// The menus' steps (TensorFlow Playground's); only those within /api/options `ranges` are offered.
 const LR_VALUES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 // What "Basic" hides (TensorFlow Playground has everything else); the weights panel says so itself.
 export const ADVANCED_FIELDS = ["loss", "output_activation", "optimizer", "optimizer_params", "schedule", "schedule_params", "init", "seed", "clip_norm"];
 // Labels of the controls in templates/index.html (the hyperbar's come with their controls).
 const PAGE_LABELS = { dataset: "Dataset", n_classes: "Classes", train_ratio: "Training share", noise: "Noise", n_points: "Points", features: "Features", hidden_layers: "Layers", layer_activations: "Layer activation", data_seed: "Data seed" };
+
+/** The steps of a menu within the served range [lo, hi], and `current` (the server's value, so
+ * within it) in its place when it is not one of them. */
+function menuValues(steps, [lo, hi], current) {
+  const shown = steps.filter((v) => v >= lo && v <= hi);
+  return shown.includes(current) ? shown : [...shown, current].sort((a, b) => a - b);
+}
 
 const named = (item) => (typeof item === "string" ? { name: item, label: item } : item);
 const fmt = (v) => (typeof v === "number" ? String(+v.toPrecision(6)) : String(v));
@@ -391,9 +399,9 @@ export class Controls {
     for (const o of this.problemSel.options) o.disabled = !allowed.has(o.value);
     fillSelect(this.lossSel, this.losses.filter((l) => !l.problems || l.problems.includes(problem)), config.loss);
     fillSelect(this.outSel, this.outputChoices(problem, config.loss), config.output_activation);
-    const lrs = LR_VALUES.includes(config.learning_rate) ? LR_VALUES : [...LR_VALUES, config.learning_rate].sort((a, b) => a - b);
+    const lrs = menuValues(LR_VALUES, this.o.ranges.learning_rate, config.learning_rate);
     fillSelect(this.lrSel, lrs.map((v) => ({ name: String(v), label: fmt(v) })), config.learning_rate);
-    const rates = REG_RATES.includes(config.reg_rate) ? REG_RATES : [...REG_RATES, config.reg_rate].sort((a, b) => a - b);
+    const rates = menuValues(REG_RATES, this.o.ranges.reg_rate, config.reg_rate);
     fillSelect(this.regRateSel, rates.map((v) => ({ name: String(v), label: fmt(v) })), config.reg_rate);
     this.regRateSel.disabled = config.regularization === "none";
     this.actSel.value = config.activation;

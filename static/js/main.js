@@ -1,21 +1,27 @@
 // The playground page: boots from /api/options, builds the controls and the views, starts the
-// loop (loop.js) and the server session (session.js), and wires the run controls.
+// frame loop (frame-loop.js) and the server session (session.js), and wires the run controls.
 
 import { api } from "./api.js";
 import { decode } from "./codec.js";
 import { paintDiverging, rangeScaling } from "./colors.js";
 import { ADVANCED_FIELDS, Controls } from "./controls.js";
 import { WeightEditor } from "./editor.js";
-import { render, setRunning, startLoop, wantsChanged } from "./loop.js";
+import { render, setRunning, startLoop, wantsChanged } from "./frame-loop.js";
 import { download, toast } from "./panels.js";
 import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepOnce } from "./session.js";
-import { decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, writeUrl } from "./share.js";
+import { declareViewSettings, decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, showViewSettings, writeUrl } from "./share.js";
 import { state } from "./state.js";
 import { drawPointsThumb } from "./thumbs.js";
-import * as VIEWS from "./views/index.js";
+import * as VIEWS from "./view-registry.js";
 
 const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, "max"];
 const $ = (id) => document.getElementById(id);
+// The page's own settings in the link (the views declare theirs: share.js declareViewSettings).
+const RUN_SETTINGS = {
+  speed: { key: "speed", default: 1, type: "choice", values: SPEEDS, input: $("speed") },
+  stop: { key: "stopAt", default: null, type: "count", input: $("stop-at") },
+  level: { key: "level", default: "basic", type: "choice", values: ["basic", "advanced"] },
+};
 
 // A read-only window onto the page for tests and the benchmark.
 window.playground = {
@@ -62,9 +68,11 @@ async function boot() {
   };
   applyHidden();
   buildRunControls();
+  const views = Object.values(VIEWS).map((make) => make(page));
+  for (const settings of [RUN_SETTINGS, ...views.map((v) => v.link)]) declareViewSettings(settings);
+  Object.seal(state.view);
   const link = decodeHash(location.hash, o.defaults);
   readViewSettings(link);
-  const views = Object.values(VIEWS).map((make) => make(page));
   link.unknown = link.unknown.filter((k) => !ownedByPart(k));   // a view's own keys (compare=…)
   initSession({ controls, editor });
   window.playground.views = Object.fromEntries(views.map((v) => [v.name, v]));
@@ -89,29 +97,14 @@ async function boot() {
   window.addEventListener("pagehide", () => { if (state.id) api.remove(state.id, { keepalive: true }).catch(() => {}); });
 }
 
-/** The link's view settings (speed, stop at, toggles, Basic/Advanced) into state.view and the
- * controls. Without a level, a link that changes an advanced setting opens in Advanced. */
-function readViewSettings({ view, config, unknown }) {
-  const v = state.view;
-  for (const key of ["showTest", "discretize", "logLoss", "surface"]) if (view[key] != null) v[key] = !!view[key];
+/** The link's view settings (checked by decodeHash against their declarations) into state.view
+ * and their controls. Without a level, a link that changes an advanced setting opens in Advanced. */
+function readViewSettings({ view, config }) {
+  Object.assign(state.view, view);
   const defaults = state.options.defaults;
   const advanced = ADVANCED_FIELDS.some((k) => k in config && JSON.stringify(config[k]) !== JSON.stringify(defaults[k]));
-  if (view.level != null && !["basic", "advanced"].includes(view.level)) unknown.push(`view.level (${view.level})`);
-  setLevel(["basic", "advanced"].includes(view.level) ? view.level : advanced ? "advanced" : "basic", false);
-  if (view.speed != null) {
-    if (view.speed === "max" || SPEEDS.includes(Number(view.speed))) v.speed = view.speed === "max" ? "max" : Number(view.speed);
-    else unknown.push(`view.speed (${view.speed})`);
-  }
-  if (view.stopAt != null) {
-    if (Number(view.stopAt) > 0) v.stopAt = Math.floor(view.stopAt);
-    else if (view.stopAt !== null) unknown.push(`view.stop (${view.stopAt})`);
-  }
-  $("show-test").checked = v.showTest;
-  $("discretize").checked = v.discretize;
-  $("log-loss").checked = v.logLoss;
-  $("speed").value = String(v.speed);
-  $("stop-at").value = v.stopAt ?? "";
-  $("surface-3d").checked = v.surface;
+  setLevel(view.level ?? (advanced ? "advanced" : "basic"), false);
+  showViewSettings();
 }
 
 /** Basic shows what TensorFlow Playground has; Advanced everything (data-level="advanced"). */

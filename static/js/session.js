@@ -9,7 +9,7 @@
 // epoch 0" or "training continues at epoch N"; the toast's data-epoch is "reset" or "kept".
 
 import { api, ApiError } from "./api.js";
-import { applySnapshot, configureViews, exclusive, nextSince, runDriver, sendStep, setRunning, snapshotOptions } from "./loop.js";
+import { applySnapshot, configureViews, exclusive, nextSince, runDriver, sendStep, setRunning, snapshotOptions } from "./frame-loop.js";
 import { toast } from "./panels.js";
 import { writeUrl } from "./share.js";
 import { state } from "./state.js";

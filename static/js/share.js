@@ -7,10 +7,43 @@ import { state } from "./state.js";
 
 const LIST_FIELDS = new Set(["features", "hidden_layers", "layer_activations"]);
 const DICT_FIELDS = new Set(["optimizer_params", "schedule_params"]);
-// view.<short> in the hash → state.view.<key> (booleans as 1/0).
-export const VIEW_FIELDS = { test: "showTest", disc: "discretize", speed: "speed", log: "logLoss", stop: "stopAt", level: "level", "3d": "surface" };
 const POINTS_FORMAT = "d1.";          // deflate-raw of "x,y,label;…|…" (train | test), base64url
 export const MAX_LINK_CHARS = 1_800_000;  // what browsers reliably open (Chromium: 2 MB)
+
+// ------------------------------------------------------------------ view settings
+// view.<short> in the hash ↔ state.view.<key>. Each view declares the settings it keeps in the
+// link (its `link`, docs/page.md "Views"), the page its own (main.js: speed, stop, level):
+//   {<short>: {key, default, type: "bool" | "choice" | "count", values (choice), input (optional:
+//   the element that shows it)}}
+// A link's text is read as a scalar first ("null" leaves the default); a value its type refuses
+// makes the link reader name the setting as dropped.
+const SETTING_TYPES = {
+  bool: { read: (v) => !!v, write: (v) => (v ? "1" : "0") },                  // 1/0
+  choice: { read: (v, s) => s.values.find((c) => c === v || (typeof c === "number" && c === Number(v))), write: String },
+  count: { read: (v) => (Number(v) > 0 ? Math.floor(v) : undefined), write: String },   // a whole number > 0, or none
+};
+const linkSettings = new Map();   // short → declaration, in the order declared
+
+/** Declare view settings ({short: declaration}, from a view's `link` or the page) and set their
+ * defaults in state.view. A short name or state key declared twice is a programming error. */
+export function declareViewSettings(declarations) {
+  for (const [short, d] of Object.entries(declarations || {})) {
+    if (!SETTING_TYPES[d.type]) throw new Error(`view.${short}: unknown setting type ${d.type}`);
+    if (linkSettings.has(short) || d.key in state.view) throw new Error(`view.${short} (${d.key}) is declared twice`);
+    linkSettings.set(short, d);
+    state.view[d.key] = d.default;
+  }
+}
+
+/** Show state.view in the declared settings' inputs (a checkbox, a select, a number field). */
+export function showViewSettings() {
+  for (const { key, type, input } of linkSettings.values()) {
+    if (!input) continue;
+    const v = state.view[key];
+    if (type === "bool") input.checked = !!v;
+    else input.value = v == null ? "" : String(v);
+  }
+}
 
 /** Config (+ view state, + encoded points) → hash string. */
 export function encodeHash(config, view = {}, points = null) {
@@ -24,9 +57,9 @@ export function encodeHash(config, view = {}, points = null) {
       p.set(k, v === null ? "null" : String(v));
     }
   }
-  for (const [short, key] of Object.entries(VIEW_FIELDS)) {
+  for (const [short, { key, type }] of linkSettings) {
     const v = view[key];
-    if (v != null) p.set(`view.${short}`, typeof v === "boolean" ? (v ? "1" : "0") : String(v));
+    if (v != null) p.set(`view.${short}`, SETTING_TYPES[type].write(v));
   }
   if (points) p.set("points", points);
   return p.toString().replace(/%2C/g, ",");
@@ -43,7 +76,8 @@ function scalar(text, like) {
 
 /**
  * Hash string → {config, view, points (encoded text or null), unknown: [names]}. Only fields the
- * server knows (its defaults) go into config; anything else is listed in `unknown`.
+ * server knows (its defaults) go into config, only declared view settings of the right type into
+ * view (by state key); anything else is listed in `unknown` (a bad setting with its text).
  */
 export function decodeHash(hash, defaults) {
   const p = new URLSearchParams(hash.replace(/^#/, ""));
@@ -52,9 +86,12 @@ export function decodeHash(hash, defaults) {
   for (const [k, text] of p) {
     if (k === "points") { points = text; continue; }
     if (k.startsWith("view.")) {
-      const key = VIEW_FIELDS[k.slice(5)];
-      if (key) view[key] = scalar(text);
-      else unknown.push(k);
+      const setting = linkSettings.get(k.slice(5));
+      const v = setting ? scalar(text) : undefined;
+      if (v === null) continue;                                      // "null": the default
+      const value = setting && SETTING_TYPES[setting.type].read(v, setting);
+      if (value === undefined) unknown.push(setting ? `${k} (${text})` : k);
+      else view[setting.key] = value;
       continue;
     }
     const dot = k.indexOf(".");

@@ -1,6 +1,6 @@
 // The page's whole state, declared here and nowhere else. The object is sealed: a module that
 // tries to add a field throws instead of silently growing it. Views read it; the loop
-// (loop.js) and the session (session.js) write it.
+// (frame-loop.js) and the session (session.js) write it.
 
 import { History } from "./charts.js";
 
@@ -32,8 +32,10 @@ export const state = Object.seal({
   visible: {},          // view name → shown (on screen, displayed, not hidden by ?hide=)
   hoverNeuron: null,    // {layer, index} hovered in the diagram (layer −1: an input feature)
   compare: null,        // the Compare race while one exists (compare/race.js: spec, runs, epoch)
-  // ---- what the learner chose about the page (kept in the URL: share.js VIEW_FIELDS)
-  view: { speed: 1, stopAt: null, showTest: false, discretize: false, logLoss: false, level: "basic", surface: false },
+  // ---- what the learner chose about the page, kept in the link (view.<short>): each view declares
+  // its own settings (its `link`), the page the run's (main.js); share.js declareViewSettings sets
+  // their defaults here at boot, then main.js seals it
+  view: {},
   hidden: new Set(),    // control names hidden by ?hide=
   // ---- measurements (tests and bench/bench_page.py)
   // lastRoundTripMs: from sending a step to its answer reaching the page (worker and network included)

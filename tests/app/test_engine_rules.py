@@ -6,6 +6,7 @@ import numpy as np
 from app.capacity.limits import MAX_REASON
 from nn_core import Network, Trainer
 from nn_core.grid import DEFAULT_BOUNDS, DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
+from nn_core.losses import get_loss
 from nn_core.network import PROBLEMS
 from nn_core.optimizers import CLIP_NORM_RANGE
 from nn_core.regularizers import REG_RATE_RANGE
@@ -28,6 +29,11 @@ def test_options_serve_the_engines_ranges_names_and_grid_defaults(client):
         DEFAULT_RESOLUTION, DEFAULT_NEURON_RESOLUTION, list(DEFAULT_BOUNDS))
     mse = next(loss for loss in o["losses"] if loss["name"] == "mse")
     assert "½" not in mse["formula"] and "mean" in mse["formula"]
+    # the gradient scale Inspect writes (∂L/∂ŷ = c·(ŷ − y)/k) is the one the engine computes with
+    assert mse["grad_scale"] == 2
+    assert all(loss["grad_scale"] is None for loss in o["losses"] if loss["name"] != "mse")
+    a, t = np.array([[0.5, -1.25, 2.0]]), np.array([[1.0, 0.0, 0.0]])
+    np.testing.assert_allclose(get_loss("mse").grad_a(a, t), mse["grad_scale"] * (a - t) / 3, rtol=1e-15)
 
 
 def test_the_learning_rate_range_is_the_engines(client, make_session, error_of):

@@ -214,3 +214,31 @@ def test_basic_hides_and_advanced_shows(page):
     q = page.open("/#optimizer=adam")
     assert q.js("() => window.playground.state.view.level") == "advanced"
     assert p.errors == []
+
+
+MENU = "(name) => [...document.querySelectorAll(`select[name=${name}] option`)].map(o => Number(o.value))"
+
+
+def test_the_rate_menus_offer_only_the_served_ranges(page):
+    p = page.open()
+    ranges = p.api("GET", "/api/options")["ranges"]
+    for name in ("learning_rate", "reg_rate"):
+        values = p.js(MENU, name)
+        assert [values[0], values[-1]] == ranges[name], name       # the menu spans the range
+    # a server serving narrower ranges: no step outside them is offered
+    narrow = {"learning_rate": [0.001, 1.0], "reg_rate": [0.0, 0.1]}
+
+    def serve_narrower(route):
+        response = route.fetch()
+        options = response.json()
+        options["ranges"].update(narrow)
+        route.fulfill(response=response, json=options)
+
+    p.page.route("**/api/options", serve_narrower)
+    p.page.goto("about:blank")
+    p.open()
+    for name, (lo, hi) in narrow.items():
+        values = p.js(MENU, name)
+        assert [values[0], values[-1]] == [lo, hi], (name, values)
+        assert len(values) > 2 and all(lo <= v <= hi for v in values)
+    assert p.errors == []

@@ -18,13 +18,15 @@ JS = Path(__file__).resolve().parents[2] / "static" / "js"
 def test_views_share_one_interface_and_the_loop_names_none(page):
     p = page.open()
     names = p.js("() => Object.keys(window.playground.views)")
-    registered = re.findall(r'export \{ default as (\w+) \} from "\./(\w+)\.js";', (JS / "views" / "index.js").read_text())
+    registered = re.findall(r'export \{ default as (\w+) \} from "\./views/([\w-]+)\.js";', (JS / "view-registry.js").read_text())
     assert sorted(names) == sorted(n for n, _ in registered)
+    # views/ holds views only: every module in it is registered (helpers live elsewhere)
+    assert sorted(f.stem for f in (JS / "views").glob("*.js")) == sorted(m for _, m in registered)
     assert {"boundary", "curves", "network", "weights", "gradnorms", "confusion", "transformed", "surface", "stats"} <= set(names)
     shapes = p.js("""() => Object.values(window.playground.views).map(v =>
         [v.name, typeof v.wants, typeof v.take, typeof v.draw, v.el === undefined || v.el instanceof Element])""")
     assert all(s[1:] == ["function", "function", "function", True] for s in shapes), shapes
-    loop = re.sub(r"/\*.*?\*/|//[^\n]*", "", (JS / "loop.js").read_text(), flags=re.S)   # code, no comments
+    loop = re.sub(r"/\*.*?\*/|//[^\n]*", "", (JS / "frame-loop.js").read_text(), flags=re.S)   # code, no comments
     for name in names:
         assert not re.search(rf"\b{name}\b", loop.replace("snapshot.js", "")), name
     assert len((JS / "main.js").read_text().splitlines()) < 400
@@ -33,6 +35,30 @@ def test_views_share_one_interface_and_the_loop_names_none(page):
     assert p.js("() => { 'use strict'; try { window.playground.state.newField = 1; return false; } catch { return true; } }")
     # what a request asks for follows what is shown: the weights panel (Basic hides it) is not
     assert p.js("() => window.playground.state.visible.weights") is False
+    assert p.errors == []
+
+
+def test_each_view_declares_the_settings_it_keeps_in_the_link(page):
+    link = "view.test=1&view.disc=1&view.speed=max&view.log=1&view.stop=7&view.level=advanced&view.3d=1"
+    p = page.open(f"/#{link}")
+    owners = p.js("""() => Object.fromEntries(Object.values(window.playground.views).filter(v => v.link)
+        .map(v => [v.name, Object.entries(v.link).map(([short, d]) => [short, d.key])]))""")
+    assert owners == {"boundary": [["test", "showTest"], ["disc", "discretize"]],
+                      "surface": [["3d", "surface"]], "curves": [["log", "logLoss"]]}
+    assert p.js("() => window.playground.state.view") == {
+        "speed": "max", "stopAt": 7, "level": "advanced", "showTest": True, "discretize": True,
+        "logLoss": True, "surface": True}
+    assert p.js("() => ['show-test', 'discretize', 'log-loss', 'surface-3d'].map(id => document.getElementById(id).checked)") == [True] * 4
+    assert p.js("() => [document.getElementById('speed').value, document.getElementById('stop-at').value]") == ["max", "7"]
+    written = {kv for kv in p.page.url.split("#")[1].split("&") if kv.startswith("view.")}
+    assert written == set(link.split("&"))                       # written back as it came
+    assert p.js("() => Object.isSealed(window.playground.state.view)")
+    # a value its type refuses is dropped and named; the others keep theirs
+    p.page.goto("about:blank")
+    p.open("/#view.stop=0&view.log=0&view.speed=3")
+    assert p.js("() => { const v = window.playground.state.view; return [v.stopAt, v.logLoss, v.speed]; }") == [None, False, 1]
+    text = p.js("() => document.getElementById('toast').textContent")
+    assert "view.stop (0)" in text and "view.speed (3)" in text and "view.log" not in text, text
     assert p.errors == []
 
 

@@ -1,7 +1,8 @@
 // The equation panel of Inspect: the seed's equation for one neuron, link or the loss, with the
 // trace's numbers substituted (POST /api/sessions/<id>/trace). Formulas come from the engine's
-// registries (/api/options: an activation's formula and derivative, a loss's formula, gradient and
-// fused output, a feature's formula), so every activation and loss is covered without naming it.
+// registries (/api/options: an activation's formula and derivative, a loss's formula, gradient,
+// fused output and gradient scale, a feature's formula), so every activation and loss is covered
+// without naming it.
 //
 // explain(trace, focus, stage, ctx) → {title, rule, lines, notes, table}; render(box, it) draws it.
 // A line is a list of parts: text, or num(v, q) — a number shown to 4 significant figures with its
@@ -225,12 +226,12 @@ function neuronBackward(t, l, j, ctx) {
   if (l === L - 1) {
     const k = t.output.length > 1 ? sub(j) : "";
     if (loss.fused_with === layer.activation) {
-      // Fused pairs: δ = ŷ − y (sigmoid or softmax with cross-entropy), δ = 2(ŷ − y)/k (a linear
-      // output with mean squared error, k outputs).
-      const n = t.output.length, scaled = t.loss_name === "mse";
-      const rule = scaled ? `2(ŷ − y)/${n}` : "ŷ − y";
+      // Fused pairs: δ = ŷ − y (sigmoid or softmax with cross-entropy), δ = c(ŷ − y)/k (a linear
+      // output with mean squared error, k outputs; c is the loss's grad_scale, 2).
+      const n = t.output.length, c = loss.grad_scale, scaled = c != null;
+      const rule = scaled ? `${c}(ŷ − y)/${n}` : "ŷ − y";
       lines.push(scaled
-        ? [`δ${k} = 2(ŷ${k} − y${k})/${n} = 2(`, num(t.output[j]), " − ", num(t.target[j], null, { p: true }), `)/${n} = `, num(layer.delta[j], "delta")]
+        ? [`δ${k} = ${c}(ŷ${k} − y${k})/${n} = ${c}(`, num(t.output[j]), " − ", num(t.target[j], null, { p: true }), `)/${n} = `, num(layer.delta[j], "delta")]
         : [`δ${k} = ŷ${k} − y${k} = `, num(t.output[j]), " − ", num(t.target[j], null, { p: true }), " = ", num(layer.delta[j], "delta")]);
       notes.push(`With a ${layer.activation} output and ${loss.label?.toLowerCase() || t.loss_name}, ∂L/∂ŷ · f′(z) simplifies to ${rule}.`);
       if (n > 1) lines.push([`δ = ${rule} = (`, ...layer.delta.flatMap((v, c) => (c ? [", ", num(v)] : [num(v)])), ")"]);

@@ -1,19 +1,18 @@
 // The decision boundary: the network's output over the input plane with the data points
-// (views/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
+// (figures/boundary-plot.js draws it), its colour legend, "show test data", "discretize output",
 // what a click on the plot does, and — while a neuron is hovered in the diagram — that neuron's map.
 
 import { decode } from "../codec.js";
 import { gridResolution } from "../grid.js";
 import { rangeScaling } from "../colors.js";
 import { buildDrawModes, renderLegend } from "../panels.js";
-import { BoundaryPlot } from "./boundary-plot.js";
+import { BoundaryPlot } from "../figures/boundary-plot.js";
 
 const $ = (id) => document.getElementById(id);
 
 export default function boundaryView(page) {
   const { state } = page;
   const plot = new BoundaryPlot($("boundary"), $("boundary-hover"));
-  plot.showTest = state.view.showTest;
   let grid = null;          // newest {bounds, output, neurons, inputs}
   let takenAt = -1;         // state.version of the newest output
   let neuronsAt = -1;       // ... of the newest neuron maps
@@ -82,6 +81,10 @@ export default function boundaryView(page) {
   return {
     name: "boundary",
     el: $("boundary"),
+    link: {
+      test: { key: "showTest", default: false, type: "bool", input: $("show-test") },
+      disc: { key: "discretize", default: false, type: "bool", input: $("discretize") },
+    },
     wants: (s) => ({ grid: true, resolution: gridResolution(s), neurons: s.hoverNeuron?.layer >= 0 }),
     take(snap, s) {
       const g = snap.grid;
@@ -98,6 +101,7 @@ export default function boundaryView(page) {
       if (s.data !== data) { data = s.data; plot.setPoints(data, data.problem || s.config.problem, s.labelScale); drawn = ""; }
     },
     draw(s) {
+      if (plot.showTest !== s.view.showTest) plot.setShowTest(s.view.showTest);   // (a link sets it before the first draw)
       const key = [takenAt, neuronsAt, JSON.stringify(s.hoverNeuron), s.view.discretize, s.config.output_activation, s.labelScale].join("|");
       plot.render(key === drawn ? null : field(), grid?.bounds);
       drawn = key;

@@ -12,7 +12,7 @@ import { LandscapePanel } from "../compare/landscape.js";
 import { Race } from "../compare/race.js";
 import { RaceSetup } from "../compare/setup.js";
 import { checkSpec, describeSpec, specFromHash, specParams } from "../compare/spec.js";
-import { runDriver, setDriver, setRunning } from "../loop.js";
+import { runDriver, setDriver, setRunning } from "../frame-loop.js";
 import { addHashPart } from "../share.js";
 
 const $ = (id) => document.getElementById(id);

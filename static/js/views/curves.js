@@ -17,6 +17,7 @@ export default function curvesView(page) {
   return {
     name: "curves",
     el: $("curves-plot"),
+    link: { log: { key: "logLoss", default: false, type: "bool", input: $("log-loss") } },
     wants: () => null,
     take() {},
     draw(s) {

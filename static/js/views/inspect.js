@@ -9,7 +9,7 @@
 // previous/next buttons (or P / N) or by number; ← → change the stage; Escape (or play) leaves.
 
 import { api, ApiError } from "../api.js";
-import { applySnapshot, exclusive, nextSince, setRunning, snapshotOptions } from "../loop.js";
+import { applySnapshot, exclusive, nextSince, setRunning, snapshotOptions } from "../frame-loop.js";
 import { sessionLost } from "../session.js";
 import { STAGES, defaultFocus, explain, render } from "../inspect/equations.js";
 import { PointMarker, nearestPoint, planeAt } from "../inspect/marker.js";

@@ -1,10 +1,10 @@
 // The network: the heading with +/− layers, the per-layer row (+/− neurons, activation) aligned
-// with the diagram's columns, and the diagram (views/network-diagram.js). Hovering a neuron or an
+// with the diagram's columns, and the diagram (figures/network-diagram.js). Hovering a neuron or an
 // input puts its map on the boundary plot (state.hoverNeuron); clicking an input switches it.
 
 import { decode } from "../codec.js";
 import { buildLayerControls } from "../panels.js";
-import { GUTTER, NetworkDiagram } from "./network-diagram.js";
+import { GUTTER, NetworkDiagram } from "../figures/network-diagram.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,7 +3,7 @@
 // loop's state, so it wants nothing from the server.
 
 import { fmt3, fmtEpoch, fmtSig } from "../format.js";
-import { runDriver } from "../loop.js";
+import { runDriver } from "../frame-loop.js";
 
 const $ = (id) => document.getElementById(id);
 

@@ -72,6 +72,7 @@ export default function surfaceView(page) {
   return {
     name: "surface",
     el,
+    link: { "3d": { key: "surface", default: false, type: "bool", input: $("surface-3d") } },
     wants: (s) => ({ grid: true, resolution: gridResolution(s) }),
     take(snap, s) {
       const o = snap.grid?.output;

@@ -5,7 +5,7 @@
 
 import { paintDiverging } from "../colors.js";
 import { fmtNum } from "../format.js";
-import { weightText } from "./network-diagram.js";
+import { weightText } from "../figures/network-diagram.js";
 
 const ZERO_CELL = [255, 255, 255];   // an exact zero (L1 pruned it): white, apart from the grey of small weights
 import { renderWeightLegend } from "../panels.js";

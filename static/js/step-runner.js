@@ -1,10 +1,11 @@
-// The page's handle on the step loop: runs it in a Web Worker (step-worker.js) when possible, on the
-// main thread otherwise. Tracks whether a request is in flight and lets mutations wait until none is.
+// The page's handle on the step requests (step-requests.js): runs them in a Web Worker
+// (step-worker.js) when possible, on the main thread otherwise. Tracks whether a request is in
+// flight and lets mutations wait until none is.
 
 import { ApiError } from "./api.js";
-import { createLoop } from "./steploop.js";
+import { createStepRequests } from "./step-requests.js";
 
-export class Stepper {
+export class StepRunner {
   constructor(onAnswer, onError) {
     this.onAnswer = onAnswer;
     this.onError = onError;
@@ -26,7 +27,7 @@ export class Stepper {
     if (this.worker) this.worker.terminate();
     this.worker = null;
     this.mode = "main thread";
-    const handle = createLoop((msg) => queueMicrotask(() => this._receive(msg)));
+    const handle = createStepRequests((msg) => queueMicrotask(() => this._receive(msg)));
     this.send = handle;
     if (this.pending) this._receive({ type: "error", id: null, more: false, error: { status: 0, message: "The step worker failed; please press play again." } });
   }

@@ -1,4 +1,5 @@
-// The live loop. It knows views only through their interface (docs/page.md, "Views"):
+// The frame loop: requestAnimationFrame over the views. It knows views only through their
+// interface (docs/page.md, "Views"):
 //   wants(state, rebuilding) → snapshot options    take(snapshot, state)    draw(state)
 //   optional: el (shown while on screen), configure(state), fresh(state)
 // requestAnimationFrame drives everything. At most one step request is in flight (turbo keeps two
@@ -9,14 +10,14 @@
 import { api } from "./api.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { state } from "./state.js";
-import { Stepper } from "./stepper.js";
+import { StepRunner } from "./step-runner.js";
 import { toast } from "./panels.js";
 
 const TURBO_MS = 25;        // training per turbo answer: ~35 answers/s (two stay queued, so the server never idles)
 const STEP_MS = 100;        // a frame's epochs never hold the server longer than this
 
 let views = [];
-let stepper = null;
+let runner = null;
 let chain = Promise.resolve();
 let onLost = () => {};
 // A mode that trains sessions of its own (views/compare.js) may take the run controls: while a
@@ -24,11 +25,11 @@ let onLost = () => {};
 // the page's session rests. driver: {epoch, tick() (each frame while running), step(), reset(reseed)}.
 let driver = null;
 
-/** Start the loop over `list` (views/index.js); onSessionLost(): the server forgot the session. */
+/** Start the loop over `list` (view-registry.js); onSessionLost(): the server forgot the session. */
 export function startLoop(list, { onSessionLost }) {
   views = list;
   onLost = onSessionLost;
-  stepper = new Stepper(onStepAnswer, onStepError);
+  runner = new StepRunner(onStepAnswer, onStepError);
   watchVisibility();
   requestAnimationFrame(tick);
 }
@@ -90,10 +91,10 @@ export function sendStep(epochs) {
   state.perf.requests++;
   // Turbo chains in the worker: the next request leaves as soon as an answer lands, so the server
   // keeps training while the page draws; pause or any change stops the chain.
-  stepper.request(state.id, body, turbo, turbo ? stopAt : null);
+  runner.request(state.id, body, turbo, turbo ? stopAt : null);
   state.inFlight = true;
   state.perf.sentAt = performance.now();
-  return stepper.idle();
+  return runner.idle();
 }
 
 function stopAtReached() {
@@ -102,7 +103,7 @@ function stopAtReached() {
 }
 
 function onStepAnswer(id, res) {
-  state.inFlight = stepper.pending;
+  state.inFlight = runner.pending;
   if (id !== state.id || !res) return;
   state.perf.lastRoundTripMs = performance.now() - state.perf.sentAt;
   applySnapshot(res.snapshot);
@@ -110,7 +111,7 @@ function onStepAnswer(id, res) {
 }
 
 function onStepError(id, err) {
-  state.inFlight = stepper.pending;
+  state.inFlight = runner.pending;
   if (state.running) setRunning(false);
   if (id !== state.id && id != null) return;
   if (err.status === 404) { onLost(); return; }
@@ -121,7 +122,7 @@ function onStepError(id, err) {
 export function setRunning(on) {
   if (on && !driver && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
   state.running = on;
-  if (!on && stepper) stepper.stopChain();
+  if (!on && runner) runner.stopChain();
   const btn = document.getElementById("btn-play");
   btn.classList.toggle("playing", on);
   btn.setAttribute("aria-pressed", String(on));
@@ -135,8 +136,8 @@ export function exclusive(fn) {
   state.busy++;
   const run = async () => {
     try {
-      stepper.stopChain();
-      await stepper.idle();
+      runner.stopChain();
+      await runner.idle();
       return await fn();
     } finally {
       state.busy--;
@@ -151,7 +152,7 @@ export function exclusive(fn) {
  * asks for it (a turbo chain restarts with the new body); paused, fetch what is missing. */
 export function wantsChanged() {
   state.dirty = true;
-  if (state.running) stepper.stopChain();
+  if (state.running) runner.stopChain();
   else refresh();
 }
 

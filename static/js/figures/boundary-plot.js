@@ -1,8 +1,9 @@
-// The decision-boundary view: a Plotly figure holds the axes and the train/test points; the network
-// output over the input plane is painted from the decoded grid straight into a <canvas> laid exactly
-// under Plotly's (transparent) plot area. A frame therefore costs one putImageData (< 1 ms); Plotly.react
-// runs only when the points, the test-data toggle or the size change (measured: a react per frame
-// cost 20–60 ms in headless Chromium, far too slow for 30 redraws/s).
+// The decision-boundary figure (views/boundary.js shows it): a Plotly figure holds the axes and the
+// train/test points; the network output over the input plane is painted from the decoded grid
+// straight into a <canvas> laid exactly under Plotly's (transparent) plot area. A frame therefore
+// costs one putImageData (< 1 ms); Plotly.react runs only when the points, the test-data toggle or
+// the size change (measured: a react per frame cost 20–60 ms in headless Chromium, far too slow for
+// 30 redraws/s).
 
 import { CLASS_COLORS, POINT_DIVERGING, paintClasses, paintDiverging, rgb } from "../colors.js";
 

@@ -1,6 +1,7 @@
-// The step loop that talks to the server: used inside a Web Worker (step-worker.js) so that answers
-// are received, decoded and — in turbo — followed by the next request without waiting for the
-// page's main thread, which may be busy drawing. Falls back to running on the main thread.
+// The step requests: the loop that sends steps to the server and passes their answers on. It runs
+// inside a Web Worker (step-worker.js) so that answers are received, decoded and — in turbo —
+// followed by the next request without waiting for the page's main thread, which may be busy
+// drawing; without a worker it runs on the main thread (step-runner.js chooses).
 //
 // Protocol (messages to the loop):  {type: "step", id, body, chain, stopAt}  |  {type: "stop"}
 // Messages from the loop:           {type: "answer", id, res, more}  |  {type: "error", id, error, more: false}
@@ -10,7 +11,7 @@
 import { api, ApiError } from "./api.js";
 import { decodeSnapshot } from "./snapshot.js";
 
-export function createLoop(emit) {
+export function createStepRequests(emit) {
   let chaining = false;
 
   /** Send body; chaining (turbo), keep two requests queued at the server — it then never waits

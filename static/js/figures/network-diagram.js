@@ -1,6 +1,6 @@
-// The network diagram: one column per layer — every input feature (the active ones lit, a click
-// switches one on or off), the hidden layers, the output — each neuron showing its map over the
-// input plane, and the links underneath: blue positive, orange
+// The network diagram (views/network.js shows it): one column per layer — every input feature
+// (the active ones lit, a click switches one on or off), the hidden layers, the output — each
+// neuron showing its map over the input plane, and the links underneath: blue positive, orange
 // negative, as wide as |w|; an exact zero (L1 pruned it) dotted grey; a non-finite weight solid
 // grey. Wide layers get thinner, fainter links and neurons that shrink down to MIN_NODE px (the
 // diagram then grows taller). While training runs, the links "flow" (their dashes advance with
