@@ -232,8 +232,8 @@ _RULES = {"z": _rule_z, "a": _rule_a, "loss": _rule_loss, "delta": _rule_delta, 
 
 
 def _close(answer, expected):
-    return bool(abs(answer - expected) <= max(RELATIVE_TOLERANCE * abs(expected),
-                                              ABSOLUTE_TOLERANCE))
+    return bool(np.isfinite(expected) and abs(answer - expected) <= max(
+        RELATIVE_TOLERANCE * abs(expected), ABSOLUTE_TOLERANCE))
 
 
 def _logits_of(loss_name, p):

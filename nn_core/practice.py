@@ -186,7 +186,8 @@ def questions(ex):
 def solution(ex):
     """{key: true value} of every question, in question order (what "Reveal" shows)."""
     work = Worked(validate_exercise(ex))
-    return {q["key"]: work.value(_parse_key(q["key"], work)) for q in questions(ex)}
+    return {q["key"]: work.value((q["quantity"], q["layer"], tuple(
+        p for p in (q["input"], q["neuron"]) if p is not None))) for q in questions(ex)}
 
 
 def check(ex, answers):
