@@ -5,9 +5,10 @@
 
 draws `cases` random networks and examples (weights, biases, inputs in U[−1, 1]), calls the
 learner's `backprop(weights, biases, x, y) -> (grad_weights, grad_biases)` on each, and compares
-with the textbook path (`textbook.forward` / `backward`). At the first case that differs, the
-way the numbers differ names the mistake: the negated, halved or transposed gradients, or the
-gradients a backprop without f′ or without biases computes.
+with the textbook path (`textbook.forward` / `backward`). How the numbers differ names the
+mistake: negated, halved or transposed gradients, or the gradients a backprop without f′ or
+without biases computes; the mistake named is one every failing case fits, and the message
+quotes the first failing case.
 
     column (the seed's, Nielsen's):  x_i = f(W_i x_{i−1} + b_i),  W_i (n_out, n_in),  b_i, x, y (n, 1)
     row (the engine's):              x_i = f(x_{i−1} W_i + b_i),  W_i (n_in, n_out),  b_i, x, y (n,)
@@ -59,25 +60,37 @@ def grade(backprop, layer_sizes=(2, 3, 1), activation="sigmoid", loss="mse", con
     """Check `backprop(weights, biases, x, y) -> (grad_weights, grad_biases)` (one example,
     lists per layer) on `cases` random cases; a `Grade`."""
     setup = _Setup(backprop, "backprop", layer_sizes, activation, loss, convention, cases, seed)
-    for c, case in enumerate(setup.cases()):
-        result = setup.call(c, case, case.learner + (case.learner_y,))
-        found = _judge_backprop(setup, case, result)
-        if found is not None:
-            return setup.failed(c, case, *found)
-    return Grade(True, None, f"All {setup.n_cases} cases agree with the engine's backprop.", None)
+    return _run(setup, lambda case: case.learner + (case.learner_y,), _judge_backprop,
+                "the engine's backprop")
 
 
 def grade_forward(forward, layer_sizes=(2, 3, 1), activation="sigmoid", loss="mse",
                   convention="column", cases=20, seed=0):
     """Check `forward(weights, biases, x) -> output` (ŷ) like `grade`; a `Grade`."""
     setup = _Setup(forward, "forward", layer_sizes, activation, loss, convention, cases, seed)
+    return _run(setup, lambda case: case.learner, _judge_forward, "the engine's forward pass")
+
+
+def _run(setup, arguments, judge, reference):
+    """Every case through the learner's function. The diagnosis is the first (in `judge`'s
+    order) that fits every failing case: one case can fit several (a layer whose inputs are all
+    0, e.g. after a dead ReLU, has weight gradients 0 whatever the mistake), the mistake fits all.
+    The message and `case` are the first failing case's."""
+    first, shared = None, None
     for c, case in enumerate(setup.cases()):
-        result = setup.call(c, case, case.learner)
-        found = _judge_forward(setup, case, result)
-        if found is not None:
-            return setup.failed(c, case, *found)
-    return Grade(True, None, f"All {setup.n_cases} cases agree with the engine's forward pass.",
-                 None)
+        verdict = judge(setup, case, setup.call(c, case, arguments(case)))
+        if verdict is None:
+            continue
+        fits, details = verdict
+        if fits == ["shape"]:
+            return setup.failed(c, case, "shape", details["shape"])
+        first = first or (c, case, details)
+        shared = fits if shared is None else [name for name in shared if name in fits]
+    if first is None:
+        return Grade(True, None, f"All {setup.n_cases} cases agree with {reference}.", None)
+    diagnosis = shared[0] if shared else "other"
+    c, case, details = first
+    return setup.failed(c, case, diagnosis, details.get(diagnosis, details["any"]))
 
 
 class _Setup:
@@ -182,82 +195,83 @@ class _Case:
 
 
 def _judge_backprop(setup, case, result):
-    """None when `result` is right, else (diagnosis, what is wrong in words)."""
+    """None when `result` is right, else (the diagnoses it fits, {diagnosis: what is wrong in
+    words}, "any" for a diagnosis without words of its own)."""
     n = len(setup.sizes) - 1
     if not (isinstance(result, (tuple, list)) and len(result) == 2
             and all(isinstance(part, (tuple, list)) and len(part) == n for part in result)):
-        return "shape", (f"backprop must return (grad_weights, grad_biases), two lists of {n} "
-                         f"arrays; it returned {_describe(result)}.")
+        return ["shape"], {"shape": f"backprop must return (grad_weights, grad_biases), two lists "
+                                    f"of {n} arrays; it returned {_describe(result)}."}
     dW_true, db_true = case.truth
     readings, biases = [], []
     for i, (got, want) in enumerate(zip(result[0], dW_true)):
         reading = _read_matrix(setup, got, want.shape)
         if reading is None:
-            expected = setup.learner_form(want).shape
-            return "shape", (f"grad_weights[{i}] has shape {_shape(got)}; it must be shaped "
-                             f"like weights[{i}], {expected}.")
+            return ["shape"], {"shape": f"grad_weights[{i}] has shape {_shape(got)}; it must be "
+                                        f"shaped like weights[{i}], {setup.learner_form(want).shape}."}
         readings.append(reading)
     for i, (got, want) in enumerate(zip(result[1], db_true)):
         vector = _read_vector(got, want.size)
         if vector is None:
-            return "shape", (f"grad_biases[{i}] has shape {_shape(got)}; it must be shaped like "
-                             f"biases[{i}], {setup.vector(want).shape}.")
+            return ["shape"], {"shape": f"grad_biases[{i}] has shape {_shape(got)}; it must be "
+                                        f"shaped like biases[{i}], {setup.vector(want).shape}."}
         biases.append(vector)
     straight = [r.get("straight", r.get("flipped")) for r in readings]
-    if all(_close(w, t) for w, t in zip(straight, dW_true)) and _all_close(biases, db_true):
-        if all("straight" in r for r in readings):
-            return None
-    if (_all_close(biases, db_true) and all(
-            any(_close(r[way], t) for way in r) for r, t in zip(readings, dW_true))):
+    got = (straight, biases)
+    weights_right = all(_close(w, t) for w, t in zip(straight, dW_true))
+    if weights_right and _all_close(biases, db_true) and all("straight" in r for r in readings):
+        return None
+    fits, details = [], {"any": _first_difference(setup, got, case.truth)}
+    if _all_close(biases, db_true) and all(
+            any(_close(r[way], t) for way in r) for r, t in zip(readings, dW_true)):
         i = next(i for i, (r, t) in enumerate(zip(readings, dW_true))
                  if not _close(r.get("straight"), t))
-        want = setup.learner_form(dW_true[i])
-        return "transposed", (f"grad_weights[{i}] ({_role(setup, i)}) holds the transpose of "
-                              f"the gradient: shape {_shape(result[0][i])} where weights[{i}] "
-                              f"is {want.shape}.")
-    got = (straight, biases)
-    candidates = [("sign", (-1.0,))]
-    if setup.mse:
-        k = setup.sizes[-1]
-        candidates.append(("half_mse", tuple(c for c in (0.5, k / 2) if c != 1)))
-    for name, scales in candidates:
-        if any(_all_pairs_close(got, case.truth, scale) for scale in scales):
-            return name, _first_difference(setup, got, case.truth)
+        fits.append("transposed")
+        details["transposed"] = (f"grad_weights[{i}] ({_role(setup, i)}) holds the transpose of "
+                                 f"the gradient: shape {_shape(result[0][i])} where weights[{i}] "
+                                 f"is {setup.learner_form(dW_true[i]).shape}.")
+    if _all_pairs_close(got, case.truth, -1.0):
+        fits.append("sign")
+    k = setup.sizes[-1]
+    if setup.mse and any(_all_pairs_close(got, case.truth, c) for c in (0.5, k / 2) if c != 1):
+        fits.append("half_mse")
     linear = ACTIVATIONS.get("linear")()
     f = setup.f
     skips = [f[:-1] + [linear], [linear] * (n - 1) + [f[-1]], [linear] * n]
     if any(_all_pairs_close(got, case.variant(f=skip)) for skip in skips):
-        return "forgot_derivative", _first_difference(setup, got, case.truth)
-    if (all(_close(w, t) for w, t in zip(straight, dW_true))
-            or _all_pairs_close(got, case.variant(no_bias=True))):
-        return "bias", _first_difference(setup, got, case.truth)
-    detail = _first_difference(setup, got, case.truth)
+        fits.append("forgot_derivative")
+    if weights_right or _all_pairs_close(got, case.variant(no_bias=True)):
+        fits.append("bias")
     ratio = _common_ratio(got, case.truth)
     if ratio is not None:
-        detail += f" Every gradient is {ratio:.4g} times the engine's."
-    return "other", detail
+        details["other"] = details["any"] + f" Every gradient is {ratio:.4g} times the engine's."
+    return fits, details
 
 
 def _judge_forward(setup, case, result):
-    k = setup.sizes[-1]
-    output = _read_vector(result, k)
+    """None when `result` is right, else (the diagnoses it fits, {diagnosis: words})."""
+    output = _read_vector(result, setup.sizes[-1])
     if output is None:
-        return "shape", (f"forward must return the output, {setup.vector(case.output).shape}; "
-                         f"it returned {_describe(result)}.")
+        return ["shape"], {"shape": f"forward must return the output, shaped "
+                                    f"{setup.vector(case.output).shape}; it returned "
+                                    f"{_describe(result)}."}
     if np.allclose(output, case.output, rtol=RTOL, atol=ATOL):
         return None
     worst = int(np.argmax(np.abs(output - case.output)))
-    detail = f"output[{worst}] is {output[worst]:.6g} where the network gives {case.output[worst]:.6g}."
+    details = {"any": f"output[{worst}] is {output[worst]:.6g} where the network gives "
+                        f"{case.output[worst]:.6g}."}
     x, linear = case.x[None, :], ACTIVATIONS.get("linear")()
     n, f = len(setup.f), setup.f
+    fits = []
     no_bias = textbook.forward(case.W, [0 * b for b in case.b], f, x)[1][-1][0]
     if np.allclose(output, no_bias, rtol=RTOL, atol=ATOL):
-        return "forgot_bias", detail
+        fits.append("forgot_bias")
     for skip in (f[:-1] + [linear], [linear] * (n - 1) + [f[-1]], [linear] * n):
         if np.allclose(output, textbook.forward(case.W, case.b, skip, x)[1][-1][0],
                        rtol=RTOL, atol=ATOL):
-            return "activation_not_applied", detail
-    return "other", detail
+            fits.append("activation_not_applied")
+            break
+    return fits, details
 
 
 def _read_matrix(setup, got, engine_shape):
