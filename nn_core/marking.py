@@ -85,7 +85,7 @@ EXPLANATIONS = {
              "with the equations, layer by layer.",
     None: "Not what the equation gives, nor a slip we know: work it through with the hint.",
 }
-# Activations whose derivative is f′(z) of each z alone; softmax couples a layer's outputs.
+# Activations that couple a layer's outputs (softmax: each a from every z, no elementwise f′).
 _COUPLED = OUTPUT_ONLY
 
 
@@ -126,7 +126,6 @@ class Worked:
         for index, number in self.given.get((quantity, layer), {}).items():
             values[index] = number
         return values
-
 
 
 # ------------------------------------------------------------------ the rules, one per quantity
@@ -302,7 +301,7 @@ def mark(work, where, number):
         expected, mistakes, hint = _RULES[quantity](work, layer, *index)
     correct = _close(number, expected)
     diagnosis = None
-    if not correct:   # a mistake that gives the right number anyway is no diagnosis
+    if not correct:   # (a mistake that gives the right number too is no diagnosis)
         diagnosis = next((name for name, wrong in mistakes
                           if not _close(wrong, expected) and _close(number, wrong)), None)
     return {"correct": correct, "expected": expected if np.isfinite(expected) else None,

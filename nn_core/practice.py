@@ -82,7 +82,9 @@ def from_trace(traced):
     """The exercise of a `textbook.trace` (the session's own network and point, full precision;
     the data loss only, without regularization). Raises ConfigError when it is too large."""
     layers = traced["layers"]
-    ex = {"layer_sizes": [len(traced["x"])] + [len(step["b"]) for step in layers],
+    sizes = [len(traced["x"])] + [len(step["b"]) for step in layers]
+    _check_sizes("exercise.layer_sizes", sizes, MAX_LAYERS, MAX_NEURONS)   # before copying W
+    ex = {"layer_sizes": sizes,
           "activations": [step["activation"] for step in layers],
           "loss": traced["loss_name"], "learning_rate": float(traced["learning_rate"]),
           "W": [np.asarray(step["W"], float).tolist() for step in layers],
