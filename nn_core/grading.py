@@ -10,8 +10,10 @@ mistake: negated, halved or transposed gradients, or the gradients a backprop wi
 without biases computes; the mistake named is one every failing case fits, and the message
 quotes the first failing case.
 
-    column (the seed's, Nielsen's):  x_i = f(W_i x_{i−1} + b_i),  W_i (n_out, n_in),  b_i, x, y (n, 1)
-    row (the engine's):              x_i = f(x_{i−1} W_i + b_i),  W_i (n_in, n_out),  b_i, x, y (n,)
+    column (the seed's, Nielsen's):  x_i = f(W_i x_{i−1} + b_i),  W_i (n_out, n_in),  x, y (n, 1)
+    row (the engine's):              x_i = f(x_{i−1} W_i + b_i),  W_i (n_in, n_out),  x, y (n,)
+
+with each b_i shaped like x (1-D gradients of the biases are accepted in both).
 
 With loss="mse" every layer applies `activation` and L = 1/k Σ (y − ŷ)² over the k outputs;
 with "cross_entropy" the output is sigmoid with a 0/1 target (one output) or softmax with a
@@ -207,8 +209,9 @@ def _judge_backprop(setup, case, result):
     for i, (got, want) in enumerate(zip(result[0], dW_true)):
         reading = _read_matrix(setup, got, want.shape)
         if reading is None:
+            shape = setup.learner_form(want).shape
             return ["shape"], {"shape": f"grad_weights[{i}] has shape {_shape(got)}; it must be "
-                                        f"shaped like weights[{i}], {setup.learner_form(want).shape}."}
+                                        f"shaped like weights[{i}], {shape}."}
         readings.append(reading)
     for i, (got, want) in enumerate(zip(result[1], db_true)):
         vector = _read_vector(got, want.size)

@@ -5,14 +5,15 @@ path: `textbook.forward` / `backward`, the registered activations and losses) an
 answers. A quantity's rule gives its *expected* value from the learner's answers for what it
 directly depends on (the true values where not given), and what each known mistake gives:
 
-    z = Σ w·a_prev + b            from the answered a of the layer before     (forgot_bias)
-    a = f(z)                      from the answered z of the layer            (activation_not_applied)
-    L = loss(ŷ, y)                from the answered ŷ                         (half_mse)
-    δ_out = ∂L/∂z                 from the answered ŷ, and z where f′ needs it
-                                                      (forgot_derivative, half_mse, sign)
-    δ = (Σ w·δ_next)·f′(z)        from the answered δ of the next layer and z (forgot_derivative, sign)
-    ∂L/∂w = a_prev·δ, ∂L/∂b = δ   from the answered a and δ                   (sign)
-    w − α·∂L/∂w, b − α·∂L/∂b      from the answered gradient          (sign, forgot_learning_rate)
+    z = Σ w·a_prev + b           from the answered a of the layer before   forgot_bias
+    a = f(z)                     from the answered z of the layer          activation_not_applied
+    L = loss(ŷ, y)               from the answered ŷ                       half_mse
+    δ_out = ∂L/∂z                from the answered ŷ (z where f′ needs it) forgot_derivative,
+                                                                            half_mse, sign
+    δ = (Σ w·δ_next)·f′(z)       from the answered next δ and z            forgot_derivative, sign
+    ∂L/∂w = a_prev·δ, ∂L/∂b = δ  from the answered a and δ                 sign
+    w − α·∂L/∂w, b − α·∂L/∂b     from the answered gradient                sign,
+                                                                            forgot_learning_rate
 
 Every word the learner reads (prompts, equations, hints, explanations) is in the table `TEXT`
 and its neighbours below.

@@ -52,7 +52,9 @@ def column_backprop(activation="sigmoid", loss="mse", bug=None):
             delta = y_hat - y
         grad_w, grad_b = [None] * len(weights), [None] * len(weights)
         for i in reversed(range(len(weights))):
-            grad_w[i] = activations[i] @ delta.T if bug == "transposed" else delta @ activations[i].T
+            grad_w[i] = delta @ activations[i].T
+            if bug == "transposed":
+                grad_w[i] = activations[i] @ delta.T
             grad_b[i] = 0.5 * delta if bug == "bias_grad" else delta
             if i > 0:
                 slope = 1 if bug == "fprime_hidden" else F[activation][1](zs[i - 1], activations[i])
@@ -142,7 +144,7 @@ def test_each_planted_bug_is_named_with_the_first_failing_case(bug, diagnosis, c
             assert not result.ok and result.diagnosis == diagnosis, (activation, shape, result)
             assert result.message.endswith(EXPLANATIONS[diagnosis])
             assert result.message.startswith(f"Case {result.case['index'] + 1} of 20: ")
-            # Every earlier case passes; this one fails, and re-running it gives the message's numbers.
+            # Every earlier case passes; this one fails, and re-running it gives the numbers.
             earlier = result.case["index"]
             assert earlier == 0 or grade(buggy, shape, activation, "mse", convention, earlier, 3).ok
             correct = BACKPROPS[convention](activation, "mse")
@@ -193,7 +195,8 @@ def test_wrong_shapes_are_named(bug):
     if bug == "layers":
         assert "two lists of 2 arrays; it returned a tuple of 2: (1, 2)" in result.message
     else:
-        assert "grad_weights[0] has shape (6,); it must be shaped like weights[0], (3, 2)." in result.message
+        assert ("grad_weights[0] has shape (6,); it must be shaped like weights[0], (3, 2)."
+                in result.message)
     assert grade(lambda w, b, x, y: None).diagnosis == "shape"
     assert grade(lambda w, b, x, y: ([[1, 2], [3]], b)).diagnosis == "shape"   # ragged
 
@@ -213,7 +216,8 @@ def test_biases_may_come_back_as_columns_or_flat_and_inputs_are_fresh_copies():
     grade(recording, (2, 3, 1), cases=3, seed=5)
     assert [s[1:] for s in seen] == [((2, 1), (1, 1), (3, 1))] * 3
     again = []
-    grade(lambda *a: again.append(a[0][0].copy()) or column_backprop()(*a), (2, 3, 1), cases=3, seed=5)
+    grade(lambda *a: again.append(a[0][0].copy()) or column_backprop()(*a), (2, 3, 1),
+          cases=3, seed=5)
     assert all(np.array_equal(s[0], w) for s, w in zip(seen, again))       # same seed, same cases
     assert not np.array_equal(seen[0][0], seen[1][0])
 

@@ -100,7 +100,8 @@ def test_exercise_is_hand_computable_and_reproducible(problem, shape):
         assert ex["layer_sizes"] == list(shape) and ex["learning_rate"] == 0.3
         numbers = [v for W in ex["W"] for row in W for v in row] + sum(ex["b"], []) + ex["x"]
         assert all(v != 0 and -1 <= v <= 1 and round(v * 10) == v * 10 for v in numbers)
-        assert [len(W) for W in ex["W"]] == list(shape[:-1]) and [len(b) for b in ex["b"]] == list(shape[1:])
+        assert [len(W) for W in ex["W"]] == list(shape[:-1])
+        assert [len(b) for b in ex["b"]] == list(shape[1:])
         out, loss = {"regression": ("linear", "mse"), "binary": ("sigmoid", "bce"),
                      "multiclass": ("softmax", "softmax_ce")}[problem]
         assert ex["activations"] == ["tanh"] * (len(shape) - 2) + [out] and ex["loss"] == loss
@@ -110,7 +111,8 @@ def test_exercise_is_hand_computable_and_reproducible(problem, shape):
             assert ex["target"] in ([0.0], [1.0])
         else:
             assert all(-1 <= t <= 1 and round(t * 10) == t * 10 for t in ex["target"])
-    assert practice.exercise(1, shape, "tanh", problem) != practice.exercise(2, shape, "tanh", problem)
+    assert practice.exercise(1, shape, "tanh", problem) != practice.exercise(2, shape, "tanh",
+                                                                             problem)
 
 
 def test_exercise_defaults_are_the_issues_2_2_1_sigmoid_regression():
@@ -283,8 +285,8 @@ def test_check_carries_forward_into_the_loss_and_both_kinds_of_delta():
     # bce from the learner's ŷ (a probability): −ln ŷ for a target of 1.
     ex = practice.exercise(0, (2, 2, 1), "sigmoid", "binary")
     y = ex["target"][0]
-    results = practice.check(ex, {"a.1.0": 0.3, "loss": -(y * math.log(0.3) + (1 - y) * math.log(0.7)),
-                                  "delta.1.0": 0.3 - y})["results"]
+    bce = -(y * math.log(0.3) + (1 - y) * math.log(0.7))
+    results = practice.check(ex, {"a.1.0": 0.3, "loss": bce, "delta.1.0": 0.3 - y})["results"]
     assert [r["correct"] for r in results.values()] == [False, True, True]
     # A ŷ no logit gives (not a probability): the loss is judged from the true ŷ.
     results = practice.check(ex, {"a.1.0": 1.7, "loss": practice.solution(ex)["loss"]})["results"]
@@ -424,7 +426,8 @@ def test_questions_come_in_computation_order_with_words_and_no_numbers():
     assert keys[:12] == ["z.0.0", "z.0.1", "z.0.2", "a.0.0", "a.0.1", "a.0.2",
                          "z.1.0", "z.1.1", "a.1.0", "a.1.1", "loss", "delta.1.0"]
     assert keys.index("dW.1.2.1") < keys.index("db.1.0") < keys.index("delta.0.0")
-    assert keys.index("delta.0.2") < keys.index("W_new.0.0.0") < keys.index("b_new.1.1") == len(keys) - 1
+    assert keys.index("delta.0.2") < keys.index("W_new.0.0.0") < keys.index("b_new.1.1")
+    assert keys[-1] == "b_new.1.1"
     assert len(keys) == len(set(keys)) == 5 * 5 + 2 * (6 + 6) + 1
     for q in qs:
         assert set(q) == {"key", "quantity", "layer", "neuron", "input", "prompt", "equation"}
@@ -432,7 +435,8 @@ def test_questions_come_in_computation_order_with_words_and_no_numbers():
         assert not re.search(r"\d\.|\d\d", q["equation"]), q["equation"]
     by_key = {q["key"]: q for q in qs}
     assert by_key["dW.0.1.2"]["prompt"] == "∂L/∂w of the weight from input x2 to layer 1, neuron 3"
-    assert (by_key["dW.0.1.2"]["layer"], by_key["dW.0.1.2"]["input"], by_key["dW.0.1.2"]["neuron"]) == (0, 1, 2)
+    weight = by_key["dW.0.1.2"]
+    assert (weight["layer"], weight["input"], weight["neuron"]) == (0, 1, 2)
     assert by_key["a.1.1"]["prompt"] == "ŷ = a of output 1 (class 1)"
     assert by_key["delta.1.0"]["equation"].startswith("δ = ∂L/∂z = ŷ − y")
     assert "1 − tanh²(z)" in by_key["delta.0.0"]["equation"]
