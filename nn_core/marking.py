@@ -305,6 +305,6 @@ def mark(work, where, number):
     if not correct:   # (a mistake that gives the right number too is no diagnosis)
         diagnosis = next((name for name, wrong in mistakes
                           if not _close(wrong, expected) and _close(number, wrong)), None)
-    return {"correct": correct, "expected": expected if np.isfinite(expected) else None,
+    return {"correct": correct, "expected": float(expected) if np.isfinite(expected) else None,
             "diagnosis": diagnosis, "explanation": None if correct else EXPLANATIONS[diagnosis],
             "hint": hint}

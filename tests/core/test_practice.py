@@ -548,3 +548,9 @@ def test_check_results_are_json_even_when_the_learners_numbers_overflow():
         "correct": False, "expected": None, "diagnosis": None,
         "explanation": EXPLANATIONS[None], "hint": "∂L/∂w = a·δ = 1e+308·1e+308 = ?"}
     assert practice.check(HAND, {}) == {"results": {}, "all_correct": False}
+    # Plain Python types throughout, as a JSON encoder expects them.
+    marked = practice.check(HAND, practice.solution(HAND))["results"]
+    assert {type(r["expected"]) for r in marked.values()} == {float}
+    assert {type(r["correct"]) for r in marked.values()} == {bool}
+    ex = practice.from_trace(textbook.trace(Network([2, 3, 1], problem="binary"), [0.5, 1], 1, 0.1))
+    assert {type(v) for row in ex["W"][0] for v in row} == {float} and type(ex["x"][0]) is float
