@@ -7,11 +7,13 @@ once; a `Network` stacks layers and backpropagates; a `Trainer` runs minibatch g
 Every component the page can choose is registered by name (see `REGISTRIES`).
 """
 
+from . import practice
 from .activations import ACTIVATIONS
 from .datasets import DATASETS, make_dataset, train_test_split
 from .errors import ConfigError
 from .features import FEATURES, transform
 from .gradcheck import gradcheck
+from .grading import grade, grade_forward
 from .grid import GridInputs, evaluate_grid
 from .initializers import INITIALIZERS
 from .landscape import loss_landscape
@@ -40,7 +42,7 @@ REGISTRIES = {
 __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
-    "trace", "loss_landscape",
+    "trace", "loss_landscape", "practice", "grade", "grade_forward",
     "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
     "DATASETS", "FEATURES",
