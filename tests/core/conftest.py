@@ -8,7 +8,31 @@ trainers built on them the way the page builds them (500 points, half for testin
 import numpy as np
 import pytest
 
-from nn_core import Network, Trainer, make_dataset, train_test_split, transform
+from nn_core import (
+    ACTIVATIONS,
+    LOSSES,
+    ConfigError,
+    Network,
+    Trainer,
+    make_dataset,
+    train_test_split,
+    transform,
+)
+
+
+def output_pairings():
+    """Every (problem, output activation, loss) the engine builds a network for."""
+    found = []
+    for loss in LOSSES:
+        for problem in LOSSES.get(loss).problems:
+            for output in ACTIVATIONS:
+                k = 3 if problem == "multiclass" else 1
+                try:
+                    Network([2, k], output_activation=output, loss=loss, problem=problem)
+                except ConfigError:
+                    continue
+                found.append((problem, output, loss))
+    return found
 
 
 def split_dataset(name, seed=1, n_classes=None, features=("x1", "x2"), **kw):

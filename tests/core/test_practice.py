@@ -11,10 +11,12 @@ import re
 import numpy as np
 import pytest
 
-from nn_core import ACTIVATIONS, LOSSES, ConfigError, Network, practice, textbook
+from nn_core import ACTIVATIONS, ConfigError, Network, practice, textbook
 from nn_core.activations import OUTPUT_ONLY
 from nn_core.marking import EXPLANATIONS, Worked
 from nn_core.network import PROBLEMS
+
+from .conftest import output_pairings
 
 HIDDEN = [name for name in ACTIVATIONS if name not in OUTPUT_ONLY]
 # Shapes a page offers per problem (inputs … outputs), up to 3 weight layers of 4 neurons.
@@ -31,22 +33,7 @@ def exercises(problem, activation, seeds=SEEDS):
             yield practice.exercise(seed, shape, activation, problem)
 
 
-def pairings():
-    """Every (problem, output activation, loss) the engine builds a network for."""
-    found = []
-    for loss in LOSSES:
-        for problem in LOSSES.get(loss).problems:
-            for output in ACTIVATIONS:
-                k = 3 if problem == "multiclass" else 1
-                try:
-                    Network([2, k], output_activation=output, loss=loss, problem=problem)
-                except ConfigError:
-                    continue
-                found.append((problem, output, loss))
-    return found
-
-
-PAIRINGS = pairings()
+PAIRINGS = output_pairings()
 
 
 def network_of(ex, problem):

@@ -6,31 +6,26 @@ centred finite differences; the update it shows is exactly one plain gradient-de
 import numpy as np
 import pytest
 
-from nn_core import ACTIVATIONS, LOSSES, REGULARIZERS, ConfigError, Network, Trainer, textbook
+from nn_core import (
+    ACTIVATIONS,
+    LOSSES,
+    REGULARIZERS,
+    ConfigError,
+    Network,
+    Trainer,
+    textbook,
+)
 from nn_core.activations import OUTPUT_ONLY
 from nn_core.gradcheck import numeric_gradient, relative_error
 from nn_core.network import PROBLEMS
+
+from .conftest import output_pairings
 
 HIDDEN = [name for name in ACTIVATIONS if name not in OUTPUT_ONLY]
 SHAPES = [[3], [3, 5], [2, 6, 4], [4, 3, 7, 2]]   # inputs and hidden widths; the output follows
 
 
-def _pairings():
-    """Every (problem, output activation, loss) the engine builds a network for."""
-    found = []
-    for loss in LOSSES:
-        for problem in LOSSES.get(loss).problems:
-            for output in ACTIVATIONS:
-                k = 3 if problem == "multiclass" else 1
-                try:
-                    Network([2, k], output_activation=output, loss=loss, problem=problem)
-                except ConfigError:
-                    continue
-                found.append((problem, output, loss))
-    return found
-
-
-PAIRINGS = _pairings()
+PAIRINGS = output_pairings()
 
 
 def test_the_pairings_cover_every_loss_and_problem():
