@@ -1,4 +1,5 @@
-"""Toy 2-D datasets in the input plane [-6, 6]², seeded and reproducible.
+"""The datasets: toy 2-D sets in the input plane [-6, 6]² (seeded and reproducible) and the
+real sets of realdata.py (handwritten digits, three UCI tables), in one registry.
 
 The binary and regression sets follow TensorFlow Playground's definitions (500 points for
 classification, 1200 for regression; noise 0 to 0.5) so learners can compare the two tools.
@@ -8,14 +9,23 @@ TF Playground labels classes −1/+1; here −1 ↦ 0 and +1 ↦ 1. Multi-class 
 Every generator has the signature `(rng, n, noise, k) -> (points, labels)`, where `n` is the
 number of points and `k` the number of classes (ignored by the binary and regression sets).
 Generators return points in class order; `train_test_split` shuffles.
+
+Every set's registry info says what a point is: `kind` ("plane": the network's inputs are
+features of (x1, x2); "real": the point's columns are the inputs), `inputs` (columns of a
+point), `input_names`, `value_range` (of every column), `class_names`, `image_shape` (the
+digits' [8, 8]; None otherwise) and `defaults` (a real set's network and training settings,
+None for the plane sets).
 """
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from . import realdata
 from .errors import ConfigError, check_number
+from .principal_plane import principal_plane
 from .registry import Registry
 from .seeds import check_seed
 
@@ -27,6 +37,11 @@ NOISE_RANGE = [0.0, 0.5]
 TRAIN_RATIO_RANGE = [0.1, 0.9]
 MULTICLASS_RANGE = [2, 6]
 MULTICLASS_DEFAULT = 3
+
+# What every plane set's info says about its points (real sets describe their own).
+_plane_set = functools.partial(
+    DATASETS.register, kind="plane", inputs=2, input_names=["x₁", "x₂"],
+    value_range=[-PLANE, PLANE], class_names=None, image_shape=None, defaults=None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +93,7 @@ def _polar(r, angle):
 # --- binary, as TensorFlow Playground ----------------------------------------------------------
 
 
-@DATASETS.register(
+@_plane_set(
     "circle",
     label="Circle",
     problem="binary",
@@ -98,7 +113,7 @@ def _circle(rng, n, noise, k):
     return points, labels
 
 
-@DATASETS.register(
+@_plane_set(
     "xor",
     label="Exclusive or",
     problem="binary",
@@ -117,7 +132,7 @@ def _xor(rng, n, noise, k):
     return points, labels
 
 
-@DATASETS.register(
+@_plane_set(
     "gaussian",
     label="Gaussian",
     problem="binary",
@@ -135,7 +150,7 @@ def _gaussian(rng, n, noise, k):
     return _jitter_in_plane(rng, centres, std), labels
 
 
-@DATASETS.register(
+@_plane_set(
     "spiral",
     label="Spiral",
     problem="binary",
@@ -156,7 +171,7 @@ def _spiral(rng, n, noise, k):
     return points, _class_labels([n - n1, n1])
 
 
-@DATASETS.register(
+@_plane_set(
     "moons",
     label="Two moons",
     problem="binary",
@@ -179,7 +194,7 @@ def _moons(rng, n, noise, k):
     return points, _class_labels([n0, n - n0])
 
 
-@DATASETS.register(
+@_plane_set(
     "checkerboard",
     label="Checkerboard",
     problem="binary",
@@ -200,7 +215,7 @@ def _checkerboard(rng, n, noise, k):
 # --- regression, as TensorFlow Playground ------------------------------------------------------
 
 
-@DATASETS.register(
+@_plane_set(
     "plane",
     label="Plane",
     problem="regression",
@@ -221,7 +236,7 @@ _BUMPS = np.array([[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1],
                    [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]], dtype=np.float64)
 
 
-@DATASETS.register(
+@_plane_set(
     "multi_gaussian",
     label="Multi Gaussian",
     problem="regression",
@@ -245,7 +260,7 @@ def _multi_gaussian(rng, n, noise, k):
 # --- multi-class -------------------------------------------------------------------------------
 
 
-@DATASETS.register(
+@_plane_set(
     "spiral_k",
     label="K-class spiral",
     problem="multiclass",
@@ -265,7 +280,7 @@ def _spiral_k(rng, n, noise, k):
     return np.concatenate(parts), _class_labels(counts)
 
 
-@DATASETS.register(
+@_plane_set(
     "blobs",
     label="Blobs",
     problem="multiclass",
@@ -280,6 +295,33 @@ def _blobs(rng, n, noise, k):
     labels = _class_labels(counts)
     centres = _polar(3.5, 2 * math.pi * labels / k)
     return _jitter_in_plane(rng, centres, 0.5 + 2.0 * noise), labels
+
+
+# --- real data (files in nn_core/data, read by realdata.py) ------------------------------------
+
+for _name in realdata.SETS:
+    DATASETS.register(_name, functools.partial(realdata.load, _name), kind="real",
+                      **realdata.registry_info(_name))
+del _name
+
+
+def _fixed(name, field, value, fixed, why):
+    """A real set's noise, n_points or n_classes: only its one value (or None) is accepted."""
+    if value is None:
+        return fixed
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or value != fixed:
+        raise ConfigError(field, f"does not apply to the {name} dataset ({why})", [fixed, fixed])
+    return fixed
+
+
+def _real_dataset(name, info, n_points, noise, n_classes):
+    n, k = info["default_points"], info["classes"][0]
+    _fixed(name, "noise", noise, 0, "its points are measured, not generated")
+    _fixed(name, "n_points", n_points, n, f"it has {n} points")
+    _fixed(name, "n_classes", n_classes, k, f"it has {k} classes")
+    points, labels = DATASETS.get(name)()
+    return Dataset(points=points.copy(), labels=labels.copy(), problem=info["problem"],
+                   n_classes=k, name=name)
 
 
 # --- public API --------------------------------------------------------------------------------
@@ -303,13 +345,18 @@ def _check_seed(seed):
 
 
 def make_dataset(name, n_points=None, noise=0.0, seed=0, n_classes=None):
-    """Generate dataset `name`: same arguments → identical arrays.
+    """Generate dataset `name`: same arguments → identical arrays (new ones at every call).
 
     `n_points` defaults to the dataset's `default_points`; `n_classes` to 2 for binary sets and
-    3 for multi-class sets (it must be None for regression sets).
+    3 for multi-class sets (it must be None for regression sets). A real set is fixed: its
+    `noise`, `n_points` and `n_classes` may only be left out or given their one value (0, its
+    size, its class count), and `seed` is checked but changes nothing (the split takes its own).
     """
     generate = DATASETS.get(name, field="dataset")
     info = DATASETS.info(name)
+    if info["kind"] == "real":
+        _check_seed(seed)
+        return _real_dataset(name, info, n_points, noise, n_classes)
     if n_points is None:
         n_points = info["default_points"]
     n = check_number("n_points", n_points, *N_POINTS_RANGE, integer=True)
@@ -326,8 +373,41 @@ def make_dataset(name, n_points=None, noise=0.0, seed=0, n_classes=None):
 
 
 def preview(name, n_points=200, n_classes=None):
-    """A small noise-free sample (seed 0) for thumbnails, as TF Playground draws them."""
-    return make_dataset(name, n_points=n_points, noise=0.0, seed=0, n_classes=n_classes)
+    """A small noise-free sample (seed 0) in the input plane, for thumbnails, as TF Playground
+    draws them. A real set shows up to `n_points` of its rows (a seeded choice) at their
+    coordinates on its principal plane, scaled so that the whole set fits [-6, 6]²."""
+    DATASETS.get(name, field="dataset")
+    if DATASETS.info(name)["kind"] == "plane":
+        return make_dataset(name, n_points=n_points, noise=0.0, seed=0, n_classes=n_classes)
+    data = make_dataset(name, n_classes=n_classes)
+    n = check_number("n_points", n_points, *N_POINTS_RANGE, integer=True)
+    rows = np.random.default_rng(0).permutation(len(data))[:n]   # all of them if n ≥ the size
+    plane = principal_plane(name)
+    coords = plane.project(data.points[rows]) * (PLANE / plane.bounds[1])
+    return Dataset(points=coords, labels=data.labels[rows], problem=data.problem,
+                   n_classes=data.n_classes, name=name)
+
+
+def check_points(name, points, field="points"):
+    """`points` as a float64 (n, inputs) array in dataset `name`'s input space (each value in
+    its `value_range`), or ConfigError naming the first bad entry ("points[3][12]")."""
+    DATASETS.get(name, field="dataset")
+    info = DATASETS.info(name)
+    d, (low, high) = info["inputs"], info["value_range"]
+    try:
+        X = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError(field, f"expected rows of {d} numbers", f"(n, {d}) numbers") from None
+    if X.ndim != 2 or X.shape[1] != d:
+        raise ConfigError(field, f"expected rows of {d} numbers, got shape {X.shape}",
+                          f"(n, {d}) numbers")
+    with np.errstate(invalid="ignore"):
+        bad = np.argwhere(~((X >= low) & (X <= high)))   # NaN fails both comparisons
+    if len(bad):
+        i, j = (int(v) for v in bad[0])
+        raise ConfigError(f"{field}[{i}][{j}]", f"{info['input_names'][j]} = {X[i, j]:g} is "
+                          "out of range", [low, high])
+    return X
 
 
 def train_test_split(points, labels, train_ratio=0.5, seed=0):
@@ -349,16 +429,4 @@ def train_test_split(points, labels, train_ratio=0.5, seed=0):
 
 def describe():
     """Every dataset's public description, in registration order, for /api/options."""
-    out = []
-    for name in DATASETS:
-        info = DATASETS.info(name)
-        classes = info["classes"]
-        out.append({
-            "name": name,
-            "label": info["label"],
-            "problem": info["problem"],
-            "classes": list(classes) if classes is not None else None,
-            "default_points": info["default_points"],
-            "description": info["description"],
-        })
-    return out
+    return [{"name": name, **DATASETS.info(name)} for name in DATASETS]

@@ -35,13 +35,13 @@ class Registry:
         return self._items[name]
 
     def info(self, name):
-        """The description registered with `name` (a dict: label, formula, ...)."""
+        """The description registered with `name` (a dict: label, formula, ...), a copy."""
         self.get(name)
-        return dict(self._info[name])
+        return _copy(self._info[name])
 
     def describe(self):
         """[{"name": ..., **info}, ...] for every component, in registration order (for /api/options)."""
-        return [{"name": name, **_copy(self._info[name])} for name in self._items]
+        return [{"name": name, **self.info(name)} for name in self._items]
 
     def names(self):
         return list(self._items)
@@ -56,7 +56,11 @@ class Registry:
         return len(self._items)
 
 
-def _copy(info):
-    # Lists of dicts (hyperparameter specs) are copied too, so callers cannot edit the registry.
-    return {k: [dict(v) if isinstance(v, dict) else v for v in val] if isinstance(val, list) else val
-            for k, val in info.items()}
+def _copy(value):
+    # Nested lists and dicts (hyperparameter specs, a dataset's defaults) are copied too, so
+    # callers cannot edit the registry; anything else (numbers, text, classes) is shared.
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

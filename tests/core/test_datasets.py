@@ -13,7 +13,8 @@ from nn_core.datasets import (
 )
 from nn_core.errors import ConfigError
 
-ALL = DATASETS.names()
+ALL = [n for n in DATASETS if DATASETS.info(n)["kind"] == "plane"]   # real sets: test_realdata
+REAL = [n for n in DATASETS if DATASETS.info(n)["kind"] == "real"]
 CLASSIFICATION = [n for n in ALL if DATASETS.info(n)["problem"] != "regression"]
 BINARY = [n for n in ALL if DATASETS.info(n)["problem"] == "binary"]
 REGRESSION = [n for n in ALL if DATASETS.info(n)["problem"] == "regression"]
@@ -24,14 +25,22 @@ def test_registry_holds_the_promised_sets():
     assert set(BINARY) == {"circle", "xor", "gaussian", "spiral", "moons", "checkerboard"}
     assert set(REGRESSION) == {"plane", "multi_gaussian"}
     assert set(MULTICLASS) == {"spiral_k", "blobs"}
+    assert REAL == ["digits", "iris", "wine", "breast_cancer"]
+    assert DATASETS.names() == ALL + REAL      # the plane sets first, as the picker shows them
 
 
 def test_describe_lists_every_dataset_with_its_info():
     rows = describe()
-    assert [r["name"] for r in rows] == ALL
+    assert [r["name"] for r in rows] == ALL + REAL
     for row in rows:
-        assert set(row) == {"name", "label", "problem", "classes", "default_points", "description"}
+        assert set(row) == {"name", "label", "problem", "classes", "default_points", "description",
+                            "kind", "inputs", "input_names", "value_range", "class_names",
+                            "image_shape", "defaults"}
         assert row["description"].endswith(".")
+        assert len(row["input_names"]) == row["inputs"]
+    for row in rows[:len(ALL)]:
+        assert (row["kind"], row["inputs"], row["value_range"]) == ("plane", 2, [-6.0, 6.0])
+        assert row["defaults"] is None and row["image_shape"] is None
     by_name = {r["name"]: r for r in rows}
     assert by_name["circle"]["classes"] == [2, 2]
     assert by_name["spiral_k"]["classes"] == [2, 6]
@@ -284,7 +293,7 @@ def test_errors_say_what_is_allowed():
     assert err.value.allowed == [2, 2]
     with pytest.raises(ConfigError) as err:
         make_dataset("Circle")
-    assert err.value.allowed == ALL
+    assert err.value.allowed == ALL + REAL
 
 
 # --- train_test_split --------------------------------------------------------------------------
