@@ -3,6 +3,10 @@
 TF Playground offers X₁, X₂, X₁², X₂², X₁X₂, sin X₁, sin X₂; cos X₁ and cos X₂ complete the
 pairs. Whatever order a request lists them in, columns always come in `FEATURE_ORDER`, so a
 network's first-layer weights mean the same thing in every answer, grid and saved file.
+
+These features are of the plane sets' points. A real dataset's point (64 pixels, a table's
+measurements) is already what the network takes: its features are None, "the raw inputs",
+and `transform(points, None)` returns the points as they are.
 """
 
 import numpy as np
@@ -45,19 +49,25 @@ def normalize_features(names):
 
 
 def transform(points, names, dtype=np.float64):
-    """Feature matrix (n, len(features)) of `points` (n, 2), columns in FEATURE_ORDER.
+    """Feature matrix (n, len(features)) of `points` (n, 2), columns in FEATURE_ORDER; with
+    `names` None, the points themselves (n, d), any d ≥ 1, as `dtype` (a copy).
 
     One vectorised pass per column; pass dtype=np.float32 for grids, where float32 halves the
     memory traffic and makes sin/cos several times cheaper. The result is Fortran-ordered
     (each column contiguous): matmul and `tobytes()` treat it like any (n, k) array; use
     `np.ascontiguousarray` before handing its raw buffer to anything that needs C order.
     """
-    names = normalize_features(names)
+    names = None if names is None else normalize_features(names)
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
         raise ConfigError("dtype", f"expected a floating dtype, got {dtype}",
                           ["float32", "float64"])
     points = np.asarray(points)
+    if names is None:
+        if points.ndim != 2 or points.shape[1] < 1 or points.dtype.kind not in "iuf":
+            raise ConfigError("points", f"expected numbers shaped (n, d), got {points.shape}",
+                              "(n, d) array")
+        return points.astype(dtype)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ConfigError("points", f"expected shape (n, 2), got {points.shape}", "(n, 2) array")
     # Contiguous copies of the two coordinates in the target dtype: every ufunc below then

@@ -6,7 +6,8 @@ from a single batched pass. float32 halves the memory traffic and makes tanh ~5Ã
 maps are for looking at, and 7 significant digits are plenty. Training is never touched:
 the pass uses copies of the weights, not the training buffers.
 
-Row i of a map is y = ys[i] (bottom to top), column j is x = xs[j].
+Row i of a map is y = ys[i] (bottom to top), column j is x = xs[j]. For a real dataset the
+"plane" is its principal plane (principal_plane.py): a 2-D slice through its input space.
 """
 
 from dataclasses import dataclass
@@ -31,11 +32,21 @@ class GridInputs:
     Building it (features such as sin x1 over 10,000 points) costs more than the forward pass
     of a small network, so a server keeps one per (features, bounds, resolutions).
     `neuron_resolution=None` makes the neuron grid as fine as the output grid.
+
+    A real dataset's network takes raw inputs (`features` None): its grid lies on a `plane`
+    (a `PrincipalPlane`), `bounds` are in the plane's coordinates (default: the plane's own),
+    and each grid point becomes the inputs `plane.to_inputs` gives it.
     """
 
-    def __init__(self, features, bounds=DEFAULT_BOUNDS, resolution=DEFAULT_RESOLUTION,
-                 neuron_resolution=DEFAULT_NEURON_RESOLUTION):
-        self.features = normalize_features(features)
+    def __init__(self, features, bounds=None, resolution=DEFAULT_RESOLUTION,
+                 neuron_resolution=DEFAULT_NEURON_RESOLUTION, plane=None):
+        if features is None and plane is None:
+            raise ConfigError("plane", "raw inputs (features None) need a plane to lay the grid "
+                              "on", "a PrincipalPlane")
+        self.features = None if features is None else normalize_features(features)
+        self.plane = plane if features is None else None
+        if bounds is None:
+            bounds = DEFAULT_BOUNDS if self.plane is None else self.plane.bounds
         self.bounds = _check_bounds(bounds)
         self.resolution = check_number("resolution", resolution, 2, MAX_RESOLUTION, integer=True)
         self.neuron_resolution = (self.resolution if neuron_resolution is None else
@@ -44,7 +55,9 @@ class GridInputs:
         big = _plane(self.bounds, self.resolution)
         small = _plane(self.bounds, self.neuron_resolution)
         self.n_big = len(big)
-        self.X = transform(np.vstack([big, small]), self.features, dtype=np.float32)
+        points = np.vstack([big, small])
+        self.X = (transform(points, self.features, dtype=np.float32) if self.plane is None
+                  else self.plane.to_inputs(points, dtype=np.float32))
         self.inputs = self.X[self.n_big:].reshape(self.neuron_resolution, self.neuron_resolution, -1)
 
 
@@ -59,12 +72,13 @@ class GridResult:
     inputs: np.ndarray          # (nres, nres, n_features)
 
 
-def evaluate_grid(network, features=None, bounds=DEFAULT_BOUNDS, resolution=DEFAULT_RESOLUTION,
-                  neuron_resolution=DEFAULT_NEURON_RESOLUTION, grid=None):
-    """Output and hidden-neuron maps of `network` over the plane; pass a cached `grid` to skip
+def evaluate_grid(network, features=None, bounds=None, resolution=DEFAULT_RESOLUTION,
+                  neuron_resolution=DEFAULT_NEURON_RESOLUTION, grid=None, plane=None):
+    """Output and hidden-neuron maps of `network` over the plane (or over a real dataset's
+    principal `plane`, features None; see `GridInputs`); pass a cached `grid` to skip
     rebuilding the feature matrix. `neuron_resolution=None` maps neurons at `resolution`."""
     if grid is None:
-        grid = GridInputs(features, bounds, resolution, neuron_resolution)
+        grid = GridInputs(features, bounds, resolution, neuron_resolution, plane)
     if grid.X.shape[1] != network.n_inputs:
         raise ConfigError("features", f"{grid.X.shape[1]} features do not fit a network with "
                           f"{network.n_inputs} inputs", f"{network.n_inputs} features")

@@ -9,6 +9,10 @@ classes become separable by a line, which is all the next layer can draw.
 
 One float64 forward pass (`Network.forward`) over the data points and the grid-line samples
 stacked together; weights, gradients and training state are never touched.
+
+A real dataset's points are the network's inputs (`features` None): its grid lines are those
+of its principal plane (a `PrincipalPlane`, bounds in the plane's coordinates), each sample
+mapped into input space by `plane.to_inputs`.
 """
 
 import numpy as np
@@ -62,12 +66,14 @@ def check_selection(layer_sizes, layer, neurons):
     return layer, pair
 
 
-def transformed_space(network, features, points, layer, neurons, bounds=DEFAULT_BOUNDS,
-                      lines=DEFAULT_LINES, samples=DEFAULT_SAMPLES):
+def transformed_space(network, features, points, layer, neurons, bounds=None,
+                      lines=DEFAULT_LINES, samples=DEFAULT_SAMPLES, plane=None):
     """Points and grid lines in the space of neurons (a, b) of hidden layer `layer`.
 
     `points` are raw (n, 2) input-plane coordinates; `features` the network's input feature
-    names (as for `transform`). Returns a dict:
+    names (as for `transform`). With `features` None, `points` are the network's inputs
+    (n, n_inputs) and the grid lines lie on `plane` (required; `bounds` default to the plane's).
+    `bounds` default to the input plane's [-6, 6]². Returns a dict:
       - "points": (n, 2) float64, row i = (a_i, b_i), the activations of neurons a and b for point i;
       - "lines": (2·lines, samples, 2) float64, the grid lines of `grid_lines(bounds, lines,
         samples)` mapped the same way;
@@ -75,11 +81,21 @@ def transformed_space(network, features, points, layer, neurons, bounds=DEFAULT_
     A diverged network gives NaN or ±inf, never a warning. No side effects on the network.
     """
     layer, pair = check_selection(network.layer_sizes, layer, neurons)
-    plane = grid_lines(bounds, lines, samples)
+    width = 2 if features is not None else network.n_inputs
+    if features is None and plane is None:
+        raise ConfigError("plane", "raw inputs (features None) need a plane for the grid lines",
+                          "a PrincipalPlane")
+    if bounds is None:
+        bounds = DEFAULT_BOUNDS if features is not None else plane.bounds
+    lines_2d = grid_lines(bounds, lines, samples)
     points = np.asarray(points, dtype=float)
-    if points.ndim != 2 or points.shape[1] != 2:
-        raise ConfigError("points", f"expected shape (n, 2), got {points.shape}", "(n, 2) array")
-    X = transform(np.vstack([points, plane.reshape(-1, 2)]), features)
+    if points.ndim != 2 or points.shape[1] != width:
+        raise ConfigError("points", f"expected shape (n, {width}), got {points.shape}",
+                          f"(n, {width}) array")
+    if features is None:
+        X = np.vstack([points, plane.to_inputs(lines_2d.reshape(-1, 2))])
+    else:
+        X = transform(np.vstack([points, lines_2d.reshape(-1, 2)]), features)
     if X.shape[1] != network.n_inputs:
         raise ConfigError("features", f"{X.shape[1]} features do not fit a network with "
                           f"{network.n_inputs} inputs", f"{network.n_inputs} features")
@@ -88,4 +104,4 @@ def transformed_space(network, features, points, layer, neurons, bounds=DEFAULT_
     n = len(points)
     return {"layer": layer, "neurons": list(pair),
             "points": np.ascontiguousarray(activations[:n]),
-            "lines": np.ascontiguousarray(activations[n:]).reshape(plane.shape)}
+            "lines": np.ascontiguousarray(activations[n:]).reshape(lines_2d.shape)}
