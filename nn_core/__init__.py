@@ -9,7 +9,8 @@ Every component the page can choose is registered by name (see `REGISTRIES`).
 
 from . import practice
 from .activations import ACTIVATIONS
-from .datasets import DATASETS, make_dataset, train_test_split
+from .datasets import DATASETS, check_points, make_dataset, train_test_split
+from .digit_drawing import digit_from_drawing
 from .errors import ConfigError
 from .features import FEATURES, transform
 from .gradcheck import gradcheck
@@ -21,6 +22,8 @@ from .layers import Dense
 from .losses import LOSSES
 from .network import Network
 from .optimizers import OPTIMIZERS
+from .presets import trainer_for
+from .principal_plane import PrincipalPlane, fit_principal_plane, principal_plane
 from .regularizers import REGULARIZERS
 from .schedules import SCHEDULES
 from .textbook import trace
@@ -43,6 +46,8 @@ __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
     "trace", "loss_landscape", "practice", "grade", "grade_forward",
+    "check_points", "digit_from_drawing", "trainer_for",
+    "PrincipalPlane", "fit_principal_plane", "principal_plane",
     "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",
     "DATASETS", "FEATURES",
