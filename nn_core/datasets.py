@@ -305,20 +305,19 @@ for _name in realdata.SETS:
 del _name
 
 
-def _fixed(name, field, value, fixed, why):
-    """A real set's noise, n_points or n_classes: only its one value (or None) is accepted."""
+def _check_fixed(name, field, value, fixed, why):
+    """A real set's noise, n_points or n_classes: only None or its one value is accepted."""
     if value is None:
-        return fixed
+        return
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or value != fixed:
         raise ConfigError(field, f"does not apply to the {name} dataset ({why})", [fixed, fixed])
-    return fixed
 
 
 def _real_dataset(name, info, n_points, noise, n_classes):
     n, k = info["default_points"], info["classes"][0]
-    _fixed(name, "noise", noise, 0, "its points are measured, not generated")
-    _fixed(name, "n_points", n_points, n, f"it has {n} points")
-    _fixed(name, "n_classes", n_classes, k, f"it has {k} classes")
+    _check_fixed(name, "noise", noise, 0, "its points are measured, not generated")
+    _check_fixed(name, "n_points", n_points, n, f"it has {n} points")
+    _check_fixed(name, "n_classes", n_classes, k, f"it has {k} classes")
     points, labels = DATASETS.get(name)()
     return Dataset(points=points.copy(), labels=labels.copy(), problem=info["problem"],
                    n_classes=k, name=name)

@@ -120,13 +120,11 @@ def registry_info(name):
 
 def _read_csv(spec):
     """(values, labels) as float64 and int64 arrays: one row per sample, the class id last."""
+    expected = [str(spec["default_points"]), str(spec["inputs"]), *spec["class_names"]]
     with gzip.open(DATA_DIR / spec["file"], "rt", encoding="utf-8") as text:
-        if spec["header"]:
-            n, d, *names = text.readline().strip().split(",")
+        header = text.readline().strip().split(",") if spec["header"] else expected
         table = np.loadtxt(text, delimiter=",", dtype=np.float64, ndmin=2)
-    if table.shape != (spec["default_points"], spec["inputs"] + 1) or (
-            spec["header"] and (int(n), int(d), names) != (*table.shape[:1], spec["inputs"],
-                                                           spec["class_names"])):
+    if header != expected or table.shape != (spec["default_points"], spec["inputs"] + 1):
         raise RuntimeError(f"{spec['file']} does not hold the expected data")  # a broken copy
     return table[:, :-1], table[:, -1].astype(np.int64)
 
