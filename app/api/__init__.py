@@ -3,6 +3,7 @@
 - `sessions.py` — create, read, change, delete, step, reset, edit a weight, export;
 - `data.py` — a session's points;
 - `inspect.py` — one point through the network (trace);
+- `practice.py` — exercises the learner computes by hand, and their answers marked;
 - `compare.py` — fork, and the loss landscape of several runs;
 - `options.py` — every name, range, limit and default the page builds its controls from;
 - `pages.py` — the page itself and plotly.js;
@@ -11,9 +12,9 @@
 A new area is a new module with a `bp` and one line in `BLUEPRINTS`.
 """
 
-from . import compare, data, inspect, options, pages, sessions
+from . import compare, data, inspect, options, pages, practice, sessions
 
-BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, compare.bp, options.bp, pages.bp]
+BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, practice.bp, compare.bp, options.bp, pages.bp]
 
 
 def register(app):

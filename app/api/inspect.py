@@ -24,16 +24,13 @@ bp = Blueprint("inspect", __name__, url_prefix="/api")
 def trace(req):
     body, session = req.body, req.session
     apply = boolean("apply", body.get("apply", False))
-    if ("point" in body) == ("x" in body):
-        raise ApiError(422, "give either point (a point of the data) or x and label",
-                       "point", ["point", "x"])
     if apply:
         req.check_view()
     trainer = session.trainer
     if trainer.status != "ok":
         raise ApiError(422, "status: the session has diverged; reset it before tracing a point",
                        "status", ["ok"])
-    where, xy, label = _chosen_point(session, body)
+    where, xy, label = chosen_point(session, body)
     names = session.config["features"]
     values = features.transform([xy], names)[0]
     traced = textbook.trace(session.network, values, label, trainer.learning_rate,
@@ -49,8 +46,12 @@ def trace(req):
     return answer
 
 
-def _chosen_point(session, body):
-    """(where, [x1, x2], label): a point of the data by set and index, or a free point."""
+def chosen_point(session, body):
+    """(where, [x1, x2], label): a point of the data by set and index, or a free point (the
+    body's "point", or its "x" and "label"; also used by practice.py)."""
+    if ("point" in body) == ("x" in body):
+        raise ApiError(422, "give either point (a point of the data) or x and label",
+                       "point", ["point", "x"])
     if "point" in body:
         if "label" in body:
             raise ApiError(422, "label: a point of the data has its own label; leave it out",

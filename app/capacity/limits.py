@@ -76,6 +76,10 @@ MAX_INDEX = 10**9
 MAX_COUNT = MAX_EXACT_INTEGER
 # Characters of a diverged session's reason (an import's is checked against it).
 MAX_REASON = 300
+# Practice (api/practice.py): questions one answer lists (the largest network has ~60,000, 16 MB
+# of JSON; a page of 1,000 is ~0.3 MB), and answers one check marks (~40 µs each).
+MAX_PRACTICE_QUESTIONS = 1000
+MAX_PRACTICE_ANSWERS = 1000
 
 
 def public_limits(config):
