@@ -64,6 +64,9 @@ export const api = {
   weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
   trace: (id, body) => request("POST", `/api/sessions/${id}/trace`, body),
   fork: (id, body) => request("POST", `/api/sessions/${id}/fork`, body),
+  practice: (id, body) => request("POST", `/api/sessions/${id}/practice`, body),
+  exercise: (body) => request("POST", "/api/practice/exercise", body),
+  check: (body) => request("POST", "/api/practice/check", body),
   landscape: (body) => request("POST", "/api/landscape", body),
   /** keepalive: true lets the request outlive the page (pagehide). */
   remove: (id, { keepalive = false } = {}) => request("DELETE", `/api/sessions/${id}`, undefined, { keepalive }),

@@ -15,6 +15,7 @@ import { STAGES, defaultFocus, explain, render } from "../inspect/equations.js";
 import { PointMarker, nearestPoint, planeAt } from "../inspect/marker.js";
 import { sig } from "../inspect/numbers.js";
 import { InspectOverlay, focusKey } from "../inspect/overlay.js";
+import { Practice } from "../inspect/practice.js";
 
 const $ = (id) => document.getElementById(id);
 const DRAW_MODE = "inspect";   // the value of "Clicking the plot: inspects the nearest point"
@@ -39,7 +40,15 @@ export default function inspectView(page) {
   };
   const overlay = new InspectOverlay($("network"), {
     onHover(f) { if (focusKey(f) !== focusKey(my.hover)) { my.hover = f; explainFocus(); } },
-    onPick(f) { my.pinned = f && focusKey(f) === focusKey(my.pinned) ? null : f; explainFocus(); },
+    onPick(f) {
+      if (practice.on) { practice.pick(f); return; }
+      my.pinned = f && focusKey(f) === focusKey(my.pinned) ? null : f; explainFocus();
+    },
+  });
+  // Practice (inspect/practice.js): the stage's numbers as boxes the learner fills in.
+  const practice = new Practice($("practice"), $("btn-practice"), page, {
+    enter: () => enter(), stage: () => STAGES[my.stage], point: () => ({ ...my.point }),
+    mark: (f) => { if (my.active) overlay.mark(f); }, changed: () => paint(),
   });
   const marker = new PointMarker($("boundary"));
   const TOGGLE_TEXT = ui.toggle.textContent, TOGGLE_TITLE = ui.toggle.title;
@@ -69,6 +78,7 @@ export default function inspectView(page) {
     my.active = false;
     my.trace = null; my.error = null; my.hover = null; my.pinned = null; my.losses = [];
     my.seq++;
+    practice.close();
     overlay.setOn(false);
     marker.show(null);
     el.classList.remove("on", "loading");
@@ -191,6 +201,7 @@ export default function inspectView(page) {
 
   function explainFocus() {
     if (!my.active || !my.trace) return;
+    if (practice.on) { overlay.mark(practice.mainFocus()); return; }   // the panel is Practice's
     const focus = my.hover || my.pinned;
     overlay.mark(focus || defaultFocus(my.trace, my.stage));
     render(ui.panel, explain(my.trace, focus, my.stage, context()));
@@ -214,13 +225,15 @@ export default function inspectView(page) {
     ui.losses.textContent = my.losses.length > 1
       ? `This point's loss: ${my.losses.map((v) => sig(v)).join(" → ")} after ${my.losses.length - 1} applied update${my.losses.length > 2 ? "s" : ""}.`
       : my.trace ? "“Apply this update” takes exactly this step; press it again to watch this point's loss fall." : "";
+    practice.sync();
     if (my.error) {
       overlay.clear();
       ui.panel.replaceChildren(Object.assign(document.createElement("p"), { className: "eq-error", textContent: my.error }));
       return;
     }
     if (!my.trace) return;
-    overlay.show(my.trace, my.stage, { animate, classes: my.trace.output.length > 1 });
+    // Practising, the links show the weights (the given numbers), never a stage's answers.
+    overlay.show(my.trace, practice.on ? 0 : my.stage, { animate, classes: my.trace.output.length > 1 });
     explainFocus();
   }
 
@@ -280,6 +293,7 @@ export default function inspectView(page) {
   return {
     name: "inspect",
     el,
+    practice,   // for tests: its exercise, answers and results
     wants: () => ({}),
     take(snap, s) {
       if (!my.active) return;
@@ -294,6 +308,7 @@ export default function inspectView(page) {
         ui.drawMode.append(o);
       }
       if (my.active) { ui.drawMode.value = DRAW_MODE; clampPoint(); reload(); }
+      practice.configure();
     },
     draw(s) {
       if (my.active && s.running) leave();
