@@ -21,7 +21,8 @@ const R = 12;                 // neuron radius
 const ROW = 13;               // a row of numbers
 const PAD = 3;                // around a label
 const MARGIN = { left: 8, right: 8, top: 10, bottom: 6 };
-const LINK_SPOTS = [0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.44, 0.56, 0.33, 0.67, 0.15, 0.85];
+// Where along its link a label may sit (0: the link's start, 1: its end), nearest the middle first.
+const LINK_SPOTS = Array.from({ length: 21 }, (_, k) => 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 0.04);
 
 export class PracticeDiagram {
   constructor(box, { onPick }) {
@@ -53,21 +54,24 @@ export class PracticeDiagram {
       if (parent) parent.append(n);
       return n;
     };
-    // Rows of every neuron, their widths; the inputs' go left of the circle, the others below.
+    // Rows of every neuron, their widths: the inputs' go left of the circle, the outputs' right of
+    // it (the links converging on an output keep the room under it), the others below.
     const rows = sizes.map((n, c) => Array.from({ length: n }, (_, j) => how.neuron(c, j)));
     const blockW = rows.map((col) => Math.max(0, ...col.flat().map((r) => this.width(r.text) + 2 * PAD)));
-    const blockH = rows.map((col, c) => (c === 0 ? 0 : Math.max(0, ...col.map((r) => r.length)) * ROW));
+    const blockH = rows.map((col, c) => (c === 0 || c === cols - 1 ? 0 : Math.max(0, ...col.map((r) => r.length)) * ROW));
     const lossRows = how.loss() || [];
     const lossW = Math.max(0, ...lossRows.map((r) => this.width(r.text) + 2 * PAD));
     // One slot height for every column, so links fan out as widely from the inputs as elsewhere.
-    const slotH = 2 * R + 10 + Math.max(...blockH), slot = () => slotH;
-    const height = Math.max(...sizes) * slotH + MARGIN.top + MARGIN.bottom;
+    const outH = Math.max(0, ...rows[cols - 1].map((r) => r.length)) * ROW;
+    const slotH = Math.max(2 * R + 10 + Math.max(...blockH), outH + 6), slot = () => slotH;
+    const lossH = lossRows.length ? lossRows.length * ROW + 4 : 0;   // under the last output
+    const height = Math.max(...sizes) * slotH + lossH + MARGIN.top + MARGIN.bottom;
     const width = Math.max(300, this.box.clientWidth || 300);
     const left = MARGIN.left + blockW[0] + R + 4;
-    const right = width - MARGIN.right - Math.max(R + 2, blockW[cols - 1] / 2, lossW ? R + 8 + lossW : 0);
+    const right = width - MARGIN.right - Math.max(R + 4 + blockW[cols - 1], lossW / 2);
     const xs = sizes.map((_, c) => (cols === 1 ? left : left + ((right - left) * c) / (cols - 1)));
     const ys = sizes.map((n, c) => {
-      const top = MARGIN.top + (height - MARGIN.top - MARGIN.bottom - n * slot(c)) / 2;
+      const top = MARGIN.top + (height - lossH - MARGIN.top - MARGIN.bottom - n * slot(c)) / 2;
       return Array.from({ length: n }, (_, j) => top + j * slot(c) + R + 2);
     });
     this.svg.replaceChildren();
@@ -83,11 +87,15 @@ export class PracticeDiagram {
     const links = el("g", { class: "pd-links" }, this.svg);
     const labels = el("g", { class: "pd-labels" });
     const nodes = el("g", { class: "pd-nodes" });
-    const rowsAt = (list, x, y, anchor, parent) => {
+    // Rows stacked from (x, y), aligned by `anchor`; `inline`: side by side on one line instead.
+    const rowsAt = (list, x, y, anchor, parent, inline = false) => {
+      const widths = list.map((r) => this.width(r.text) + 2 * PAD), all = widths.reduce((a, b) => a + b, 0);
+      let at = anchor === "end" ? x - all : anchor === "middle" ? x - all / 2 : x;
       list.forEach((r, n) => {
-        const w = this.width(r.text) + 2 * PAD;
-        const x0 = anchor === "end" ? x - w : anchor === "middle" ? x - w / 2 : x;
-        const y0 = y + n * ROW;
+        const w = widths[n];
+        const x0 = inline ? at : anchor === "end" ? x - w : anchor === "middle" ? x - w / 2 : x;
+        const y0 = inline ? y : y + n * ROW;
+        at += w;
         taken.push([x0, y0, w, ROW]);
         const g = el("g", { class: `pd-row ${r.cls || "given"}${focus && r.key && r.key === focus.key ? " focus" : ""}` }, parent);
         if (r.key) g.dataset.key = r.key;
@@ -106,13 +114,14 @@ export class PracticeDiagram {
       circle.dataset.pick = JSON.stringify(pick);
       el("text", { x, y: y + 4, class: "pd-node-name", "text-anchor": "middle" }, nodes).textContent = c === 0 ? `x${sub(j + 1)}` : c === cols - 1 && n === 1 ? "ŷ" : `${sub(j + 1)}`;
       if (c === 0) rowsAt(rows[c][j], x - R - 4, y - (rows[c][j].length * ROW) / 2, "end", labels);
+      else if (c === cols - 1) rowsAt(rows[c][j], x + R + 4, y - (rows[c][j].length * ROW) / 2, "start", labels);
       else rowsAt(rows[c][j], x, y + R + 4, "middle", labels);
     }));
     if (lossRows.length) {
-      const c = cols - 1, mid = (ys[c][0] + ys[c][ys[c].length - 1]) / 2;
+      const c = cols - 1, below = ys[c][ys[c].length - 1] + Math.max(R + 4, (rows[c][ys[c].length - 1].length * ROW) / 2 + 2);
       const g = el("g", { class: "pd-loss" }, labels);
       g.dataset.pick = JSON.stringify({ kind: "loss" });
-      rowsAt(lossRows, xs[c] + R + 8, mid - (lossRows.length * ROW) / 2, "start", g);
+      rowsAt(lossRows, xs[c], below, "middle", g);
     }
     // Links, and their labels where a whole layer's fit.
     const fallbacks = [];
@@ -127,12 +136,17 @@ export class PracticeDiagram {
         hit.dataset.pick = JSON.stringify({ kind: "link", l, i, j });
         line.dataset.link = hit.dataset.link = `${l}.${i}.${j}`;
         if (!fits) return;
-        const list = how.link(l, i, j);
-        const w = Math.max(...list.map((r) => this.width(r.text) + 2 * PAD)), h = list.length * ROW;
-        const spot = LINK_SPOTS.map((t) => [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t]).find(([x, y]) => free([x - w / 2, y - h / 2, w, h]));
-        if (!spot) { fits = false; return; }
-        taken.push([spot[0] - w / 2, spot[1] - h / 2, w, h]);
-        placed.push({ list, at: spot, h, on, lit, pick: { kind: "link", l, i, j } });
+        // Its rows stacked, or else side by side on one line, at the first free spot along it.
+        const list = how.link(l, i, j), widths = list.map((r) => this.width(r.text) + 2 * PAD);
+        let found = null;
+        for (const inline of list.length > 1 ? [false, true] : [false]) {
+          const w = inline ? widths.reduce((a, b) => a + b, 0) : Math.max(...widths), h = inline ? ROW : list.length * ROW;
+          const spot = LINK_SPOTS.map((t) => [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t]).find(([x, y]) => free([x - w / 2, y - h / 2, w, h]));
+          if (spot) { found = { list, inline, at: spot, w, h }; break; }
+        }
+        if (!found) { fits = false; return; }
+        taken.push([found.at[0] - found.w / 2, found.at[1] - found.h / 2, found.w, found.h]);
+        placed.push({ ...found, on, lit, pick: { kind: "link", l, i, j } });
       }));
       if (!fits) { taken.length = mark; fallbacks.push(l); continue; }
       taken.length = mark;   // rowsAt records them again
@@ -140,7 +154,7 @@ export class PracticeDiagram {
         const g = el("g", { class: `pd-link-label${p.on ? " focus" : p.lit}` }, labels);
         g.dataset.pick = JSON.stringify(p.pick);
         g.dataset.link = `${p.pick.l}.${p.pick.i}.${p.pick.j}`;
-        rowsAt(p.list, p.at[0], p.at[1] - p.h / 2, "middle", g);
+        rowsAt(p.list, p.at[0], p.at[1] - p.h / 2, "middle", g, p.inline);
       }
     }
     this.svg.append(labels, nodes);
@@ -160,8 +174,8 @@ export class PracticeDiagram {
     this.tables.replaceChildren(...layers.map((l) => {
       const t = document.createElement("table");
       t.className = "pd-table";
-      const cap = t.createCaption();
-      cap.textContent = `Weights into ${l === ex.layer_sizes.length - 2 ? "the output" : `layer ${l + 1}`} (row: from, column: to)`;
+      const title = Object.assign(document.createElement("div"), { className: "pd-table-title" });
+      title.textContent = `Weights into ${l === ex.layer_sizes.length - 2 ? "the output" : `layer ${l + 1}`} (row: from, column: to)`;
       const head = t.insertRow();
       head.append(document.createElement("th"));
       for (let j = 0; j < ex.layer_sizes[l + 1]; j++) head.append(Object.assign(document.createElement("th"), { textContent: `→ ${j + 1}` }));
@@ -182,7 +196,10 @@ export class PracticeDiagram {
         }
       }
       t.addEventListener("click", (e) => { const c = e.target.closest("[data-pick]"); if (c) this.onPick(JSON.parse(c.dataset.pick)); });
-      return t;
+      const box = document.createElement("div");
+      box.className = "pd-weights";
+      box.append(title, t);
+      return box;
     }));
   }
 }

@@ -146,7 +146,9 @@ export class Practice {
 
   /** A drawn exercise; `change` overrides the current preset, seed or activation. */
   draw(change = {}) {
-    const cur = this.source?.kind === "drawn" ? this.source : { preset: PRESETS[0].name, seed: 0, act: "sigmoid" };
+    const ui = this.ui, typed = Number(ui.seed.value);
+    const cur = this.source?.kind === "drawn" ? this.source
+      : { preset: ui.preset.value, seed: ui.seed.value && Number.isInteger(typed) && typed >= 0 ? typed : 0, act: ui.act.value || "sigmoid" };
     const source = { kind: "drawn", ...cur, ...change };
     const preset = PRESETS.find((p) => p.name === source.preset) || PRESETS[0];
     source.preset = preset.name;
