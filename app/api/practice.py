@@ -100,5 +100,5 @@ def _page(ex, paging):
     total, offset = len(asked), paging.get("offset", 0)
     shown = asked[offset:offset + paging["limit"]] if paging else asked
     true = practice.solution(ex)
-    return {"exercise": ex, "questions": shown, "solution": {q["key"]: true[q["key"]] for q in shown},
-            "total": total, "offset": offset}
+    return {"exercise": ex, "questions": shown,
+            "solution": {q["key"]: true[q["key"]] for q in shown}, "total": total, "offset": offset}

@@ -135,7 +135,7 @@ def test_check_refuses_bad_input_by_name(client, body, status, field):
     assert error["field"] == field
 
 
-# ------------------------------------------------------------------ POST /api/sessions/<id>/practice
+# ------------------------------------------------------------------ POST …/sessions/<id>/practice
 def test_session_practice_is_the_sessions_network_at_the_traced_point(client):
     sid = create(client, regularization="l2", reg_rate=0.01, learning_rate=0.1)["id"]
     post(client, f"/api/sessions/{sid}/step", {"epochs": 2, "snapshot": BARE})

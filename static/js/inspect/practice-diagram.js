@@ -1,9 +1,9 @@
 // Practice's small diagram: the exercise's network as an SVG, every number the stage needs written
 // beside its neuron or on its link (the inputs, weights, biases and target always; the learner's
 // answers where given; "?" where a question waits), and the element the current question is
-// about outlined. What each neuron and link shows is decided by practice.js (`rows`); this module
-// only lays it out: link labels are placed along their links where they collide with nothing,
-// and a layer whose labels do not all fit lists its weights in a table under the diagram instead.
+// about outlined. What each neuron and link shows at each stage is `stageLabels`; `draw` lays it
+// out: link labels are placed along their links where they collide with nothing, and a layer
+// whose labels do not all fit lists its weights in a table under the diagram instead.
 //
 // draw(ex, {neuron(c, j) → rows, link(l, i, j) → rows, loss() → rows | null, focus})
 //   rows: [{text, key, cls}] (cls: "given" | "ask" | "right" | "wrong" | "revealed");
@@ -13,7 +13,7 @@
 // Hovering a link or its label lights the link, so a label is never mistaken for its neighbour's.
 // onPick(focus) is called when the learner clicks a neuron, a link or the loss.
 
-import { sub } from "./numbers.js";
+import { sig, sub } from "./numbers.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const FONT = "11px system-ui, sans-serif";
@@ -22,6 +22,7 @@ const ROW = 13;               // a row of numbers
 const PAD = 3;                // around a label
 const MARGIN = { left: 8, right: 8, top: 10, bottom: 6 };
 // Where along its link a label may sit (0: the link's start, 1: its end), nearest the middle first.
+const DIAGRAM_LAYERS = 3, DIAGRAM_NEURONS = 4;   // larger networks are not written out
 const LINK_SPOTS = Array.from({ length: 21 }, (_, k) => 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 0.04);
 
 export class PracticeDiagram {
@@ -202,4 +203,43 @@ export class PracticeDiagram {
       return box;
     }));
   }
+}
+
+/** Whether the exercise is small enough to write out. */
+export function fitsDiagram(ex) {
+  return !!ex && ex.layer_sizes.length - 1 <= DIAGRAM_LAYERS && Math.max(...ex.layer_sizes) <= DIAGRAM_NEURONS;
+}
+
+/**
+ * What each neuron and link shows at stage `now` (0 Forward, 1 Loss, 2 Backward, 3 Update): the
+ * given numbers (inputs, biases, weights, target) the stage reads, and each question's number —
+ * "?" or the learner's answer in its own stage, known (the learner's, else the true value) once
+ * its stage is past, nothing before. `known`: {stageOf(key), answer(key), result(key),
+ * revealed(key), value(key)}. Returns {neuron(c, j), link(l, i, j), loss()} for draw().
+ */
+export function stageLabels(ex, now, known) {
+  const L = ex.layer_sizes.length - 1;
+  const cell = (label, key) => {
+    const at = known.stageOf(key);
+    if (at > now) return null;
+    const r = known.result(key), mine = known.answer(key);
+    if (mine != null) return { text: `${label} ${sig(mine)}`, key, cls: r ? (r.correct ? "right" : "wrong") : "ask" };
+    if (at < now || known.revealed(key)) return { text: `${label} ${sig(known.value(key))}`, key, cls: at < now ? "given" : "revealed" };
+    return { text: `${label} ?`, key, cls: "ask" };
+  };
+  const given = (text) => ({ text, cls: "given" });
+  const rows = (list) => list.filter(Boolean);
+  return {
+    neuron: (c, j) => {
+      if (c === 0) return [given(sig(ex.x[j]))];
+      const i = c - 1, out = i === L - 1, a = out ? "ŷ" : "a";
+      const y = out && now >= 1 && now <= 2 ? given(`y ${sig(ex.target[j])}`) : null;
+      if (now === 3) return rows([given(`b ${sig(ex.b[i][j])}`), cell("∂b", `db.${i}.${j}`)]);
+      if (now === 2) return rows([cell("z", `z.${i}.${j}`), cell(a, `a.${i}.${j}`), y, cell("δ", `delta.${i}.${j}`)]);
+      return rows([given(`b ${sig(ex.b[i][j])}`), cell("z", `z.${i}.${j}`), cell(a, `a.${i}.${j}`), y]);
+    },
+    // Backward reads the weights after the first layer (a hidden δ sends the next δ back through them).
+    link: (l, i, j) => rows([now === 2 && l === 0 ? null : given(`w ${sig(ex.W[l][i][j])}`), now >= 2 ? cell("∂", `dW.${l}.${i}.${j}`) : null]),
+    loss: () => (now >= 1 ? [cell("L", "loss")] : null),
+  };
 }

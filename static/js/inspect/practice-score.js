@@ -47,6 +47,14 @@ export class Score {
     for (const k of KINDS) this.tally[k.name] = { right: 0, tried: 0 };
     this.save();
   }
+
+  /** "Your score: neuron (z, a) 5/6 · loss – …" and a reset button (its click is the owner's). */
+  render(box) {
+    const span = (className, textContent) => Object.assign(document.createElement("span"), { className, textContent });
+    const parts = KINDS.map((k) => { const t = this.tally[k.name]; return span("pr-score-kind", `${k.label} ${t.tried ? `${t.right}/${t.tried}` : "–"}`); });
+    const reset = Object.assign(document.createElement("button"), { type: "button", className: "pr-score-reset", textContent: "reset" });
+    box.replaceChildren(span("pr-score-title", "Your score (this browser):"), ...parts, reset);
+  }
 }
 
 /** Tell the page a practice answer was right. */

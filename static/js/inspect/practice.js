@@ -18,9 +18,9 @@ import { ApiError, api } from "../api.js";
 import { exclusive } from "../frame-loop.js";
 import { addHashPart } from "../share.js";
 import { sig } from "./numbers.js";
-import { PracticeDiagram } from "./practice-diagram.js";
+import { PracticeDiagram, fitsDiagram, stageLabels } from "./practice-diagram.js";
 import { QuestionList } from "./practice-list.js";
-import { KINDS, Score, emitCorrect } from "./practice-score.js";
+import { Score, emitCorrect } from "./practice-score.js";
 
 export const PRESETS = [
   { name: "2-2-1", label: "2-2-1, regression", body: { layer_sizes: [2, 2, 1], problem: "regression" } },
@@ -34,7 +34,6 @@ const STAGE_ORDER = Object.keys(STAGE_QUANTITIES);
 const PAGE = 10;                 // questions shown at once
 const FETCH = 1000;              // questions asked of the server at once (its most)
 const NEW_SEEDS = 1_000_000;     // "New exercise" draws a seed below this (short links)
-const DIAGRAM_LAYERS = 3, DIAGRAM_NEURONS = 4;   // larger networks are not written out
 
 const $ = (id) => document.getElementById(id);
 const make = (tag, props = {}, ...children) => { const n = Object.assign(document.createElement(tag), props); n.append(...children); return n; };
@@ -55,6 +54,7 @@ export class Practice {
     this.pending = linkExercise(location.hash);
     this.build();
     toggle.addEventListener("click", () => (this.on ? this.close() : this.open()));
+    window.addEventListener("resize", () => { if (this.on && this.ex) this.renderDiagram(); });
     addHashPart("practice", () => (this.on && this.source?.kind === "drawn"
       ? [["practice", this.source.preset], ["practice.seed", String(this.source.seed)], ["practice.act", this.source.act]] : []));
   }
@@ -254,14 +254,15 @@ export class Practice {
     return i >= 0 && i + 1 < qs.length ? qs[i + 1].key : null;
   }
 
-  /** Show the page holding `key` and put the focus in its box. */
-  goto(key) {
+  /** Show the page holding `key` and put the focus in its box (`take`: false only outlines it). */
+  goto(key, take = true) {
     const stage = this.host.stage(), qs = this.questionsOf(stage);
     const i = qs.findIndex((q) => q.key === key);
     if (i < 0) return;
     this.pages.set(stage, Math.floor(i / PAGE));
+    if (!take) this.focusKey = key;
     this.render();
-    this.list.focus(key);
+    if (take) this.list.focus(key);
   }
 
   setFocus(key) {
@@ -270,13 +271,18 @@ export class Practice {
     this.render();
   }
 
-  /** A click on a diagram: the first question of this stage about that neuron, link or the loss. */
+  /** A click on a diagram: the first question of this stage about that neuron, link or the loss
+   * (at the Loss stage, any neuron means the loss). Tabbing through the playground's diagram only
+   * outlines the question: the keyboard's focus stays where the learner put it. */
   pick(f) {
     if (!f) return;
-    const q = this.questionsOf(this.host.stage()).find((x) => (f.kind === "loss" ? x.quantity === "loss"
+    const qs = this.questionsOf(this.host.stage());
+    const q = qs.find((x) => (f.kind === "loss" ? x.quantity === "loss"
       : f.kind === "link" ? x.input === f.i && x.layer === f.l && x.neuron === f.j
-        : f.kind === "neuron" ? x.input == null && x.layer === f.l && x.neuron === f.j : false));
-    if (q) this.goto(q.key);
+        : f.kind === "neuron" ? x.input == null && x.layer === f.l && x.neuron === f.j : false))
+      || (f.kind === "neuron" ? qs.find((x) => x.quantity === "loss") : null);
+    const keyboard = document.activeElement?.closest?.("#network") && document.activeElement.matches(":focus-visible");
+    if (q) this.goto(q.key, !keyboard);
   }
 
   question(key) {
@@ -404,12 +410,7 @@ export class Practice {
       btn("›", "Next questions", pageNo + 1));
   }
 
-  renderScore() {
-    const t = this.score.tally;
-    const parts = KINDS.map((k) => make("span", { className: "pr-score-kind", textContent: `${k.label} ${t[k.name].tried ? `${t[k.name].right}/${t[k.name].tried}` : "–"}` }));
-    const reset = make("button", { type: "button", className: "link-btn pr-score-reset", textContent: "reset" });
-    this.ui.score.replaceChildren(make("span", { className: "pr-score-title", textContent: "Your score (this browser):" }), ...parts, reset);
-  }
+  renderScore() { this.score.render(this.ui.score); }
 
   describe() {
     const ex = this.ex, src = this.source;
@@ -434,40 +435,18 @@ export class Practice {
   }
 
   renderDiagram() {
-    const ex = this.ex;
-    if (!fitsDiagram(ex) || !STAGE_QUANTITIES[this.host.stage()]) { this.ui.figure.hidden = true; return; }
-    this.ui.figure.hidden = false;
-    const now = STAGE_ORDER.indexOf(this.host.stage()), L = ex.layer_sizes.length - 1;
-    // A question's number: "?" (or the learner's) in this stage, known from earlier stages, unseen after.
-    const cell = (label, key) => {
-      const q = key.split(".")[0], at = STAGE_ORDER.indexOf(STAGE_OF.get(q));
-      if (at > now) return null;
-      const r = this.results[key], mine = this.answers.get(key);
-      if (mine != null) return { text: `${label} ${sig(mine)}`, key, cls: r ? (r.correct ? "right" : "wrong") : "ask" };
-      if (at < now || this.revealed.has(key)) return { text: `${label} ${sig(this.values[key])}`, key, cls: at < now ? "given" : "revealed" };
-      return { text: `${label} ?`, key, cls: "ask" };
-    };
-    const given = (text) => ({ text, cls: "given" });
-    const rows = (list) => list.filter(Boolean);
+    const ex = this.ex, stage = this.host.stage();
+    this.ui.figure.hidden = !fitsDiagram(ex) || !STAGE_QUANTITIES[stage];
+    if (this.ui.figure.hidden) return;
     this.diagram.draw(ex, {
       focus: this.focusOf(this.focusKey),
-      neuron: (c, j) => {
-        if (c === 0) return [given(sig(ex.x[j]))];
-        const i = c - 1, out = i === L - 1, a = out ? "ŷ" : "a";
-        const y = out && now >= 1 && now <= 2 ? given(`y ${sig(ex.target[j])}`) : null;
-        if (now === 3) return rows([given(`b ${sig(ex.b[i][j])}`), cell("∂b", `db.${i}.${j}`)]);
-        if (now === 2) return rows([cell("z", `z.${i}.${j}`), cell(a, `a.${i}.${j}`), y, cell("δ", `delta.${i}.${j}`)]);
-        return rows([given(`b ${sig(ex.b[i][j])}`), cell("z", `z.${i}.${j}`), cell(a, `a.${i}.${j}`), y]);
-      },
-      // Backward reads the weights after the first layer (a hidden δ sends the next δ back through them).
-      link: (l, i, j) => rows([now === 2 && l === 0 ? null : given(`w ${sig(ex.W[l][i][j])}`), now >= 2 ? cell("∂", `dW.${l}.${i}.${j}`) : null]),
-      loss: () => (now >= 1 ? [cell("L", "loss")] : null),
+      ...stageLabels(ex, STAGE_ORDER.indexOf(stage), {
+        stageOf: (key) => STAGE_ORDER.indexOf(STAGE_OF.get(key.split(".")[0])),
+        answer: (key) => this.answers.get(key), result: (key) => this.results[key],
+        revealed: (key) => this.revealed.has(key), value: (key) => this.values[key],
+      }),
     });
   }
-}
-
-function fitsDiagram(ex) {
-  return !!ex && ex.layer_sizes.length - 1 <= DIAGRAM_LAYERS && Math.max(...ex.layer_sizes) <= DIAGRAM_NEURONS;
 }
 
 /** A link's exercise (practice=2-2-1&practice.seed=42&practice.act=sigmoid), or null. */
