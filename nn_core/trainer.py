@@ -33,6 +33,10 @@ from .trajectory import Trajectory
 # 0.00001 to 10). The server and the page use the same range.
 LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
+# What each history row records beside `epoch` and `grad_norms` (reg_loss apart from the losses).
+HISTORY_FIELDS = ("train_loss", "test_loss", "reg_loss", "learning_rate")
+CLASSIFICATION_FIELDS = ("train_accuracy", "test_accuracy")
+REGRESSION_FIELDS = ("train_rmse", "test_rmse", "train_r2", "test_r2")
 # Rows one evaluation forward pass takes at once (metrics, confusion matrices, the server's
 # memory estimate of them): small temporaries stay in cache.
 EVAL_CHUNK = 2048
@@ -80,9 +84,8 @@ class Trainer:
         # Epochs between history rows; 0 records none during training (pure speed, e.g. in a
         # script or a benchmark). Divergence is still caught at every epoch end.
         self.eval_every = check_number("eval_every", eval_every, 0, 10**9, integer=True)
-        fields = ["train_loss", "test_loss", "reg_loss", "learning_rate"]
-        fields += (["train_rmse", "test_rmse", "train_r2", "test_r2"] if network.problem == "regression"
-                   else ["train_accuracy", "test_accuracy"])
+        fields = HISTORY_FIELDS + (REGRESSION_FIELDS if network.problem == "regression"
+                                   else CLASSIFICATION_FIELDS)
         self.history = History(fields, history_capacity)
         self.trajectory = Trajectory(network.n_params)   # the weights at each recorded epoch
         self._set_data(X_train, y_train, X_test, y_test)
