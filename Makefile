@@ -1,11 +1,14 @@
 # Two commands: `make run` starts the playground, `make test` runs every test.
 # For a class: `make classroom WORKERS=4` runs four worker processes behind nginx (docs/deploy.md).
+# A teacher's lessons: `make run LESSONS=my-lessons` also serves every *.json in my-lessons.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+LESSONS ?=
+LESSON_ARGS := $(if $(LESSONS),--lessons $(LESSONS))
 
 .PHONY: run test bench classroom clean
 
@@ -26,10 +29,10 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	touch $@
 
 run: $(VENV)/.runtime-installed
-	$(PY) -m app --host $(HOST) --port $(PORT)
+	$(PY) -m app --host $(HOST) --port $(PORT) $(LESSON_ARGS)
 
 classroom: $(VENV)/.runtime-installed
-	$(PY) -m app --workers $(WORKERS) --host $(HOST) --port $(PORT)
+	$(PY) -m app --workers $(WORKERS) --host $(HOST) --port $(PORT) $(LESSON_ARGS)
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest

@@ -6,7 +6,8 @@
 The app holds no math: its routes (`app/api/`) translate HTTP to the session domain
 (`app/session/`, no Flask in it) and nn_core, and back. Shared state hangs off the app object
 (`app.extensions["sessions"]`, the session store, `app.extensions["scheduler"]`, the fair CPU
-scheduler, and `app.extensions["grid_cache"]`), never module globals, so every app (every test)
+scheduler, `app.extensions["grid_cache"]` and `app.extensions["lessons"]`, the lessons loaded
+and validated once from `LESSON_DIRS`), never module globals, so every app (every test)
 is separate. The request guard (`app/http/guard.py`: Host, Origin, Content-Type, OPTIONS,
 security headers) runs before every route. docs/design.md shows the layout and one request's
 path through it.
@@ -18,7 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config=None):
-    """A new app; `config` overrides Flask settings and the limits in `app/capacity/limits.py`."""
+    """A new app; `config` overrides Flask settings and the limits in `app/capacity/limits.py`.
+
+    Raises `app.lessons.LessonError` (naming the file, the step and the field) when a lesson in
+    `LESSON_DIRS` does not validate: a bad lesson stops the start.
+    """
     # Imported here, not above: `import app.session` (a notebook, a script) then needs no Flask.
     from flask import Flask
 
@@ -30,6 +35,7 @@ def create_app(config=None):
     from .http.errors import register_error_handlers
     from .http.guard import register_guard
     from .http.json import StrictJSONProvider
+    from .lessons import load_library
     from .session.snapshot import GridCache
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
@@ -49,6 +55,7 @@ def create_app(config=None):
         id_prefix=f"{worker}." if worker else "")
     app.extensions["scheduler"] = FairScheduler(slots=app.config["COMPUTE_SLOTS"])
     app.extensions["grid_cache"] = GridCache()
+    app.extensions["lessons"] = load_library(app.config["LESSON_DIRS"], app.config)
 
     register_guard(app)
     app.before_request(start_clock)

@@ -5,6 +5,8 @@ classroom). Every option also reads an environment variable (`PLAYGROUND_…`, t
 `--port 0` picks a free port. Binding anything but loopback prints a warning: the playground
 has no accounts, so anyone who can reach the port can use it (docs/deploy.md).
 `--workers N` starts N worker processes behind nginx instead (app/serve/classroom.py).
+`--lessons DIR` also serves every lesson (`*.json`) in DIR; a lesson that does not validate
+stops the start with the file, the step and the field named (docs/lessons.md).
 """
 
 import argparse
@@ -42,6 +44,11 @@ def size(text):
 
 def names(text):
     return [n.strip() for n in str(text).split(",") if n.strip()]
+
+
+def directories(text):
+    """Comma-separated directories, made absolute (classroom workers run from the project root)."""
+    return [os.path.abspath(os.path.expanduser(d)) for d in names(text)]
 
 
 def positive(kind, least=1):
@@ -116,6 +123,8 @@ OPTIONS = [
      "run this many worker processes behind nginx on --host/--port (0: one process, no proxy)"),
     ("--worker-name", "PLAYGROUND_WORKER_NAME", "WORKER_NAME", worker_name, "",
      "this worker's name, the prefix of its session ids, when a proxy routes to several"),
+    ("--lessons", "PLAYGROUND_LESSONS", "LESSON_DIRS", directories, DEFAULTS["LESSON_DIRS"],
+     "comma-separated directories whose *.json lessons are served besides the built-in ones"),
 ]
 
 
@@ -214,10 +223,28 @@ def _stop_on_signal(signum, frame):
     raise KeyboardInterrupt
 
 
+def check_lessons(config):
+    """The lessons' problem in one line (None: every lesson validates), before anything starts."""
+    from .lessons import LessonError, load_library
+
+    try:
+        library = load_library(config["LESSON_DIRS"], {**DEFAULTS, **config})
+    except LessonError as problem:
+        return f"error: {problem}"
+    if config["LESSON_DIRS"]:
+        print(f"Lessons: {len(library)}, from the built-in ones and "
+              f"{', '.join(config['LESSON_DIRS'])}", flush=True)
+    return None
+
+
 def main(argv=None):
     args = parse_args(argv)
     if not 0 <= args.port <= 65535:
         print(f"error: port {args.port} is out of range", file=sys.stderr)
+        return 2
+    problem = check_lessons(app_config(args))   # a bad lesson stops the start, workers or not
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     if args.workers:
         from .serve.classroom import run_classroom

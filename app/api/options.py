@@ -16,6 +16,7 @@ from nn_core.seeds import SEED_MAX
 from nn_core.trainer import LEARNING_RATE_RANGE
 
 from ..capacity.limits import public_limits
+from ..lessons import vocabulary
 from ..session import config as cfg
 from ..session import snapshot_options
 from ..session.arrays import encode_u8
@@ -64,6 +65,8 @@ def options():
         "live_fields": list(cfg.LIVE_FIELDS),
         "fields": {"data": list(cfg.DATA_FIELDS), "network": list(cfg.NETWORK_FIELDS),
                    "live": list(cfg.LIVE_FIELDS)},
+        # the page's control names (?hide=, a lesson's hide and lock) and a lesson's words
+        **vocabulary.describe(),
     }
 
 

@@ -57,6 +57,9 @@ DEFAULTS = {
     "ALLOWED_HOSTS": [],
     # This worker's name: session ids start with it and a dot (several workers behind a proxy).
     "WORKER_NAME": "",
+    # --- lessons (app/lessons/) ---
+    # Directories whose *.json lessons are served besides the built-in ones (`--lessons DIR`).
+    "LESSON_DIRS": [],
 }
 
 

@@ -89,13 +89,15 @@ def test_the_options_reference_lists_exactly_what_the_server_serves():
     sketch = text[text.index("### `GET /api/options`"):text.index("Component lists come from")]
     served = create_app().test_client().get("/api/options").get_json()  # the defaults
     for part in ("datasets", "features", "activations", "losses", "initializers",
-                 "regularizations", "optimizers", "schedules", "problems"):
+                 "regularizations", "optimizers", "schedules", "problems", "controls"):
         listed = re.search(rf'"{part}": \[\{{((?:[^{{}}]|\[\{{[^}}]*\}}\])*)\}}', sketch).group(1)
         listed = re.sub(r'"params": \[\{.*?\}\]', '"params"', listed)
         assert set(re.findall(r'"(\w+)"', listed)) == set(served[part][0]), part
         if part in ("optimizers", "schedules"):
             params = re.search(rf'"{part}":.*?"params": \[\{{(.*?)\}}\]', sketch, re.S).group(1)
             assert set(re.findall(r'"(\w+)"', params)) == set(served[part][1]["params"][0])
+    lessons = re.search(r'"lessons": \{(.*?)\}\}\n```', sketch, re.S).group(1)
+    assert set(re.findall(r'"(\w+)": ', lessons)) == set(served["lessons"])
     paragraph = text[text.index("`limits` (each configurable"):text.index("### `POST /api/sessions`")]
     documented = {k: json.loads(v) for k, v in
                   re.findall(r"`(\w+)`\s+(\[[^\]]*\]|\d+)", paragraph)}
