@@ -68,6 +68,8 @@ export const api = {
   exercise: (body) => request("POST", "/api/practice/exercise", body),
   check: (body) => request("POST", "/api/practice/check", body),
   landscape: (body) => request("POST", "/api/landscape", body),
+  lessons: () => request("GET", "/api/lessons"),
+  lesson: (id) => request("GET", `/api/lessons/${encodeURIComponent(id)}`),
   /** keepalive: true lets the request outlive the page (pagehide). */
   remove: (id, { keepalive = false } = {}) => request("DELETE", `/api/sessions/${id}`, undefined, { keepalive }),
 };

@@ -8,6 +8,7 @@
 // answers never apply out of order.
 
 import { api } from "./api.js";
+import { emitLessonEvent } from "./lessons/events.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { state } from "./state.js";
 import { StepRunner } from "./step-runner.js";
@@ -121,6 +122,7 @@ function onStepError(id, err) {
 
 export function setRunning(on) {
   if (on && !driver && state.status === "diverged") { toast("Training diverged: reset first.", "error"); on = false; }
+  if (on && !state.running) emitLessonEvent("played");
   state.running = on;
   if (!on && runner) runner.stopChain();
   const btn = document.getElementById("btn-play");
@@ -196,6 +198,7 @@ export function applySnapshot(s, { refresh: isRefresh = false } = {}) {
   state.metrics = s.metrics || {};
   state.lastTiming = s.timing || null;
   if (s.history) state.history.merge(s.history);
+  if (s.status === "diverged" && state.status !== "diverged" && !isRefresh) emitLessonEvent("diverged");
   state.status = s.status;
   state.reason = s.reason;
   if (s.status === "diverged" && state.running) setRunning(false);

@@ -178,12 +178,12 @@ async function copyLink() {
   if (!copied) window.prompt("Copy this link:", url);
 }
 
-/** ?hide=a,b hides those controls (and views); the About box lists every name. */
+/** ?hide=a,b hides those controls (and views); the About box lists every name (/api/options →
+ * controls: the names a lesson's hide and lock take too). */
 function applyHidden() {
   state.hidden = hiddenControls(location.search);
   for (const name of state.hidden) for (const node of document.querySelectorAll(`[data-control="${CSS.escape(name)}"]`)) node.hidden = true;
-  const all = new Set([...document.querySelectorAll("[data-control]")].map((n) => n.dataset.control).filter((n) => !n.includes(".")));
-  $("hide-names").textContent = [...all].sort().join(", ");
+  $("hide-names").textContent = state.options.controls.map((c) => c.name).sort().join(", ");
 }
 
 // Dataset and feature thumbnails come with /api/options (200 noise-free points; 25 × 25 maps).

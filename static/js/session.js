@@ -10,6 +10,7 @@
 
 import { api, ApiError } from "./api.js";
 import { applySnapshot, configureViews, exclusive, nextSince, runDriver, sendStep, setRunning, snapshotOptions } from "./frame-loop.js";
+import { emitLessonEvent } from "./lessons/events.js";
 import { toast } from "./panels.js";
 import { writeUrl } from "./share.js";
 import { state } from "./state.js";
@@ -146,9 +147,20 @@ export function sessionLost() {
 }
 
 // ------------------------------------------------------------------ changes
+/** A lesson locks these fields (state.locked): say so, and show the server's values again. */
+function refuseLocked(fields) {
+  const locked = fields.filter((k) => state.locked.has(k));
+  if (!locked.length) return false;
+  controls.sync(state.config, true, state.data);
+  configureViews();
+  toast(`This lesson keeps ${locked.map((k) => controls.label(k)).join(", ")} as it is for now.`, "error", 4000);
+  return true;
+}
+
 export function patchConfig(patch, field) {
   // null means "follow the problem/dataset" for output/loss: leave them out and let the server choose.
   for (const k of ["loss", "output_activation"]) if (patch[k] === null) delete patch[k];
+  if (refuseLocked(Object.keys(patch))) return Promise.resolve();
   const live = new Set(state.options.fields.live);
   const allLive = Object.keys(patch).every((k) => live.has(k));
   return exclusive(async () => {
@@ -168,6 +180,7 @@ export function patchConfig(patch, field) {
 }
 
 export function reset(reseed) {
+  emitLessonEvent("reset");
   if (runDriver()) return runDriver().reset(reseed);
   return exclusive(async () => {
     try {
@@ -185,6 +198,7 @@ export function reset(reseed) {
 const STEP_REQUESTS = 100;
 
 export function stepOnce() {
+  emitLessonEvent("stepped");
   if (runDriver()) return runDriver().step();
   if (state.running) setRunning(false);
   if (state.status === "diverged") return toast("Training diverged: reset first.", "error");
@@ -199,6 +213,8 @@ export function stepOnce() {
 
 /** A data action (regenerate, replace, append, remove); `what` says what it did. */
 export function dataAction(body, what) {
+  // Your own points replace the dataset: not while a lesson locks it (regenerating keeps it).
+  if (body.action !== "regenerate" && refuseLocked(["dataset"])) return Promise.resolve();
   return exclusive(async () => {
     const before = state.epoch;
     try {
@@ -228,6 +244,28 @@ export async function editWeight(body) {
     }
   });
   return msg;
+}
+
+/** A new session from `config` (the server's defaults for the rest) in place of this one: a lesson
+ * step's state. Resolves to true when it was applied. */
+export function openConfig(config, message) {
+  if (state.running) setRunning(false);
+  return exclusive(async () => {
+    try {
+      const res = await api.create({ ...config, snapshot: snapshotOptions(0, { rebuilding: true }) });
+      const old = state.id;
+      state.id = res.id;
+      afterMutation(res, { clearHistory: true, force: true });
+      if (old) api.remove(old).catch(() => {});
+      if (message) toast(`${message} — training restarts at epoch 0.`, "info", 2500, { epoch: "reset" });
+      return true;
+    } catch (err) {
+      const msg = `Could not set up the playground for this step: ${describe(err)}`;
+      toast(msg, "error", 8000);
+      state.errors.push(msg);
+      return false;
+    }
+  });
 }
 
 export function importModel(model) {

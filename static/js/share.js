@@ -162,12 +162,13 @@ export async function decodePoints(text) {
 
 // ------------------------------------------------------------------ the address bar
 // Parts of the page that keep keys of their own in the hash (views/compare.js: compare=…,
-// compare.values=…): each owns a key and its "key." sub-keys, and a function returning its
-// [key, text] pairs, written after the configuration. They read their keys themselves, so a link's
-// unknown keys are only those no part owns (ownedByPart).
+// compare.values=…; views/lessons.js: lesson=…&step=…): each owns a key (or several) and their
+// "key." sub-keys, and a function returning its [key, text] pairs, written after the
+// configuration. They read their keys themselves, so a link's unknown keys are only those no part
+// owns (ownedByPart).
 const hashParts = [];
 const hashPartKeys = new Set();
-export function addHashPart(key, fn) { hashParts.push(fn); hashPartKeys.add(key); }
+export function addHashPart(keys, fn) { hashParts.push(fn); for (const key of [keys].flat()) hashPartKeys.add(key); }
 export const ownedByPart = (k) => hashPartKeys.has(k.split(".")[0]);
 
 // Your points' link text, encoded once per data (async): {rows, text, error, done: Promise}.

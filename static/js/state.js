@@ -37,6 +37,7 @@ export const state = Object.seal({
   // their defaults here at boot, then main.js seals it
   view: {},
   hidden: new Set(),    // control names hidden by ?hide=
+  locked: new Set(),    // configuration fields a lesson step locks (session.js refuses changes to them)
   // ---- measurements (tests and bench/bench_page.py)
   // lastRoundTripMs: from sending a step to its answer reaching the page (worker and network included)
   perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, lastRoundTripMs: 0, sentAt: 0, parts: {} },

@@ -13,3 +13,4 @@ export { default as gradnorms } from "./views/gradnorms.js";
 export { default as transformed } from "./views/transformed.js";
 export { default as inspect } from "./views/inspect.js";
 export { default as compare } from "./views/compare.js";
+export { default as lessons } from "./views/lessons.js";

@@ -10,6 +10,7 @@
 
 import { api, ApiError } from "../api.js";
 import { applySnapshot, exclusive, nextSince, setRunning, snapshotOptions } from "../frame-loop.js";
+import { emitLessonEvent } from "../lessons/events.js";
 import { sessionLost } from "../session.js";
 import { STAGES, defaultFocus, explain, render } from "../inspect/equations.js";
 import { PointMarker, nearestPoint, planeAt } from "../inspect/marker.js";
@@ -68,6 +69,7 @@ export default function inspectView(page) {
       ui.body.hidden = false;
       ui.drawMode.value = DRAW_MODE;
       reveal();
+      emitLessonEvent("inspected");
     }
     clampPoint();
     reload();
