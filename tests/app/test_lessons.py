@@ -5,6 +5,7 @@ a teacher's directory (`LESSON_DIRS`, `python -m app --lessons DIR`) and
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -263,6 +264,26 @@ def test_the_command_line_takes_a_lesson_directory_and_refuses_a_bad_one(tmp_pat
     err = capsys.readouterr().err
     assert err.startswith(f"error: {tmp_path / 'mine' / 'bad.json'}: step 1: highlight: "
                           "'everything' is not one of the allowed names")
+
+
+# ---------------------------------------------------------------- the documentation
+DOC = (ROOT / "docs" / "lessons.md").read_text()
+
+
+def test_the_example_a_teacher_copies_from_the_docs_validates():
+    example = re.search(r"## A complete example.*?```json\n(.*?)```", DOC, re.S).group(1)
+    lesson = validate(json.loads(example), DEFAULTS, "docs/lessons.md")
+    assert lesson["id"] == "decision-boundary" and len(lesson["steps"]) == 3
+
+
+def test_the_docs_name_every_control_region_metric_and_event_there_is():
+    def names(start, end):
+        return set(re.findall(r"`(\w+)`", DOC[DOC.index(start):DOC.index(end)]))
+
+    assert names("### Controls", "### Regions") - {"hide", "lock"} == set(vocabulary.CONTROLS)
+    assert set(vocabulary.REGIONS) <= names("### Regions", "## The built-in lessons")
+    goals = names("### Goals", "### Controls")
+    assert set(vocabulary.GOAL_METRICS) | set(vocabulary.NUMERIC_CONFIG) | set(vocabulary.EVENTS) <= goals
 
 
 # ---------------------------------------------------------------- python -m app.lessons check

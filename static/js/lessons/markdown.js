@@ -1,7 +1,7 @@
 // A small, safe Markdown for lesson text: paragraphs (a blank line between), **bold**, *italic*,
 // `code`, lists ("- item" or "1. item", one item a line) and $…$ math, shown as text with a few
 // TeX words turned into symbols (\alpha → α, \partial → ∂, x^2 → x², w_{ij} → wᵢⱼ as a
-// subscript, \frac{a}{b} → a/b, \hat{y} → ŷ). Everything becomes DOM nodes built with
+// subscript, \frac{a}{b} → a/b, \hat{y} → ŷ, - → −). Everything becomes DOM nodes built with
 // textContent: a lesson's text is never parsed as HTML, so it cannot inject markup or script.
 // A literal dollar sign is written \$.
 
@@ -152,7 +152,7 @@ function mathInto(src, parent) {
       plain += SYMBOLS[name] ?? name;
       continue;
     }
-    plain += c;
+    plain += c === "-" ? "−" : c;   // a minus sign, not a hyphen
     i++;
   }
   flush();
