@@ -8,7 +8,7 @@
 // answers never apply out of order.
 
 import { api } from "./api.js";
-import { emitLessonEvent } from "./lessons/events.js";
+import { emitLessonEvent } from "./learner-events.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { state } from "./state.js";
 import { StepRunner } from "./step-runner.js";

@@ -10,7 +10,7 @@
 
 import { api, ApiError } from "./api.js";
 import { applySnapshot, configureViews, exclusive, nextSince, runDriver, sendStep, setRunning, snapshotOptions } from "./frame-loop.js";
-import { emitLessonEvent } from "./lessons/events.js";
+import { emitLessonEvent } from "./learner-events.js";
 import { toast } from "./panels.js";
 import { writeUrl } from "./share.js";
 import { state } from "./state.js";

@@ -5,9 +5,12 @@ a teacher's directory (`LESSON_DIRS`, `python -m app --lessons DIR`) and
 
 import copy
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -264,6 +267,28 @@ def test_the_command_line_takes_a_lesson_directory_and_refuses_a_bad_one(tmp_pat
     err = capsys.readouterr().err
     assert err.startswith(f"error: {tmp_path / 'mine' / 'bad.json'}: step 1: highlight: "
                           "'everything' is not one of the allowed names")
+
+
+def test_python_m_app_with_lessons_serves_the_teachers_lesson(tmp_path):
+    write(tmp_path / "mine", "a.json", GOOD)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--port", "0", "--lessons",
+                             str(tmp_path / "mine")], cwd=ROOT, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        said = proc.stdout.readline()
+        assert said == (f"Lessons: {len(BUILTIN_LESSONS) + 1}, from the built-in ones and "
+                        f"{tmp_path / 'mine'}\n")
+        url = proc.stdout.readline().split(" at ")[1].strip().rstrip("/")
+        with urllib.request.urlopen(f"{url}/api/lessons/my-lesson", timeout=30) as answer:
+            assert json.loads(answer.read())["title"] == "A lesson"
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
 
 
 # ---------------------------------------------------------------- the documentation

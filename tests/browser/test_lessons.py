@@ -220,7 +220,9 @@ def test_lesson_text_is_rendered_as_text_never_as_html(open_lesson):
 def test_projector_mode_is_one_switch_and_in_the_link(open_lesson):
     p = open_lesson("/", 1280, 720)
     height = p.js("() => document.getElementById('boundary').getBoundingClientRect().height")
+    p.page.click("#btn-lessons")      # the switch is in the lesson panel's head
     p.page.check("#projector")
+    p.page.click(".lp-close")         # and stays on when the panel closes
     p.wait("() => document.body.classList.contains('projector')")
     assert "view.proj=1" in p.page.url
     p.wait(f"() => document.getElementById('boundary').getBoundingClientRect().height > {height}")

@@ -26,6 +26,9 @@ export class LessonPanel {
     this.heading = el("h2", { id: "lesson-heading", tabindex: "-1", text: "Lessons" });
     const close = el("button", { type: "button", class: "lp-close", "aria-label": "Close the lessons", title: "Close the lessons (your progress is kept)", text: "✕" });
     close.addEventListener("click", () => on.close());
+    // Projector mode's one switch lives here, where a teacher starts a class (views/lessons.js).
+    this.projector = el("input", { type: "checkbox", id: "projector" });
+    const projector = el("label", { class: "lp-projector", "data-control": "projector", title: "Projector mode: larger text and plots, fewer panels (stays on when the panel closes)" }, this.projector, " Projector");
     this.list = el("ul", { class: "lp-list", "aria-label": "Lessons" });
     this.note = el("p", { class: "lp-note", role: "status" });
 
@@ -47,7 +50,7 @@ export class LessonPanel {
     this.lesson = el("div", { class: "lp-lesson" },
       el("div", { class: "lp-where" }, this.progress, this.dots), this.title, this.text, this.goal,
       this.question, el("div", { class: "lp-nav" }, this.back, this.next), all);
-    root.replaceChildren(el("div", { class: "lp-head" }, this.heading, close), this.note, this.list, this.lesson);
+    root.replaceChildren(el("div", { class: "lp-head" }, this.heading, el("div", { class: "lp-head-tools" }, projector, close)), this.note, this.list, this.lesson);
     this.setMarks({ lesson: "", step: "", met: false });
   }
 

@@ -13,7 +13,7 @@ import { Race } from "../compare/race.js";
 import { RaceSetup } from "../compare/setup.js";
 import { checkSpec, describeSpec, specFromHash, specParams } from "../compare/spec.js";
 import { runDriver, setDriver, setRunning } from "../frame-loop.js";
-import { emitLessonEvent } from "../lessons/events.js";
+import { emitLessonEvent } from "../learner-events.js";
 import { addHashPart } from "../share.js";
 
 const $ = (id) => document.getElementById(id);

@@ -10,7 +10,7 @@
 
 import { api, ApiError } from "../api.js";
 import { applySnapshot, exclusive, nextSince, setRunning, snapshotOptions } from "../frame-loop.js";
-import { emitLessonEvent } from "../lessons/events.js";
+import { emitLessonEvent } from "../learner-events.js";
 import { sessionLost } from "../session.js";
 import { STAGES, defaultFocus, explain, render } from "../inspect/equations.js";
 import { PointMarker, nearestPoint, planeAt } from "../inspect/marker.js";

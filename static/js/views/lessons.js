@@ -3,17 +3,18 @@
 // step applies its `state` (a new session, POST /api/sessions: the server's defaults for the
 // rest; a step without one keeps the learner's run), hides and locks the controls it names,
 // outlines the region it highlights, and checks its goal live — after every answer drawn and
-// every event (lessons/events.js) — with a ✓ that stays once met. Progress lives in the
+// every event (learner-events.js) — with a ✓ that stays once met. Progress lives in the
 // browser's storage (lessons/progress.js); `#…&lesson=<id>&step=k` opens a lesson at a step.
 // A link that also carries a configuration keeps it: the step's state is applied only when the
 // link has none (a copied link already holds the state as the learner changed it).
 //
-// Also the projector switch (lessons/projector.js), kept in the link as view.proj=1.
+// Also the projector switch (lessons/projector.js, in the panel's head), kept in the link as
+// view.proj=1.
 // A view only in name: it wants nothing from the server; `draw` is where goals are checked.
 
 import { api, ApiError } from "../api.js";
 import { StepEffects } from "../lessons/effects.js";
-import { knowLessonEvents, onLessonEvent } from "../lessons/events.js";
+import { knowLessonEvents, onLessonEvent } from "../learner-events.js";
 import { goalContext, goalLines, goalMet } from "../lessons/goals.js";
 import { LessonPanel } from "../lessons/panel.js";
 import { progressOf, updateProgress } from "../lessons/progress.js";
@@ -25,9 +26,8 @@ const $ = (id) => document.getElementById(id);
 
 export default function lessonsView(page) {
   const { state } = page;
-  const vocabulary = state.options.lessons;
-  knowLessonEvents(vocabulary.events.map((e) => e.name));
-  const root = $("lesson-panel"), button = $("btn-lessons"), projector = $("projector");
+  knowLessonEvents(state.options.lessons.events.map((e) => e.name));
+  const root = $("lesson-panel"), button = $("btn-lessons");
   const effects = new StepEffects(state.options.controls, state.locked);
   const my = {
     summaries: null,   // GET /api/lessons, once
@@ -49,6 +49,7 @@ export default function lessonsView(page) {
     list: () => showList(true),
     answer,
   });
+  const projector = panel.projector;
   addHashPart(["lesson", "step"], () => (my.lesson ? [["lesson", my.lesson.id], ["step", String(my.index + 1)]] : []));
   onLessonEvent((name) => {
     if (!my.lesson || !my.ready) return;
@@ -136,7 +137,7 @@ export default function lessonsView(page) {
       my.answer = step.question.answer;
       panel.showQuestion(step.question, my.answer);
     }
-    if (step.goal) panel.showGoal(goalLines(step.goal, goalContext({}, new Set()), vocabulary), false);
+    if (step.goal) panel.showGoal(goalLines(step.goal, goalContext({}, new Set()), state.options), false);
     effects.apply(step);
     page.saveView();
     if (apply && step.state) {
@@ -172,7 +173,7 @@ export default function lessonsView(page) {
       const number = my.index + 1;
       updateProgress(my.lesson.id, (p) => { if (!p.met.includes(number)) p.met.push(number); });
     }
-    const lines = goalLines(goal, ctx, vocabulary);
+    const lines = goalLines(goal, ctx, state.options);
     const key = JSON.stringify(lines) + my.met;
     if (key !== my.shown) {
       my.shown = key;
