@@ -48,7 +48,7 @@ CONTROLS = {
     "layers": ("network", ("hidden_layers", "layer_activations")),
     "test_data": ("output", ()), "discretize": ("output", ()), "surface": ("output", ()),
     "log_scale": ("output", ()), "weights_panel": ("output", ()), "transformed": ("output", ()),
-    "confusion": ("output", ()), "inspect": ("output", ()),
+    "confusion": ("output", ()), "inspect": ("output", ()), "practice": ("output", ()),
 }
 
 # Areas of the page (`data-region` in templates/index.html) a step may outline; a control's

@@ -21,6 +21,7 @@ from app.capacity.limits import DEFAULTS
 from app.lessons import LessonError, load_file, load_library, validate, vocabulary
 from app.lessons.library import builtin_files
 from app.session.config import FIELDS
+from nn_core.datasets import DATASETS
 
 from .conftest import BARE, check_error, test_app
 
@@ -79,8 +80,7 @@ BAD = [
      "my.json: step 1: state.hidden_layers[0]: 99 is out of range (allowed: 1 to 64)"),
     (["steps", 0, "state", "dataset"], "spirals",
      "my.json: step 1: state.dataset: 'spirals' is not one of the allowed values (allowed: "
-     "circle, xor, gaussian, spiral, moons, checkerboard, plane, multi_gaussian, spiral_k, "
-     "blobs)"),
+     + ", ".join(DATASETS.names()) + ")"),
     (["steps", 0, "state", "colour"], "red",
      "my.json: step 1: state.colour: unknown field 'colour' (allowed: "
      + ", ".join(sorted(FIELDS)) + ")"),

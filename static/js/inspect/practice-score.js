@@ -1,7 +1,9 @@
 // Practice's running score, one tally per kind of equation, kept in the browser's localStorage
-// (it survives reloads and new exercises; "reset" clears it), and the page event a correct answer
-// sends: `playground:event` on window with {detail: {name: "practice_correct", key, kind}}, for
-// whatever listens (a lesson waiting for the learner to get one right).
+// (it survives reloads and new exercises; "reset" clears it), and the event a correct answer
+// sends through learner-events.js: practice_correct with {key, kind} (also `playground:event`
+// on window), for whatever listens (a lesson waiting for the learner to get one right).
+
+import { emitLessonEvent } from "../learner-events.js";
 
 const STORE_KEY = "nn-playground.practice.score";
 // The kinds of equation, in computation order: question quantity → kind.
@@ -59,5 +61,5 @@ export class Score {
 
 /** Tell the page a practice answer was right. */
 export function emitCorrect(key, quantity) {
-  window.dispatchEvent(new CustomEvent("playground:event", { detail: { name: "practice_correct", key, kind: kindOf(quantity) } }));
+  emitLessonEvent("practice_correct", { key, kind: kindOf(quantity) });
 }
