@@ -116,8 +116,9 @@ def test_practise_on_this_point_right_and_wrong(page, output_dir):
     score = json.loads(p.js("() => localStorage.getItem('nn-playground.practice.score')"))
     assert score["neuron"] == {"right": len(keys), "tried": len(keys)}
     assert score["delta"] == {"right": 0, "tried": 1} and score["gradient"] == {"right": 1, "tried": 1}
-    events = p.js("() => window.practiceEvents")
-    assert [e["name"] for e in events] == ["practice_correct"] * (len(keys) + 1)
+    # (the page's other events — inspected, played, … — go out the same way)
+    events = [e for e in p.js("() => window.practiceEvents") if e["name"] == "practice_correct"]
+    assert len(events) == len(keys) + 1
     assert events[-1]["kind"] == "gradient"
 
     # a click on a neuron of the diagram goes to its question (here: its δ)
