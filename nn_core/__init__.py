@@ -25,6 +25,7 @@ from .optimizers import OPTIMIZERS
 from .presets import trainer_for
 from .principal_plane import PrincipalPlane, fit_principal_plane, principal_plane
 from .regularizers import REGULARIZERS
+from .runlog import RunLog, replay
 from .schedules import SCHEDULES
 from .textbook import trace
 from .trainer import Trainer
@@ -46,7 +47,7 @@ __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
     "trace", "loss_landscape", "practice", "grade", "grade_forward",
-    "check_points", "digit_from_drawing", "trainer_for",
+    "check_points", "digit_from_drawing", "trainer_for", "RunLog", "replay",
     "PrincipalPlane", "fit_principal_plane", "principal_plane",
     "REGISTRIES",
     "ACTIVATIONS", "LOSSES", "INITIALIZERS", "OPTIMIZERS", "SCHEDULES", "REGULARIZERS",

@@ -24,6 +24,7 @@ from .metrics import accuracy, confusion_matrix, r2, rmse
 from .network import Network
 from .optimizers import OPTIMIZERS, check_clip_norm, clip_by_global_norm
 from .regularizers import REG_RATE_RANGE, REGULARIZERS
+from .runlog import DATA_KEYS, DEFAULT_CAPACITY, RunLog
 from .schedules import SCHEDULES
 from .seeds import random_seed
 from .serialization import decode_array, decode_rng_state, encode_array, encode_rng_state
@@ -69,7 +70,7 @@ class Trainer:
     def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
                  optimizer_params=None, learning_rate=0.03, schedule="constant", schedule_params=None,
                  regularization="none", reg_rate=0.0, batch_size=10, clip_norm=None,
-                 eval_every=1, history_capacity=20000):
+                 eval_every=1, history_capacity=20000, log_capacity=DEFAULT_CAPACITY):
         if not isinstance(network, Network):
             raise ConfigError("network", "expected an nn_core.Network", "Network")
         self.net = network
@@ -88,6 +89,7 @@ class Trainer:
                                    else CLASSIFICATION_FIELDS)
         self.history = History(fields, history_capacity)
         self.trajectory = Trajectory(network.n_params)   # the weights at each recorded epoch
+        self.log = RunLog(log_capacity)   # every change between minibatches (runlog.py)
         self._set_data(X_train, y_train, X_test, y_test)
         self._restart()
 
@@ -295,6 +297,7 @@ class Trainer:
             for what, values in (("weights", self.net.params), ("gradients", self.net.grads)):
                 if values.size and beyond_float32(values):
                     self.mark_diverged(what, values)
+                    self.log.record(self, stop=what)   # outside training: a replay must stop here
                     break
         return self.status == "ok"
 
@@ -333,6 +336,16 @@ class Trainer:
         if params is not None:
             self.optimizer.set_hyperparams(**params)
         self._lr = self.schedule(self.base_learning_rate, self.epoch)
+        given = {"learning_rate": learning_rate, "schedule": schedule,
+                 "schedule_params": schedule_params, "regularization": regularization,
+                 "reg_rate": reg_rate, "batch_size": batch_size, "optimizer": optimizer,
+                 "optimizer_params": optimizer_params}
+        given = {key: dict(value) if isinstance(value, dict) else value
+                 for key, value in given.items() if value is not None}
+        if clip_norm is not False:
+            given["clip_norm"] = self.clip_norm
+        if given:
+            self.log.record(self, hyperparams=given)
         if "regularizer" in new or "reg_rate" in new:
             with np.errstate(all="ignore"):   # a diverged network has inf weights: inf·0 is NaN
                 reg_loss = self.regularizer.loss(self.net.params, self.net.weight_mask, self.reg_rate)
@@ -346,14 +359,39 @@ class Trainer:
                 "optimizer": self.optimizer.name, "optimizer_params": dict(self.optimizer.hyperparams),
                 "clip_norm": self.clip_norm}
 
+    def data(self):
+        """(X_train, y_train, X_test, y_test): the trainer's own arrays (read, never write)."""
+        return self._X_train, self._y_train, self._X_test, self._y_test
+
     def set_data(self, X_train, y_train, X_test=None, y_test=None):
         """Train on new data from the next minibatch on; weights and history are kept."""
+        old = self.data()
         self._set_data(X_train, y_train, X_test, y_test)
         self._pos, self._perm = 0, None   # the old epoch's order indexes the old rows
+        self.log.record(self, **_data_change(old, self.data()))
+        self._remeasure()
+
+    def set_weight(self, layer, row, col, value):
+        """Set W[row, col] of a layer (row n_in: the bias b[col]) between steps, and re-measure."""
+        self.net.set_weight(layer, row, col, value)
+        self.log.record(self, weight=[int(layer), int(row), int(col), float(value)])
+        self._remeasure()
+
+    def set_params(self, params):
+        """Set every weight and bias (a flat vector laid out like `net.params`), and re-measure."""
+        params = np.asarray(params, dtype=np.float64)
+        if params.shape != self.net.params.shape:
+            raise ConfigError("params", "does not fit the network", f"{self.net.n_params} values")
+        self.net.params[...] = params
         self.refresh()
 
     def refresh(self):
-        """Re-evaluate after the weights or data changed outside training (e.g. an edited weight)."""
+        """Re-measure after the weights changed outside training (e.g. an applied trace); the
+        run log keeps the new weights, so a replay sets them exactly."""
+        self.log.record(self, params=self.net.params.copy())
+        self._remeasure()
+
+    def _remeasure(self):
         self.history.latest = self.evaluate()
         if self.status == "ok" and beyond_float32(self.net.params):
             self.mark_diverged("weights", self.net.params)
@@ -389,6 +427,7 @@ class Trainer:
         self.history.clear()
         self.trajectory.clear()
         self._record()
+        self.log.begin(self)
 
     def _set_data(self, X_train, y_train, X_test, y_test):
         net = self.net
@@ -408,10 +447,11 @@ class Trainer:
         self._pos = 0
 
     # ----------------------------------------------------------------- saving
-    def state_dict(self):
-        """Everything needed to continue exactly where training is now (JSON-safe)."""
+    def state_dict(self, log=True):
+        """Everything needed to continue exactly where training is now (JSON-safe); with `log`,
+        the run log too (how training got here)."""
         optimizer = self.optimizer.state_dict()
-        return {
+        state = {
             "format": "nn_core.trainer/1",
             "network": self.net.to_dict(),
             "initial_params": encode_array(self.initial_params),
@@ -427,6 +467,9 @@ class Trainer:
             "history": self.history.to_dict(),
             "trajectory": self.trajectory.to_dict(),
         }
+        if log:
+            state["log"] = self.log.to_dict(self)
+        return state
 
     @classmethod
     def from_state_dict(cls, state):
@@ -463,7 +506,25 @@ class Trainer:
             trainer.trajectory = Trajectory.restore(state.get("trajectory"), net.n_params,
                                                     trainer.epoch, net.params)
             trainer._lr = trainer.schedule(trainer.base_learning_rate, trainer.epoch)
+            if state.get("log") is None:   # saved without one: the run starts here
+                trainer.log.resume(trainer, state)
+            else:
+                trainer.log = RunLog.from_dict(state["log"], trainer)
         except (KeyError, TypeError, IndexError) as exc:
             raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None
         return trainer
 
+
+
+def _data_change(old, new):
+    """The run log's entry for new data: only the added rows when rows were appended to one
+    split (a point clicked in), else the whole data."""
+    old, new = dict(zip(DATA_KEYS, old)), dict(zip(DATA_KEYS, new))
+    for split, other in (("train", "test"), ("test", "train")):
+        X, y = f"X_{split}", f"y_{split}"
+        n = len(old[X])
+        if (len(new[X]) > n and all(new[k] is old[k] or np.array_equal(new[k], old[k])
+                                    for k in (f"X_{other}", f"y_{other}"))
+                and np.array_equal(new[X][:n], old[X]) and np.array_equal(new[y][:n], old[y])):
+            return {"append": {X: new[X][n:], y: new[y][n:]}}
+    return {"data": new}
