@@ -15,6 +15,8 @@ keep between requests (8-byte floats throughout):
     history     `HISTORY_ROWS` rows of Python floats (a dict per epoch: ~760 B, + 36 B a layer,
                 + 160 B for regression's extra metrics)
     trajectory  the recorded path: nn_core.trajectory's capacity of float32 parameter vectors
+    log         the run log (nn_core.runlog): `log_capacity` numbers, and a checkpoint (the
+                trainer's saved state: data, weights and optimizer slots in base64)
     fixed       Python objects of the session, the trainer, the layers (~64 KB)
 
 P = Σ (n_in + 1)·n_out over the layers. The tests check the estimate against what tracemalloc
@@ -24,6 +26,7 @@ measures for many configurations (never below it, and not far above).
 from nn_core import trajectory
 from nn_core.layers import Workspace
 from nn_core.optimizers import OPTIMIZERS
+from nn_core.runlog import ENTRY_COST
 from nn_core.trainer import PARAM_VECTORS
 
 from .limits import GB, MB
@@ -35,6 +38,12 @@ FIXED = 64 * 1024
 HISTORY_ROW = 760
 HISTORY_ROW_PER_LAYER = 36
 HISTORY_ROW_REGRESSION = 160
+# What a session's run log may hold before it starts again from a checkpoint: two copies of
+# the data and the weights (new data, weights set by applied traces), and this many small
+# changes (settings, typed weights).
+LOG_COPIES = 2
+LOG_CHANGES = 256
+BASE64 = 4 / 3
 
 
 def n_params(layer_sizes):
@@ -44,6 +53,13 @@ def n_params(layer_sizes):
 def workspace_bytes(layer_sizes, rows):
     """nn_core's per-batch-size buffers (`nn_core.layers.Workspace`) for `rows` rows."""
     return Workspace.floats(layer_sizes, rows) * FLOAT
+
+
+def log_capacity(layer_sizes, n_train, n_test):
+    """Numbers the run log of a session of this size may hold (`Trainer(log_capacity=...)`)."""
+    n = n_train + n_test
+    data = n * (layer_sizes[0] + layer_sizes[-1])
+    return LOG_COPIES * (data + n_params(layer_sizes)) + LOG_CHANGES * ENTRY_COST
 
 
 def estimate(layer_sizes, optimizer, n_train, n_test, batch_size, history_rows,
@@ -68,8 +84,11 @@ def estimate(layer_sizes, optimizer, n_train, n_test, batch_size, history_rows,
            + (HISTORY_ROW_REGRESSION if regression else 0))
     history = history_rows * row
     path = trajectory.capacity(p) * (p * 4 + ARRAY_OVERHEAD)
+    checkpoint = BASE64 * FLOAT * (n * (n_in + 1) + n_train
+                                   + p * (2 + len(OPTIMIZERS.get(optimizer).slots))) + row
+    log = log_capacity(layer_sizes, n_train, n_test) * FLOAT + int(checkpoint)
     return {"network": network, "data": data, "workspaces": workspaces, "history": history,
-            "trajectory": path, "fixed": FIXED}
+            "trajectory": path, "log": log, "fixed": FIXED}
 
 
 def total(parts):
@@ -87,5 +106,5 @@ def biggest_field(parts):
     """The configuration field a learner would change to make the session smaller."""
     largest = max(parts, key=parts.get)
     return {"network": "hidden_layers", "data": "n_points", "workspaces": "n_points",
-            "history": "hidden_layers", "trajectory": "hidden_layers",
+            "history": "hidden_layers", "trajectory": "hidden_layers", "log": "n_points",
             "fixed": "hidden_layers"}[largest]

@@ -2,7 +2,8 @@
 
 The export holds the configuration, the points (float64, lossless), and nn_core's own trainer
 state (network, initial weights, optimizer state, shuffling generator, position in the epoch,
-history). Importing rebuilds the trainer with `Trainer.from_state_dict`, so training on after
+history, and the run log: every change since the run began, which the notebook export
+replays; `log_import.py` checks it). Importing rebuilds the trainer with `Trainer.from_state_dict`, so training on after
 an import gives bit-identical weights to never having exported. Nothing is pickled: every
 array is base64 of raw little-endian bytes.
 
@@ -10,7 +11,8 @@ An import is untrusted input, checked in two stages, and anything wrong is a 422
 starts with "model":
 1. `plan_import` reads only the *description*: the configuration against the server's limits,
    every array's dtype and declared shape against the sizes that configuration implies (and its
-   base64 length against that shape), the counters, the status, the history's length. Then the
+   base64 length against that shape), the counters, the status, the history's length, the
+   run log's changes and size (an export without a log imports as before). Then the
    session's memory is estimated. Nothing large exists yet: a tampered 35 KB import asking for
    sixteen 4096-wide layers is refused here, in a millisecond, without allocating.
 2. `build_import` decodes the arrays and checks the values: points finite and inside the plane,
@@ -33,14 +35,17 @@ from nn_core.serialization import decode_array, encode_array
 from ..capacity.limits import COORD_LIMIT, MAX_COUNT, MAX_REASON
 from ..capacity.memory import n_params as count_params
 from . import config as cfg
+from . import log_import
 from .arrays import finite_or_none
+from .described import array_spec as _array_spec
+from .described import obj as _dict
+from .described import whole as _integer
 from .errors import ApiError
 from .points import Points
 from .training_session import Plan, TrainingSession, check_session_memory, estimate
 
 FORMAT = "nn-playground-model"
 VERSION = 1
-ITEMSIZE = {"float64": 8, "int64": 8}
 
 
 class ImportPlan(Plan):
@@ -143,6 +148,10 @@ def _plan(model, limits):
     _array_spec(data.get("y_test"), "trainer.data.y_test", label, [n_test])
     _check_counters(trainer, n_train)
     _check_history_description(trainer.get("history"), trainer["epoch"], len(sizes) - 1, limits)
+    log_import.check_description(
+        trainer.get("log"), trainer, config, limits=limits, n_train=n_train, n_test=n_test,
+        normalize=lambda change: cfg.normalize(change, limits, custom_problem=custom_problem,
+                                               custom_points=n_train + n_test))
 
     memory = check_session_memory(estimate(config, n_train, n_test, limits), limits)
     plan = ImportPlan(config, None, custom_problem, memory)
@@ -163,41 +172,6 @@ class _prefixed:
         if isinstance(exc, (ApiError, ConfigError)) and exc.field:
             exc.field = f"{self.prefix}.{exc.field}"
         return False
-
-
-def _dict(value, field):
-    if not isinstance(value, dict):
-        raise ApiError(422, "expected an object", field, None)
-    return value
-
-
-def _integer(value, field, low, high):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ApiError(422, f"expected a whole number in [{low}, {high}]", field, [low, high])
-    return value
-
-
-def _array_spec(obj, field, dtype, shape):
-    """Check an encoded array's description without decoding it: its dtype, its declared shape
-    (None: any length, still bounded by the data), and that its base64 text is exactly as long
-    as that shape needs. Returns the shape."""
-    obj = _dict(obj, field)
-    if obj.get("dtype") != dtype:
-        raise ApiError(422, f"expected a {dtype} array", f"{field}.dtype", [dtype])
-    declared = obj.get("shape")
-    if not isinstance(declared, list) or len(declared) != len(shape):
-        raise ApiError(422, f"expected {len(shape)} dimensions", f"{field}.shape", shape)
-    for i, (got, want) in enumerate(zip(declared, shape)):
-        _integer(got, f"{field}.shape[{i}]", 0, 10**9)
-        if want is not None and got != want:
-            raise ApiError(422, f"{got} does not fit this model ({want} expected)",
-                           f"{field}.shape[{i}]", [want, want])
-    data = obj.get("data")
-    count = math.prod(declared)
-    if not isinstance(data, str) or len(data) != 4 * math.ceil(count * ITEMSIZE[dtype] / 3):
-        raise ApiError(422, f"the data does not hold {count} {dtype} values", f"{field}.data",
-                       None)
-    return declared
 
 
 def _check_optimizer_state(state, config, n_params):
@@ -297,6 +271,7 @@ def _build(plan, limits):
     state = model["trainer"]
     _check_data(state["data"], p, config)
     trainer = Trainer.from_state_dict(state)  # sizes already checked: nothing unexpected
+    log_import.check_values(trainer, limits)
     net = trainer.net
     expected = {"layer_sizes": cfg.layer_sizes(config), "problem": config["problem"],
                 "output_activation": config["output_activation"], "loss": config["loss"]}

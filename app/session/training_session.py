@@ -53,7 +53,10 @@ def build_trainer(network, points, config, limits):
     return Trainer(network,
                    features.transform(points.train_points, names), points.train_labels,
                    features.transform(points.test_points, names), points.test_labels,
-                   history_capacity=limits["HISTORY_ROWS"], **live_settings(config))
+                   history_capacity=limits["HISTORY_ROWS"],
+                   log_capacity=memory.log_capacity(network.layer_sizes, len(points.train_points),
+                                                    len(points.test_points)),
+                   **live_settings(config))
 
 
 def estimate(config, n_train, n_test, limits):
@@ -269,8 +272,7 @@ class TrainingSession:
                 raise ApiError(422, "from: a bias has no source neuron; leave it out", "from",
                                None)
             row = dense.n_in  # nn_core addresses the bias as the row after the weights
-        self.network.set_weight(layer, row, target, value)
-        self.trainer.refresh()
+        self.trainer.set_weight(layer, row, target, value)   # logged: a replay types it too
         self.trainer.check_drawable()
 
     # ----------------------------------------------------------------- data
