@@ -133,7 +133,7 @@ def replay(trainer, log, steps=None):
     """Train `trainer` as the logged run went: each entry applied at its step, then on to
     `steps` minibatches in all (default: the last entry's step). The trainer must stand where
     the run started (ConfigError naming what differs)."""
-    _check_start(trainer, log.start)
+    check_start(trainer, log.start)
     for i, entry in enumerate(log.entries):
         _train_to(trainer, entry["step"], entry["epoch"], f"entries[{i}]")
         apply(trainer, entry)
@@ -230,7 +230,9 @@ def _decode(entry, field):
     return entry
 
 
-def _check_start(trainer, start):
+def check_start(trainer, start):
+    """ConfigError naming what differs unless `trainer` stands where the logged run started
+    (`log.start`): its steps, seed, hyperparameters, weights and data, the last two by value."""
     now = _describe(trainer, trainer.net.params)
     for key, what in (("step", "minibatches trained"), ("seed", "seed"),
                       ("hyperparams", "hyperparameters"), ("params", "weights"),

@@ -6,6 +6,7 @@
 - `practice.py` — exercises the learner computes by hand, and their answers marked;
 - `compare.py` — fork, and the loss landscape of several runs;
 - `lessons.py` — the lessons (built-in and a teacher's), loaded once when the app starts;
+- `exports.py` — take a run home: the HTML report, the network as a script, the notebook;
 - `options.py` — every name, range, limit and default the page builds its controls from;
 - `pages.py` — the page itself and plotly.js;
 - `request.py` — the one path every session request takes (not a blueprint).
@@ -13,10 +14,10 @@
 A new area is a new module with a `bp` and one line in `BLUEPRINTS`.
 """
 
-from . import compare, data, inspect, lessons, options, pages, practice, sessions
+from . import compare, data, exports, inspect, lessons, options, pages, practice, sessions
 
-BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, practice.bp, compare.bp, lessons.bp, options.bp,
-              pages.bp]
+BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, practice.bp, compare.bp, lessons.bp, exports.bp,
+              options.bp, pages.bp]
 
 
 def register(app):

@@ -63,8 +63,11 @@ def fork(req):
 # --------------------------------------------------------------------------- landscape
 @bp.post("/landscape")
 def landscape():
-    started = time.perf_counter()
-    body = json_object()
+    return landscape_answer(json_object(), time.perf_counter())
+
+
+def landscape_answer(body, started):
+    """The landscape a body asks for, as its JSON answer (the report draws the same answer)."""
     check_keys("", body, ("sessions", "resolution", "span", "directions", "seed"))
     most = limits()
     ids = body.get("sessions")

@@ -1,5 +1,6 @@
 """The layout of `app/` keeps its promises: sub-packages by role at the top, and a session
-domain (and the lessons' validator) that works without Flask (from a script or a notebook)."""
+domain, the lessons' validator and the exports, which work without Flask (from a script or a
+notebook)."""
 
 import subprocess
 import sys
@@ -20,8 +21,8 @@ class NoWeb:
         return None
 
 sys.meta_path.insert(0, NoWeb())
-import app.capacity, app.lessons, app.session
-for package in (app.session, app.capacity, app.lessons):
+import app.capacity, app.exports, app.lessons, app.session
+for package in (app.session, app.capacity, app.lessons, app.exports):
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")
 
@@ -44,10 +45,10 @@ def test_app_keeps_only_its_entry_points_at_the_top():
     top = sorted(p.name for p in APP.glob("*.py"))
     assert top == ["__init__.py", "__main__.py"]
     packages = sorted(p.name for p in APP.iterdir() if (p / "__init__.py").is_file())
-    assert packages == ["api", "capacity", "http", "lessons", "serve", "session"]
+    assert packages == ["api", "capacity", "exports", "http", "lessons", "serve", "session"]
 
 
-def test_the_session_domain_capacity_and_lessons_work_without_flask():
+def test_the_session_domain_capacity_lessons_and_exports_work_without_flask():
     result = subprocess.run([sys.executable, "-c", WITHOUT_FLASK], capture_output=True,
                             text=True, cwd=APP.parent, timeout=120)
     assert result.returncode == 0, result.stderr
