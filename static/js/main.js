@@ -6,6 +6,7 @@ import { decode } from "./codec.js";
 import { paintDiverging, rangeScaling } from "./colors.js";
 import { ADVANCED_FIELDS, Controls } from "./controls.js";
 import { WeightEditor } from "./editor.js";
+import { setupExports } from "./exports.js";
 import { render, setRunning, startLoop, wantsChanged } from "./frame-loop.js";
 import { download, toast } from "./panels.js";
 import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepOnce } from "./session.js";
@@ -142,7 +143,7 @@ function buildRunControls() {
   onClick($("btn-step"), stepOnce);
   onClick($("btn-reset"), () => reset(false));
   onClick($("btn-link"), copyLink);
-  onClick($("btn-export-model"), () => download(`/api/sessions/${state.id}/model`, "model.json"));
+  setupExports({ state, toast });
   onClick($("btn-basic"), () => setLevel("basic"));
   onClick($("btn-advanced"), () => setLevel("advanced"));
   const about = $("about");
