@@ -45,6 +45,7 @@ $(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-ben
 bench: $(VENV)/.bench-installed
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench_core.py
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench_landscape.py
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_exports.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_server.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_fairness.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_hardening.py
