@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from nn_core import Network
-from nn_core.grid import DEFAULT_BOUNDS
+from nn_core.grid import DEFAULT_BOUNDS, GridInputs, evaluate_grid
 
 from .run import run_of
 
@@ -225,20 +225,17 @@ def animation(source, frames=FRAMES, resolution=ANIMATION_RESOLUTION, **given):
 
 
 class _Grid:
-    """Cells over the input plane (plane sets) or a real set's principal plane."""
+    """Cells over the input plane (plane sets) or a real set's principal plane, evaluated as the
+    page's output map is: nn_core's float32 grid pass (`evaluate_grid`)."""
 
     def __init__(self, run, resolution):
         self.run = run
-        if run.kind == "plane":
-            self.plane, bounds = None, DEFAULT_BOUNDS
-        else:
-            self.plane = run.plane()
-            bounds = self.plane.bounds
+        self.plane = None if run.kind == "plane" else run.plane()
+        bounds = DEFAULT_BOUNDS if self.plane is None else self.plane.bounds
+        # the neuron maps are not drawn here: the smallest grid of them
+        self.inputs = GridInputs(run.features, bounds, resolution, 2, self.plane)
         self.xs = np.linspace(bounds[0], bounds[1], resolution)
         self.ys = np.linspace(bounds[2], bounds[3], resolution)
-        gx, gy = np.meshgrid(self.xs, self.ys)
-        coords = np.column_stack([gx.ravel(), gy.ravel()])
-        self.X = run.inputs(coords) if self.plane is None else self.plane.to_inputs(coords)
         self.shape = (resolution, resolution)
 
     def coords(self, points):
@@ -248,13 +245,13 @@ class _Grid:
     def values(self, net):
         """What each cell shows for `net` (the run's network or a copy with other weights):
         P(class 1), class + its probability (in [c, c + 1)), or the output value."""
-        with np.errstate(all="ignore"):
-            out = net.forward(self.X).output
+        out = evaluate_grid(net, grid=self.inputs).output.reshape(-1, net.n_outputs)
         if net.problem == "binary":
             low, high = net.output_range or (-1.0, 1.0)
             z = np.clip((out[:, 0] - low) / (high - low), 0, 1)
         elif net.problem == "multiclass":
-            z = out.argmax(axis=1) + 0.999 * out.max(axis=1)
+            with np.errstate(invalid="ignore"):   # a diverged network's NaN stays NaN
+                z = out.argmax(axis=1) + 0.999 * out.max(axis=1)
         else:
             z = out[:, 0]
         return z.reshape(self.shape).astype(np.float32)
