@@ -1,7 +1,8 @@
 """The run as one self-contained HTML file: opens offline, anywhere, years from now.
 
     html = session_report(session, point=("train", 12))       # a str; the server sends it
-    html = compare_report(runs, landscape_result)              # Compare: every run together
+    parts = [compare_part(s) for s in sessions]                # each under its own lock
+    html = compare_report(parts, run_names(parts), landscape)  # Compare: every run together
 
 plotly.js (from the installed plotly package) is inlined once in the head; each figure
 (figures.py) follows as a `<div>` and the script that draws it (`plotly.io.to_html` without
