@@ -81,19 +81,15 @@ def compare_part(session):
 
 
 def run_names(parts):
-    """Each run named by the settings where it differs from the first ("run 1" for the first,
-    "run i" for one that differs in nothing)."""
-    first = parts[0]["config"]
-    names = []
-    for i, part in enumerate(parts):
-        config = part["config"]
-        differs = [key for key in config if config[key] != first.get(key)]
-        # a new optimizer or schedule brings its own parameters: its name says enough
-        shown = [key for key in differs if not (key.endswith("_params")
-                                                and key[:-len("_params")] in differs)]
-        words = ", ".join(f"{key.replace('_', ' ')} {_value(config[key])}" for key in shown)
-        names.append(words if i and words else f"run {i + 1}")
-    return names
+    """Each run named by the settings in which the runs differ ("optimizer sgd", "optimizer
+    adam"); "run i" when they differ in nothing."""
+    configs = [part["config"] for part in parts]
+    differs = [key for key in configs[0] if any(c.get(key) != configs[0][key] for c in configs)]
+    # a new optimizer or schedule brings its own parameters: its name says enough
+    shown = [key for key in differs
+             if not (key.endswith("_params") and key[:-len("_params")] in differs)]
+    return [", ".join(f"{key.replace('_', ' ')} {_value(c[key])}" for key in shown) or f"run {i + 1}"
+            for i, c in enumerate(configs)]
 
 
 def _value(value):

@@ -165,10 +165,11 @@ def test_compare_reports_every_run_its_curves_and_the_landscape(client):
                                    "The loss landscape"]
     drawn, _ = plotted(html)
     table, curves, landscape = drawn
-    assert table[0][0]["header"]["values"] == ["", "run 1", "optimizer adam"]
-    assert {t["name"] for t in curves[0] if "name" in t} >= {"run 1, train", "optimizer adam, test"}
+    assert table[0][0]["header"]["values"] == ["", "optimizer sgd", "optimizer adam"]
+    assert {t["name"] for t in curves[0] if "name" in t} >= {"optimizer sgd, train",
+                                                             "optimizer adam, test"}
     assert landscape[0][0]["type"] == "contour"
-    assert [t["name"] for t in landscape[0] if t.get("name")] == ["run 1", "optimizer adam"]
+    assert [t["name"] for t in landscape[0] if t.get("name")] == ["optimizer sgd", "optimizer adam"]
 
 
 def test_compare_report_checks_its_body_as_the_landscape_does(client, error_of):

@@ -89,12 +89,13 @@ def test_the_export_menu_fits_the_top_bar(sized_page, output_dir, width, height)
     assert p.errors == []
 
 
-def test_compare_reports_every_run(page):
+def test_compare_reports_every_run(page, output_dir):
     p = page.open("/#compare=optimizer&compare.values=sgd,adam")
     p.wait("() => window.playground.state.compare", timeout=LONG)
     p.page.click("#btn-step")
     p.wait("() => window.playground.state.compare.epoch === 1", timeout=LONG)
     assert p.page.locator("#btn-report").is_hidden()          # the page's own run rests
+    p.page.screenshot(path=str(output_dir / "compare-report-button.png"))
     name, html = download(p, lambda: p.page.click("#cmp-report"))
     assert name == "compare-circle-epoch1.html"
     assert b"<h2>The loss landscape</h2>" in html and b"optimizer adam" in html
