@@ -159,9 +159,9 @@ def apply(trainer, entry):
         for key, rows in value.items():
             current[key] = np.concatenate([current[key], rows])
         trainer.set_data(*(current[k] for k in DATA_KEYS))
-    else:
-        if trainer.check_drawable():
-            trainer.mark_diverged(value)
+    elif trainer.check_drawable():      # (which stops it, and logs the stop, as it did then)
+        trainer.mark_diverged(value)
+        trainer.log.record(trainer, stop=value)
 
 
 def describe(entry):

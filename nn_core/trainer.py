@@ -64,7 +64,9 @@ class Trainer:
     - history rows report the data loss and the penalty (`reg_loss`) apart; with k regression
       outputs RMSE and R² are the means of the per-output values (scikit-learn's uniform_average);
     - training stops with `status == "diverged"` when the loss or a weight becomes NaN or
-      infinite, or a weight grows beyond FLOAT32_MAX (what a snapshot can carry).
+      infinite, or a weight grows beyond FLOAT32_MAX (what a snapshot can carry);
+    - every change made between minibatches (settings, weights set, new data, a stop) goes
+      into `log` at the step it was made, so `runlog.replay` can rebuild the run exactly.
     """
 
     def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
