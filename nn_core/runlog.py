@@ -159,13 +159,13 @@ def apply(trainer, entry):
         for key, rows in value.items():
             current[key] = np.concatenate([current[key], rows])
         trainer.set_data(*(current[k] for k in DATA_KEYS))
-    elif trainer.check_drawable():      # (which stops it, and logs the stop, as it did then)
-        trainer.mark_diverged(value)
+    elif trainer.check_drawable():      # the same numbers stop it again (and log it); if not,
+        trainer.mark_diverged(value)    # it stops here as the run did
         trainer.log.record(trainer, stop=value)
 
 
 def describe(entry):
-    """One entry in words: 'learning_rate 0.1', 'W[1][0, 2] = 0.5', 'every weight set', ..."""
+    """One entry in words: "learning_rate 0.1", "weight 1→2 of layer 1 set to 0.75", ..."""
     kind = next(key for key in KINDS if key in entry)
     value = entry[kind]
     if kind == "hyperparams":
