@@ -20,7 +20,8 @@ from ..session.config import FIELDS
 CONTROLS = {
     "play": ("run", ()), "step": ("run", ()), "reset": ("run", ()), "epoch": ("run", ()),
     "speed": ("run", ()), "stop_at": ("run", ()), "level": ("run", ()),
-    "copy_link": ("run", ()), "export_model": ("run", ()), "compare": ("run", ()),
+    "copy_link": ("run", ()), "export_model": ("run", ()), "report": ("run", ()),
+    "compare": ("run", ()),
     "lessons": ("run", ()), "projector": ("run", ()),
     "learning_rate": ("training", ("learning_rate",)),
     "activation": ("training", ("activation", "layer_activations")),
