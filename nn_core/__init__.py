@@ -19,7 +19,9 @@ from .grid import GridInputs, evaluate_grid
 from .initializers import INITIALIZERS
 from .landscape import loss_landscape
 from .layers import Dense
+from .loss_slice import loss_along
 from .losses import LOSSES
+from .minibatch import trace_batch
 from .network import Network
 from .optimizers import OPTIMIZERS
 from .presets import trainer_for
@@ -46,7 +48,7 @@ REGISTRIES = {
 __all__ = [
     "ConfigError", "Dense", "Network", "Trainer", "gradcheck", "evaluate_grid", "GridInputs",
     "make_dataset", "train_test_split", "transform", "transformed_space", "load_points", "to_csv",
-    "trace", "loss_landscape", "practice", "grade", "grade_forward",
+    "trace", "trace_batch", "loss_along", "loss_landscape", "practice", "grade", "grade_forward",
     "check_points", "digit_from_drawing", "trainer_for", "RunLog", "replay",
     "PrincipalPlane", "fit_principal_plane", "principal_plane",
     "REGISTRIES",

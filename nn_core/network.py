@@ -161,6 +161,11 @@ class Network:
             layer.W[...] = W
             layer.b[...] = b
 
+    def unflatten(self, flat):
+        """[(W, b), ...] per layer: views into a flat vector laid out like `params` (the
+        gradients, an optimizer's state, a copy of the parameters)."""
+        return [(flat[w].reshape(shape), flat[b]) for w, shape, b in self._layout]
+
     def set_weight(self, layer, row, col, value):
         """Set one weight W[row, col] of a layer; row == n_in addresses the bias b[col]."""
         layer = check_number("layer", layer, 0, len(self.layers) - 1, integer=True)
@@ -227,8 +232,7 @@ class Network:
         np.copyto(ws.x_in_head, X)
         self.backprop(ws.x_in, T, ws)
         loss = self.loss_fn.value(ws.z[-1], ws.out, T)
-        g = self.grads.copy()     # one copy; each (dW, db) is a view into it
-        return loss, [(g[w].reshape(shape), g[b]) for w, shape, b in self._layout]
+        return loss, self.unflatten(self.grads.copy())   # one copy; each (dW, db) views it
 
     def workspace(self, n):
         """Buffers for batches of n rows (kept for the few batch sizes a trainer uses)."""

@@ -7,8 +7,14 @@ they write into preallocated scratch buffers with `out=` and fold scalar factors
 bias corrections) into Python floats before touching arrays.
 
 All state (moment vectors and the step count "t") lives in `Optimizer.state`, so `state_dict`
-and `load_state_dict` can restore a run exactly. Scratch buffers are not state: their contents
-never survive a step.
+and `load_state_dict` can restore a run exactly, and `copy` gives a twin whose step on copies of
+the parameters computes exactly the next step (Inspect shows it before it is taken; each update
+rule is written once, in `step`). Scratch buffers are not state: their contents never survive a
+step.
+
+Each optimizer's registry entry says its rule in symbols (`equations`, one line per assignment,
+in the order `step` computes them) and which symbol stands for each hyperparameter and state
+slot (`symbols`), so the page can write the rule with one weight's numbers substituted.
 """
 
 import math
@@ -60,6 +66,19 @@ class Optimizer:
         self.state.clear()
         self._slot_arrays = None
         self._tmp = None
+
+    def copy(self):
+        """An independent twin: the same hyperparameters and a copy of the state. Its step on
+        copies of the parameters and gradient gives bit for bit what this optimizer's next step
+        would, and changes nothing here."""
+        twin = type(self)(**self.hyperparams)
+        twin.load_state_dict(self.state_dict())
+        return twin
+
+    def slot_values(self, size):
+        """{slot: array} as the next step starts from (copies; zeros before the first step)."""
+        return {key: np.array(self.state[key]) if key in self.state else np.zeros(size)
+                for key in self.slots}
 
     def step(self, params, grads, lr):
         """w ← w − α·g (in place)."""
@@ -365,19 +384,26 @@ def describe():
     return OPTIMIZERS.describe()
 
 
-for _cls, _label, _formula in (
-    (SGD, "SGD", "w ← w − α·g"),
-    (Momentum, "Momentum", "v ← μv − αg;  w ← w + v"),
-    (Nesterov, "Nesterov momentum", "v ← μv − αg;  w ← w + μv − αg"),
-    (Adagrad, "Adagrad", "G ← G + g²;  w ← w − α·g/(√G + ε)"),
-    (RMSprop, "RMSprop", "E ← ρE + (1−ρ)g²;  w ← w − α·g/(√E + ε)"),
-    (
-        Adam,
-        "Adam",
-        "m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − α·m̂/(√v̂ + ε)",
-    ),
-):
+# The rules in symbols, one assignment per line in the order `step` computes them (g is the
+# gradient the optimizer receives, α the learning rate in force), and the symbol of each
+# hyperparameter and state slot in them.
+_DESCRIPTIONS = (
+    (SGD, "SGD", ["w ← w − α·g"], {}),
+    (Momentum, "Momentum", ["v ← μ·v − α·g", "w ← w + v"], {"momentum": "μ", "v": "v"}),
+    (Nesterov, "Nesterov momentum", ["v ← μ·v − α·g", "w ← w + μ·v − α·g"],
+     {"momentum": "μ", "v": "v"}),
+    (Adagrad, "Adagrad", ["G ← G + g²", "w ← w − α·g/(√G + ε)"], {"eps": "ε", "g2": "G"}),
+    (RMSprop, "RMSprop", ["E ← ρ·E + (1−ρ)·g²", "w ← w − α·g/(√E + ε)"],
+     {"rho": "ρ", "eps": "ε", "g2": "E"}),
+    (Adam, "Adam",
+     ["m ← β₁·m + (1−β₁)·g", "v ← β₂·v + (1−β₂)·g²", "m̂ = m/(1−β₁ᵗ)", "v̂ = v/(1−β₂ᵗ)",
+      "w ← w − α·m̂/(√v̂ + ε)"],
+     {"beta1": "β₁", "beta2": "β₂", "eps": "ε", "m": "m", "v": "v"}),
+)
+
+for _cls, _label, _equations, _symbols in _DESCRIPTIONS:
     OPTIMIZERS.register(
-        _cls.name, _cls, label=_label, formula=_formula, params=param_specs(_cls)
+        _cls.name, _cls, label=_label, formula=";  ".join(_equations), equations=_equations,
+        symbols=_symbols, slots=list(_cls.slots), params=param_specs(_cls)
     )
-del _cls, _label, _formula
+del _cls, _label, _equations, _symbols

@@ -12,6 +12,7 @@ end and after every `step`/`run` call, when the loss or a weight becomes NaN or 
 weight grows beyond FLOAT32_MAX (≈ 3.4e38, the largest number a snapshot can carry).
 """
 
+import copy
 import math
 import time
 
@@ -119,6 +120,12 @@ class Trainer:
         """
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.net.layers]
 
+    def training_set(self):
+        """(X, y): the training rows (features applied) and their labels, as read-only views."""
+        X, y = self._X_train.view(), self._y_train.view()
+        X.flags.writeable = y.flags.writeable = False
+        return X, y
+
     def metrics(self):
         """The newest history row: losses, accuracy or RMSE/R², learning rate, gradient norms."""
         return dict(self.history.latest)
@@ -141,11 +148,7 @@ class Trainer:
         if self.status != "ok" or max_batches == 0 or max_epochs == 0:
             return 0, 0
         net, optimizer = self.net, self.optimizer
-        params, grads, mask = net.params, net.grads, net.weight_mask
-        regularizer, reg_rate = self.regularizer, self.reg_rate
-        regularize = regularizer.name != "none" and reg_rate > 0
-        add_penalty = regularize and not regularizer.proximal
-        shrink = regularize and regularizer.proximal
+        params, grads = net.params, net.grads
         clock = time.perf_counter
         deadline = None if time_limit is None else clock() + time_limit
         n, batches, epochs = self.n_train, 0, 0
@@ -157,13 +160,7 @@ class Trainer:
                     self._shuffle()
                 end = min(pos + self.batch_size, n)
                 net.backprop(self._X_perm[pos:end], self._T_perm[pos:end], net.workspace(end - pos))
-                if add_penalty:                     # L2: λ·w joins the gradient
-                    regularizer.add_grad(params, mask, reg_rate, grads)
-                if self.clip_norm:
-                    clip_by_global_norm(grads, self.clip_norm)
-                optimizer.step(params, grads, self._lr)
-                if shrink:                          # L1: soft-threshold by η·λ after the step
-                    regularizer.prox(params, mask, reg_rate, optimizer.step_sizes(self._lr))
+                self._update(params, grads, optimizer)
                 self.steps += 1
                 batches += 1
                 self._pos = end
@@ -185,6 +182,71 @@ class Trainer:
             if self.status == "ok" and beyond_float32(params):
                 self.mark_diverged("weights", params)
         return batches, epochs
+
+    def _update(self, params, grads, optimizer, trace=None):
+        """One minibatch's update from its data-loss gradient (`params` and `grads` change in
+        place): g ← g + λ·w (L2), g ← clip(g), θ ← optimizer(θ, g, α), then L1's shrink.
+
+        The training loop passes the network's own vectors and optimizer; `preview_step` passes
+        copies and a `trace` dict, which receives the gradient the optimizer gets ("grads"), its
+        norm before clipping ("grad_norm", None without clipping) and the parameters after the
+        optimizer's step alone ("stepped").
+        """
+        regularizer, rate, mask = self.regularizer, self.reg_rate, self.net.weight_mask
+        regularize = rate > 0 and regularizer.name != "none"
+        if regularize and not regularizer.proximal:     # L2: λ·w joins the gradient
+            regularizer.add_grad(params, mask, rate, grads)
+        norm = clip_by_global_norm(grads, self.clip_norm) if self.clip_norm else None
+        if trace is not None:
+            trace["grads"], trace["grad_norm"] = grads.copy(), norm
+        optimizer.step(params, grads, self._lr)
+        if trace is not None:
+            trace["stepped"] = params.copy()
+        if regularize and regularizer.proximal:         # L1: soft-threshold by η·λ after the step
+            regularizer.prox(params, mask, rate, optimizer.step_sizes(self._lr))
+
+    def next_batch(self):
+        """The training-row indices of the minibatch the next `step` trains on: the current
+        shuffle at the current position or, at an epoch's start, the shuffle that step will
+        draw (from a copy of the shuffling stream: nothing advances)."""
+        pos, n = self._pos, self.n_train
+        perm = self._perm if pos else copy.deepcopy(self._rng).permutation(n)
+        return perm[pos:min(pos + self.batch_size, n)].copy()
+
+    def preview_step(self):
+        """What the next `step(batches=1)` will do, computed on copies: the weights, gradients,
+        optimizer state, position and shuffling stream stay exactly as they are.
+
+        Returns a dict: `indices` (the minibatch's training rows, `next_batch`), `loss` (its
+        mean data loss), `learning_rate` (α in force), `grad_norm` (‖g‖ before clipping, None
+        without clipping), `t` (the optimizer's step count after this step), and flat vectors
+        laid out like `network.params`: `data_grads` (∂L_B/∂θ, the minibatch mean), `grads`
+        (what the optimizer receives: L2's λ·w added, clipped), `before`, `stepped` (after the
+        optimizer's step alone), `after` (L1's shrink included), `shrink` (L1's threshold η·λ
+        per parameter, None without L1), and `state_before` / `state_after` ({slot: vector}).
+        `step(batches=1)` then produces `after` and the optimizer's `state_after` bit for bit.
+        """
+        net = self.net
+        indices = self.next_batch()
+        X, T = self._X_train_aug[indices], self._T_train[indices]
+        saved = net.grads.copy()
+        with np.errstate(all="ignore"):
+            ws = net.workspace(len(indices))
+            net.backprop(X, T, ws)
+            loss = float(net.loss_fn.value(ws.z[-1], ws.out, T))
+            data_grads = net.grads.copy()
+            net.grads[...] = saved                        # last_grads stays the last update's
+            optimizer = self.optimizer.copy()
+            state_before = optimizer.slot_values(net.n_params)
+            found = {"before": net.params.copy(), "after": net.params.copy()}
+            self._update(found["after"], data_grads.copy(), optimizer, found)
+            shrink = None
+            if self.regularizer.proximal and self.reg_rate > 0:
+                shrink = self.reg_rate * optimizer.step_sizes(self._lr) * net.weight_mask
+        return {**found, "indices": indices, "loss": loss, "learning_rate": self._lr,
+                "data_grads": data_grads, "shrink": shrink, "t": optimizer.state["t"],
+                "state_before": state_before,
+                "state_after": {key: optimizer.state[key].copy() for key in optimizer.slots}}
 
     def _shuffle(self):
         self._perm = self._rng.permutation(self.n_train)
