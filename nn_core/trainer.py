@@ -120,6 +120,11 @@ class Trainer:
         """
         return [(layer.dW.copy(), layer.db.copy()) for layer in self.net.layers]
 
+    @property
+    def position(self):
+        """Training rows of this epoch's shuffle already trained on (0 at an epoch's start)."""
+        return self._pos
+
     def training_set(self):
         """(X, y): the training rows (features applied) and their labels, as read-only views."""
         X, y = self._X_train.view(), self._y_train.view()

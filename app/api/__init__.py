@@ -2,7 +2,8 @@
 
 - `sessions.py` — create, read, change, delete, step, reset, edit a weight, export;
 - `data.py` — a session's points;
-- `inspect.py` — one point through the network (trace);
+- `inspect.py` — one point, or the next minibatch, through the network (trace);
+- `slice.py` — the loss along one weight, and its slope;
 - `practice.py` — exercises the learner computes by hand, and their answers marked;
 - `compare.py` — fork, and the loss landscape of several runs;
 - `lessons.py` — the lessons (built-in and a teacher's), loaded once when the app starts;
@@ -14,10 +15,11 @@
 A new area is a new module with a `bp` and one line in `BLUEPRINTS`.
 """
 
-from . import compare, data, exports, inspect, lessons, options, pages, practice, sessions
+from . import (compare, data, exports, inspect, lessons, options, pages, practice, sessions,
+               slice)
 
-BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, practice.bp, compare.bp, lessons.bp, exports.bp,
-              options.bp, pages.bp]
+BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, slice.bp, practice.bp, compare.bp, lessons.bp,
+              exports.bp, options.bp, pages.bp]
 
 
 def register(app):

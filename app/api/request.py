@@ -114,8 +114,8 @@ def session_endpoint(keys=None, options="body", check=True, turn=True):
                 chosen = snapshot_options.parse_options(query, limits(), from_query=True)
             else:
                 body = json_object() if request.method in ("POST", "PUT", "PATCH") else {}
-                if keys is not None:
-                    check_keys("", body, (*keys, "snapshot"))
+                if keys is not None:   # "snapshot" only where there is one to shape
+                    check_keys("", body, (*keys, "snapshot") if options == "body" else keys)
                 if options == "body":
                     chosen = options_from_body(body)
             req = SessionRequest(session_id, session, body, chosen)

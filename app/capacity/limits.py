@@ -41,6 +41,11 @@ DEFAULTS = {
     "MAX_LANDSCAPE_SESSIONS": 6,
     "MAX_LANDSCAPE_RESOLUTION": 101,
     "MAX_LANDSCAPE_WORK": 1_000_000_000,
+    # POST /api/sessions/<id>/slice: the work of the loss along one weight (nn_core.loss_slice.
+    # cost: values × rows × the network from that weight's layer on; 7e8 took 0.15 s on one
+    # core). 41 values of the default network on 250 points are 3.7e6; a first-layer weight of
+    # 8 × 64 on 4500 points costs 2.4e8 a value, so at most 8 values there.
+    "MAX_SLICE_WORK": 2_000_000_000,
     # --- budgets (capacity/memory.py, capacity/store.py, session/snapshot.py, capacity/scheduler.py) ---
     # Every session's memory is estimated from its description before it is built; all of them
     # together must fit MEMORY_BUDGET and each one SESSION_MEMORY (the largest session the
@@ -107,6 +112,7 @@ def public_limits(config):
         "max_landscape_sessions": config["MAX_LANDSCAPE_SESSIONS"],
         "max_landscape_resolution": config["MAX_LANDSCAPE_RESOLUTION"],
         "max_landscape_work": config["MAX_LANDSCAPE_WORK"],
+        "max_slice_work": config["MAX_SLICE_WORK"],
         "memory_budget_bytes": config["MEMORY_BUDGET"],
         "session_memory_bytes": config["SESSION_MEMORY"],
         "max_snapshot_bytes": config["MAX_SNAPSHOT_BYTES"],

@@ -53,7 +53,7 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         "evict_idle_s": 300, "max_step_ms": 250, "max_step_epochs": 100000,
         "max_step_batches": 10000000, "max_weight": 100.0, "history_rows": 4000,
         "max_landscape_sessions": 6, "max_landscape_resolution": 101,
-        "max_landscape_work": 1_000_000_000,
+        "max_landscape_work": 1_000_000_000, "max_slice_work": 2_000_000_000,
         "memory_budget_bytes": 2 * 1024**3, "session_memory_bytes": 128 * 1024**2,
         "max_snapshot_bytes": 64 * 1024**2}
     assert o["snapshot_defaults"]["resolution"] == 100

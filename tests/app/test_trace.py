@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nn_core import Network, textbook, transform
+from nn_core.serialization import decode_array
 
 from .conftest import BARE, check_error, create, post
 
@@ -149,3 +150,101 @@ def test_an_empty_test_set_unknown_session_and_a_diverged_session(client):
     error = check_error(client.post(f"/api/sessions/{sid}/trace",
                                     json={"x": [0, 0], "label": 0.5, "apply": True}), 422)
     assert error["field"] == "status"
+
+
+# ---------------------------------------------------------------- the next minibatch
+def fork(client, sid):
+    return post(client, f"/api/sessions/{sid}/fork", {"snapshot": BARE}, 201)["id"]
+
+
+def flat(state):
+    return decode_array(state["network"]["params"])
+
+
+def trainer_state(client, sid):
+    _, model = network_of(client, sid)
+    t = model["trainer"]
+    return {key: t[key] for key in ("network", "optimizer_state", "epoch", "steps", "pos", "perm",
+                                    "rng", "status", "history")}
+
+
+@pytest.mark.parametrize("config", [
+    {"optimizer": "adam", "batch_size": 7},
+    {"optimizer": "momentum", "clip_norm": 0.05, "regularization": "l2", "reg_rate": 0.01},
+    {"optimizer": "rmsprop", "regularization": "l1", "reg_rate": 0.01, "batch_size": 30},
+    {"optimizer": "sgd", "schedule": "exponential", "batch_size": 50},
+])
+def test_applying_the_next_minibatch_is_a_one_batch_step_bit_for_bit(client, config):
+    sid = create(client, **config)["id"]
+    post(client, f"/api/sessions/{sid}/step", {"batches": 3, "snapshot": BARE})
+    stepped, traced = fork(client, sid), fork(client, sid)    # forks retrace their source
+    post(client, f"/api/sessions/{stepped}/step", {"batches": 3, "snapshot": BARE})
+    post(client, f"/api/sessions/{traced}/step", {"batches": 3, "snapshot": BARE})
+    for k in range(8):                                        # 50-row batches cross an epoch's end
+        before = trainer_state(client, traced)
+        shown = trace(client, traced, {"batch": "next"})
+        assert trainer_state(client, traced) == before        # looking changes nothing
+        answer = trace(client, traced, {"batch": "next", "apply": True,
+                                        "snapshot": {**BARE, "history": True}})
+        assert answer["applied"] is True and answer["layers"] == shown["layers"]
+        post(client, f"/api/sessions/{stepped}/step", {"batches": 1, "snapshot": BARE})
+        a, b = trainer_state(client, traced), trainer_state(client, stepped)
+        assert a == b, k                                      # weights, optimizer state, shuffle, history
+        change = flat(a) - flat(before)
+        update = np.concatenate([np.vstack([layer["update_W"], [layer["update_b"]]]).ravel()
+                                 for layer in answer["layers"]])
+        assert np.array_equal(update, change), k              # update_W is the exact change
+        assert answer["snapshot"]["steps"] == before["steps"] + 1
+        assert answer["snapshot"]["done"]["batches"] == 1
+
+
+def test_batch_fields(client):
+    created = create(client, optimizer="adam", clip_norm=0.5, batch_size=10)
+    sid, data = created["id"], created["data"]
+    post(client, f"/api/sessions/{sid}/step", {"batches": 2, "snapshot": BARE})
+    t = trace(client, sid, {"batch": "next", "batch_point": 3})
+    assert t["mode"] == "batch" and t["applied"] is False and "snapshot" not in t
+    batch = t["batch"]
+    assert batch["set"] == "train" and batch["size"] == 10 and batch["shown"] == 3
+    assert batch["start"] == 20 and batch["of"] == len(data["train"])
+    assert [p["index"] for p in batch["points"]] == batch["indices"]
+    assert t["loss"] == pytest.approx(np.mean([p["loss"] for p in batch["points"]]), rel=1e-12)
+    shown = batch["indices"][3]
+    assert t["input"]["index"] == shown and t["input"]["point"] == data["train"][shown][:2]
+    assert t["label"] == data["train"][shown][2] and t["point_loss"] == batch["points"][3]["loss"]
+    opt = t["optimizer"]
+    assert opt["name"] == "adam" and opt["t"] == 3 and opt["slots"] == ["m", "v"]
+    assert opt["params"] == {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    assert opt["equations"][-1] == "w ← w − α·m̂/(√v̂ + ε)" and opt["symbols"]["beta1"] == "β₁"
+    assert t["update_rule"] == ";  ".join(opt["equations"])
+    assert len(opt["layers"]) == len(t["layers"])
+    for layer, state in zip(t["layers"], opt["layers"]):
+        n_in, n_out = np.array(layer["W"]).shape
+        for when in ("state_before", "state_after"):
+            assert set(state[when]) == {"m", "v"}
+            assert np.array(state[when]["m"]["W"]).shape == (n_in, n_out)
+            assert np.array(state[when]["v"]["b"]).shape == (n_out,)
+        g = np.array(layer["grad_W"])
+        assert g.shape == (n_in, n_out) and layer["shrink_W"] is None
+    assert t["clip"]["max_norm"] == 0.5 and t["clip"]["norm"] > 0
+    point = trace(client, sid, {"point": {"set": "train", "index": 0}})
+    assert point["mode"] == "point" and "plain gradient descent" in point["update_rule"]
+
+
+@pytest.mark.parametrize("body, status, field", [
+    ({"batch": "previous"}, 422, "batch"),
+    ({"batch": 1}, 400, "batch"),
+    ({"batch": "next", "point": {"set": "train", "index": 0}}, 422, "point"),
+    ({"batch": "next", "x": [0, 0], "label": 1}, 422, "point"),
+    ({"batch": "next", "batch_point": 10}, 422, "batch_point"),
+    ({"batch": "next", "batch_point": -1}, 422, "batch_point"),
+    ({"batch": "next", "batch_point": "0"}, 400, "batch_point"),
+    ({"point": {"set": "train", "index": 0}, "batch_point": 0}, 422, "batch_point"),
+    ({"batch": "next", "apply": 1}, 400, "apply"),
+])
+def test_bad_batch_input_names_the_field_and_changes_nothing(client, body, status, field):
+    sid = create(client)["id"]
+    before = trainer_state(client, sid)
+    error = check_error(client.post(f"/api/sessions/{sid}/trace", json=body), status)
+    assert error["field"] == field
+    assert trainer_state(client, sid) == before
