@@ -63,6 +63,7 @@ export const api = {
   data: (id, body) => request("POST", `/api/sessions/${id}/data`, body),
   weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
   trace: (id, body) => request("POST", `/api/sessions/${id}/trace`, body),
+  slice: (id, body) => request("POST", `/api/sessions/${id}/slice`, body),
   fork: (id, body) => request("POST", `/api/sessions/${id}/fork`, body),
   practice: (id, body) => request("POST", `/api/sessions/${id}/practice`, body),
   exercise: (body) => request("POST", "/api/practice/exercise", body),

@@ -9,7 +9,7 @@ import { WeightEditor } from "./editor.js";
 import { setupExports } from "./exports.js";
 import { render, setRunning, startLoop, wantsChanged } from "./frame-loop.js";
 import { download, toast } from "./panels.js";
-import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepOnce } from "./session.js";
+import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepBatch, stepOnce } from "./session.js";
 import { declareViewSettings, decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, showViewSettings, writeUrl } from "./share.js";
 import { state } from "./state.js";
 import { drawPointsThumb } from "./thumbs.js";
@@ -141,6 +141,7 @@ function buildRunControls() {
   const onClick = (btn, fn) => btn.addEventListener("click", (e) => { fn(); if (e.detail > 0) btn.blur(); });
   onClick($("btn-play"), () => setRunning(!state.running));
   onClick($("btn-step"), stepOnce);
+  onClick($("btn-step-batch"), stepBatch);
   onClick($("btn-reset"), () => reset(false));
   onClick($("btn-link"), copyLink);
   setupExports({ state, toast });

@@ -211,6 +211,21 @@ export function stepOnce() {
   });
 }
 
+/** Train one minibatch (the step Inspect's "next minibatch" shows before it is taken). */
+export function stepBatch() {
+  if (runDriver()) return undefined;   // a Compare race steps by epochs
+  if (state.running) setRunning(false);
+  if (state.status === "diverged") return toast("Training diverged: reset first.", "error");
+  return exclusive(async () => {
+    try {
+      const res = await withSession(() => api.step(state.id, { batches: 1, snapshot: snapshotOptions(nextSince()) }));
+      applySnapshot(res.snapshot);
+    } catch (err) {
+      showError(err, "step");
+    }
+  });
+}
+
 /** A data action (regenerate, replace, append, remove); `what` says what it did. */
 export function dataAction(body, what) {
   // Your own points replace the dataset: not while a lesson locks it (regenerating keeps it).

@@ -114,14 +114,15 @@ def test_inspect_a_point_on_circle_stage_by_stage(page, output_dir):
     # the diagram's own links give way to Inspect's
     assert p.js("() => getComputedStyle(document.getElementById('net-links')).visibility") == "hidden"
 
-    # ① Forward: each input shows its value, each neuron z and a; the output's equation by default
+    # ① Forward: each input shows its value, each neuron z and its activation (x in the seed's
+    # column form, the default); the output's equation by default
     chips = p.js(CHIPS)
     for v in t["input"]["values"]:
         assert any(close(c, v, 3) for c in chips if not c[0].isalpha())
     for layer in t["layers"][:-1]:
         for z, a in zip(layer["z"], layer["a"]):
             assert any(c.startswith("z ") and close(c[2:], z, 3) for c in chips)
-            assert any(c.startswith("a ") and close(c[2:], a, 3) for c in chips)
+            assert any(c.startswith("x ") and close(c[2:], a, 3) for c in chips)
     out = t["layers"][-1]
     assert panel(p, "z")[1] == out["z"][0] and panel(p, "a")[1] == out["a"][0]
     shot(p, output_dir, "circle-1-forward")
@@ -133,7 +134,7 @@ def test_inspect_a_point_on_circle_stage_by_stage(page, output_dir):
         assert z == layer["z"][idx] and close(z_text, z)
         assert a == layer["a"][idx] and close(a_text, a)
         text = p.js("() => document.getElementById('inspect-panel').textContent")
-        assert "z = w₁·" in text and "tanh(z)" in text
+        assert f"z{'₁₂'[idx]} = W{'₁₂'[idx]}₁·x₁" in text and "tanh(z)" in text
     # a hovered link: its weight and its term of z
     hover_link(p, 1, 2, 1)
     assert panel(p, "w")[1] == t["layers"][1]["W"][2][1]

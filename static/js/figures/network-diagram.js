@@ -91,9 +91,11 @@ export class NetworkDiagram {
     this._buildNodes(spec, sizes);
     this._buildLinks(spec, sizes);
     // Overlays (Inspect) draw on the diagram from this: its size and where each layer's neurons
-    // are — the network's layers, so the input column holds the active features only.
+    // are — the network's layers, so the input column holds the active features only — and every
+    // input tile, switched off or not (`tiles`: what an overlay's labels must not cover).
     const layerPos = [this.pos[0].filter((_, i) => spec.inputs[i].active), ...this.pos.slice(1)];
-    this.root.dispatchEvent(new CustomEvent("diagram-built", { detail: { width: W, height: H, columns: layerPos.map((col, c) => ({ node: this.colLayout[c].node, at: col.map((p) => [p.x, p.y]) })) } }));
+    const tiles = this.pos[0].map((p) => [p.x, p.y]);
+    this.root.dispatchEvent(new CustomEvent("diagram-built", { detail: { width: W, height: H, tiles: { node: this.colLayout[0].node, at: tiles }, columns: layerPos.map((col, c) => ({ node: this.colLayout[c].node, at: col.map((p) => [p.x, p.y]) })) } }));
     if (this.lastParts) this.update(this.lastParts, { running: this.flowing, epoch: this.flowEpoch });
     else this.drawLinks();
   }

@@ -4,21 +4,24 @@
 // fused output and gradient scale, a feature's formula), so every activation and loss is covered
 // without naming it.
 //
-// explain(trace, focus, stage, ctx) → {title, rule, lines, notes, table}; render(box, it) draws it.
-// A line is a list of parts: text, or num(v, q) — a number shown to 4 significant figures with its
-// full value in data-v (and its role in data-q, e.g. "z", "a", "delta", "loss", "new-w").
+// explain(trace, focus, stage, ctx) → {title, rule, lines, notes, table}; render(box, it, opts)
+// draws it. A line is a list of parts: text, or num(v, q) — a number shown to 4 significant figures
+// (every digit with opts.allDigits) with its full value in data-v (and its role in data-q, e.g.
+// "z", "a", "delta", "loss", "new-w"). ctx.conv is the convention the equations are written in
+// (convention.js: the seed's column form or the engine's row form: indices, shapes and the order of
+// each product follow it; the numbers do not).
 // focus: {kind: "input", i} | {kind: "neuron", l, j} (l: the layer's index in trace.layers) |
 //        {kind: "link", l, i, j} | {kind: "loss"} | null (the stage's default).
 
-import { largest, sig, sub } from "./numbers.js";
+import { full, largest, sig, sub } from "./numbers.js";
 
 export const STAGES = ["Forward", "Loss", "Backward", "Update"];
-const CIRCLED = ["①", "②", "③", "④"];
-const MAX_TERMS = 8;    // a sum over more terms than this shows its largest few ...
+export const CIRCLED = ["①", "②", "③", "④"];
+export const MAX_TERMS = 8;    // a sum over more terms than this shows its largest few ...
 const SHOWN_TERMS = 4;  // ... this many, and adds up the rest
 
 /** A number part. opts: {p: in parentheses when negative, s: with a sign, pp: always parenthesised}. */
-const num = (v, q = null, opts = {}) => ({ v, q, ...opts });
+export const num = (v, q = null, opts = {}) => ({ v, q, ...opts });
 
 // ------------------------------------------------------------------ substitution
 const TOKENS = /ŷ_k|y_k|ŷ|\bz\b|\by\b|\bk\b|x₁|x₂/g;
@@ -53,7 +56,7 @@ function applied(sym, formula, values, result, q) {
 }
 
 /** Σ of products a·b written out: all terms, or the largest few with the rest summed. */
-function products(as, bs) {
+export function products(as, bs) {
   const terms = as.map((a, i) => a * bs[i]);
   const shown = as.length > MAX_TERMS ? largest(terms, SHOWN_TERMS) : terms.map((_, i) => i);
   const parts = [];
@@ -67,10 +70,10 @@ function products(as, bs) {
   return { parts, rest, hidden: as.length - shown.length };
 }
 
-const restNote = (n, what) => `${n} more ${what}: the ${SHOWN_TERMS} largest are written out, the other ${n} are added up in the last term.`;
+export const restNote = (n, what) => `${n} more ${what}: the ${SHOWN_TERMS} largest are written out, the other ${n} are added up in the last term.`;
 
 // ------------------------------------------------------------------ names
-function neuronName(t, l, j) {
+export function neuronName(t, l, j) {
   const L = t.layers.length;
   if (l === L - 1) return t.output.length > 1 ? `output ${j} (class ${j})` : "output";
   return `layer ${l + 1}, neuron ${j + 1}`;
@@ -81,10 +84,10 @@ function inputName(t, i, ctx) {
   return f?.label || t.input.features[i];
 }
 
-/** Symbol of the i-th input of weight layer l: x₁ … for the first layer, a₁ … after. */
-const inSym = (l, i) => `${l === 0 ? "x" : "a"}${sub(i + 1)}`;
-const aPrev = (t, l) => (l === 0 ? t.input.values : t.layers[l - 1].a);
+export const aPrev = (t, l) => (l === 0 ? t.input.values : t.layers[l - 1].a);
 const col = (W, j) => W.map((row) => row[j]);
+/** A product "w·x" in the convention's order: column W·x, row x·W. */
+const times = (conv, w, x) => conv.order(w, x).join("·");
 
 // ------------------------------------------------------------------ explanations
 export function defaultFocus(t, stage) {
@@ -104,15 +107,15 @@ export function explain(t, focus, stage, ctx) {
   else if (f.kind === "link") it = [linkForward, linkForward, linkBackward, linkUpdate][stage](t, f, ctx);
   else it = [neuronForward, neuronForward, neuronBackward, neuronUpdate][stage](t, f.l, f.j, ctx);
   it.stage = `${CIRCLED[stage]} ${STAGES[stage]}`;
-  it.rule = it.rule || stageRule(t, stage);
+  it.rule = it.rule || stageRule(t, stage, ctx);
   return it;
 }
 
-function stageRule(t, stage) {
+function stageRule(t, stage, ctx) {
   return [
-    "Forward: each layer computes z = a·W + b from the layer before, then a = f(z); the inputs are the point's features.",
+    ctx.conv.forward,
     "Loss: the output ŷ compared with the target y.",
-    "Backward: δ = ∂L/∂z from the output back to the first layer; each weight's gradient is ∂L/∂w = δ (of the neuron it feeds) · a (of the neuron it comes from).",
+    ctx.conv.backward,
     `Update: every weight moves against its gradient, w ← w − α·∂L/∂w with α = ${sig(t.learning_rate)} (plain gradient descent on this one point).`,
   ][stage];
 }
@@ -121,7 +124,7 @@ function inputExplained(t, i, ctx) {
   const name = inputName(t, i, ctx);
   const formula = ctx.features.get(t.input.features[i])?.formula || name;
   const [x1, x2] = t.input.point;
-  const line = [`${inSym(0, i)} = ${name}`];
+  const line = [`${ctx.conv.input(0, i)} = ${name}`];
   if (formula !== "x₁" && formula !== "x₂") line.push(" = ", ...substitute(formula, { "x₁": x1, "x₂": x2 }, true));
   line.push(" = ", num(t.input.values[i], "x"));
   return {
@@ -134,11 +137,11 @@ function inputExplained(t, i, ctx) {
 function neuronForward(t, l, j, ctx) {
   const layer = t.layers[l], L = t.layers.length, n = layer.W.length;
   const act = ctx.activations.get(layer.activation) || { formula: layer.activation };
-  const out = l === L - 1, a = out ? "ŷ" : "a";
+  const conv = ctx.conv, out = l === L - 1, a = out ? "ŷ" : conv.act, zj = `z${sub(j + 1)}`;
   const symbolic = n > MAX_TERMS
-    ? `z = Σᵢ wᵢ·${l === 0 ? "x" : "a"}ᵢ + b  (i = 1 … ${n})`
-    : `z = ${Array.from({ length: n }, (_, i) => `w${sub(i + 1)}·${inSym(l, i)}`).join(" + ")} + b`;
-  const sum = products(col(layer.W, j), aPrev(t, l));
+    ? `${conv.sum(l)}  (i = 1 … ${n}, j = ${j + 1})`
+    : `${zj} = ${Array.from({ length: n }, (_, i) => times(conv, conv.w(i, j), conv.input(l, i))).join(" + ")} + b${sub(j + 1)}`;
+  const sum = products(...conv.order(col(layer.W, j), aPrev(t, l)));
   const lines = [[symbolic], [" = ", ...sum.parts, " + ", num(layer.b[j], "b", { p: true }), " = ", num(layer.z[j], "z")]];
   const notes = [];
   if (sum.hidden) notes.push(restNote(sum.hidden, "inputs"));
@@ -149,7 +152,7 @@ function neuronForward(t, l, j, ctx) {
   }
   return {
     title: `${neuronName(t, l, j)} (${act.label || layer.activation})`,
-    rule: `z = Σᵢ wᵢ·${l === 0 ? "xᵢ" : "aᵢ"} + b over the ${n} ${l === 0 ? "inputs" : "neurons of the layer before"}, then ${a} = ${act.formula}.`,
+    rule: `${conv.sum(l)} over the ${n} ${l === 0 ? "inputs" : "neurons of the layer before"} (W${sub(l + 1)} is ${conv.shape(n, layer.b.length)}), then ${a} = ${act.formula}.`,
     lines, notes,
   };
 }
@@ -248,17 +251,18 @@ function neuronBackward(t, l, j, ctx) {
     }
     return { title, lines, notes, rule: `The output's δ = ∂L/∂z comes straight from the loss (${loss.label || t.loss_name}).` };
   }
-  const next = t.layers[l + 1];
-  const sum = products(next.W[j], next.delta);
-  lines.push([`Σₖ wₖ·δₖ = `, ...sum.parts, " = ", num(layer.dL_da[j], "dL_da")]);
+  const next = t.layers[l + 1], conv = ctx.conv;
+  const sum = products(...conv.order(next.W[j], next.delta));
+  const sigma = `Σₖ ${conv.backTerm(j)}`;
+  lines.push([`${sigma} = `, ...sum.parts, " = ", num(layer.dL_da[j], "dL_da")]);
   if (sum.hidden) notes.push(restNote(sum.hidden, "neurons in the next layer"));
   const { line, fp } = derivativeLine(act, layer.z[j], layer.dL_da[j], layer.delta[j]);
   lines.push(line);
-  lines.push(["δ = f′(z) · Σₖ wₖ·δₖ = (", fp == null ? "f′(z)" : num(fp), ")(", num(layer.dL_da[j]), ") = ", num(layer.delta[j], "delta")]);
+  lines.push([`δ = f′(z) · ${sigma} = (`, fp == null ? "f′(z)" : num(fp), ")(", num(layer.dL_da[j]), ") = ", num(layer.delta[j], "delta")]);
   lines.push(["∂L/∂b = δ = ", num(layer.db[j], "db")]);
   return {
     title, lines, notes,
-    rule: `δⱼ = f′(zⱼ) · Σₖ wⱼₖ·δₖ: the next layer's errors sent back along this neuron's ${next.W[j].length} outgoing weights, times the slope of ${layer.activation} at z.`,
+    rule: `${conv.backSum}: the next layer's errors sent back along this neuron's ${next.W[j].length} outgoing weights, times the slope of ${layer.activation} at z.`,
   };
 }
 
@@ -274,24 +278,34 @@ function neuronUpdate(t, l, j) {
   };
 }
 
-function linkTitle(t, f, ctx) {
+export function linkTitle(t, f, ctx) {
   const from = f.l === 0 ? inputName(t, f.i, ctx) : neuronName(t, f.l - 1, f.i);
   return `${from} → ${neuronName(t, f.l, f.j)}`;
 }
 
+/** "W₂₁ (row 2, column 1 of W₁, a 2 × 4 matrix)": the weight's name and place in the convention. */
+export function weightName(t, f, conv) {
+  const layer = t.layers[f.l];
+  return `${conv.w(f.i, f.j)}, ${conv.where(f.i, f.j)} of W${sub(f.l + 1)} (${conv.shape(layer.W.length, layer.b.length)})`;
+}
+
 function linkForward(t, f, ctx) {
-  const layer = t.layers[f.l], w = layer.W[f.i][f.j], a = aPrev(t, f.l)[f.i];
+  const layer = t.layers[f.l], w = layer.W[f.i][f.j], a = aPrev(t, f.l)[f.i], conv = ctx.conv;
+  const sym = conv.w(f.i, f.j), x = conv.input(f.l, f.i);
+  const [first, second] = conv.order(num(w), num(a));
   return {
     title: `weight ${linkTitle(t, f, ctx)}`,
-    lines: [["w = ", num(w, "w")], [`w·${inSym(f.l, f.i)} = (`, num(w), ")(", num(a), ") = ", num(w * a, "wa")]],
-    notes: [`One of the ${layer.W.length} terms of z = ${sig(layer.z[f.j])} of ${neuronName(t, f.l, f.j)}.`],
+    lines: [[`${sym} = `, num(w, "w")], [`${times(conv, sym, x)} = (`, first, ")(", second, ") = ", num(w * a, "wa")]],
+    notes: [`${weightName(t, f, conv)}: one of the ${layer.W.length} terms of z = ${sig(layer.z[f.j])} of ${neuronName(t, f.l, f.j)}.`],
   };
 }
 
 function linkBackward(t, f, ctx) {
-  const layer = t.layers[f.l], a = aPrev(t, f.l)[f.i];
-  const lines = [[`∂L/∂w = δⱼ · ${inSym(f.l, f.i)} = (`, num(layer.delta[f.j]), ")(", num(a), ") = ", num(layer.dW[f.i][f.j], "dw")]];
-  const notes = ["Colour: the sign of ∂L/∂w; width: its size relative to the largest gradient."];
+  const layer = t.layers[f.l], a = aPrev(t, f.l)[f.i], conv = ctx.conv;
+  const x = conv.input(f.l, f.i), d = `δ${sub(f.j + 1)}`;
+  const [first, second] = conv.order(num(layer.delta[f.j]), num(a));
+  const lines = [[`∂L/∂${conv.w(f.i, f.j)} = ${conv.order(d, x).join("·")} = (`, first, ")(", second, ") = ", num(layer.dW[f.i][f.j], "dw")]];
+  const notes = [`w = ${weightName(t, f, conv)}. Colour: the sign of ∂L/∂w; width: its size relative to the largest gradient.`];
   if (layer.reg_dW) {
     lines.push([`λ·∂R/∂w = `, num(layer.reg_dW[f.i][f.j], "reg-dw"), ` (${t.regularization.toUpperCase()}, λ = ${sig(t.reg_rate)})`]);
   }
@@ -309,26 +323,27 @@ function linkUpdate(t, f, ctx) {
       [`Δw = −α·${sym} = −`, num(alpha), "·", ...grad, " = ", num(layer.update_W[f.i][f.j], "dw-step", { s: true })],
       [`w ← w − α·${sym} = `, num(w), " − ", num(alpha), "·", ...grad, " = ", num(w + layer.update_W[f.i][f.j], "new-w")],
     ],
-    notes: ["Colour: the sign of Δw (opposite to the gradient's); width: its size."],
+    notes: [`w = ${weightName(t, f, ctx.conv)}. Colour: the sign of Δw (opposite to the gradient's); width: its size.`],
   };
 }
 
 // ------------------------------------------------------------------ drawing
-function part(p) {
+function part(p, allDigits) {
   if (typeof p === "string") return document.createTextNode(p);
   const s = document.createElement("span");
   s.className = "num";
-  let text = sig(p.v);
+  let text = allDigits ? full(p.v) : sig(p.v);
   if (p.s && p.v > 0) text = `+${text}`;
   if (p.pp || (p.p && p.v < 0)) text = `(${text})`;
   s.textContent = text;
   s.dataset.v = String(p.v);
+  s.title = full(p.v);     // hover: every digit
   if (p.q) s.dataset.q = p.q;
   return s;
 }
 
-/** Draw an explanation into the panel. */
-export function render(box, it) {
+/** Draw an explanation into the panel; opts.allDigits writes every number at full precision. */
+export function render(box, it, { allDigits = false } = {}) {
   const el = (tag, cls, text) => { const n = document.createElement(tag); if (cls) n.className = cls; if (text != null) n.textContent = text; return n; };
   const head = el("div", "eq-head");
   head.append(el("span", "eq-stage", it.stage), el("strong", "eq-title", it.title));
@@ -341,14 +356,14 @@ export function render(box, it) {
     table.append(tr);
     it.table.rows.forEach((row, r) => {
       const line = el("tr", r === it.table.mark ? "mark" : null);
-      for (const c of row) { const td = el("td"); td.append(part(c)); line.append(td); }
+      for (const c of row) { const td = el("td"); td.append(part(c, allDigits)); line.append(td); }
       table.append(line);
     });
     nodes.push(table);
   }
   for (const line of it.lines) {
     const d = el("div", "eq");
-    for (const p of line) d.append(part(p));
+    for (const p of line) d.append(part(p, allDigits));
     nodes.push(d);
   }
   for (const n of it.notes || []) nodes.push(el("p", "eq-note", n));

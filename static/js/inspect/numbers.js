@@ -28,3 +28,16 @@ export function largest(values, k) {
   const idx = values.map((_, i) => i).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a]) || a - b);
   return idx.slice(0, k).sort((a, b) => a - b);
 }
+
+/** Every digit JavaScript keeps of a float64 (the shortest text that reads back as the same
+ * number), with a true minus sign. */
+export function full(v) {
+  if (v == null || Number.isNaN(v)) return "–";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "−∞";
+  return String(v).replace(/-/g, "−").replace("e+", "e");
+}
+
+const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+/** 12 → "¹²" */
+export const sup = (n) => String(n).replace(/\d/g, (d) => SUP[d]);

@@ -74,11 +74,13 @@ export class InspectOverlay {
     this.labels.replaceChildren();
   }
 
-  /** Show a trace at a stage; `animate` lights the columns up in turn. */
-  show(trace, stage, { animate = false, classes = false } = {}) {
+  /** Show a trace at a stage; `animate` lights the columns up in turn; `act` is the symbol of a
+   * hidden neuron's activation (the convention's: x or a). */
+  show(trace, stage, { animate = false, classes = false, act = "a" } = {}) {
     this.trace = trace;
     this.stage = stage;
     this.classes = classes;
+    this.act = act;
     this.draw(animate);
   }
 
@@ -171,14 +173,14 @@ export class InspectOverlay {
       t.target.forEach((v, j) => one(outCol, j, `y ${short(v)}`, ["below", "right2", "above"], "strong"));
       one(outCol, yhat.length - 1, `L = ${short(t.loss)}`, ["below2", "below", "right2", "above"], "loss");
     }
-    if (st < 2) group(0, t.input.values.length, (i) => short(t.input.values[i]), ["right", "below"]);
+    if (st < 2) group(0, t.input.values.length, (i) => short(t.input.values[i]), ["right", "tight", "below"]);
     const layers = t.layers.map((layer, l) => [layer, l]);
     if (st >= 2) layers.reverse();    // backward: the output's numbers win the room
     for (const [layer, l] of layers) {
       const c = l + 1, last = l === L - 1, n = layer.z.length, dim = st === 1 && !last ? "dim" : "";
       if (st <= 1) {
         group(c, n, (j) => `z ${short(layer.z[j])}`, ["left", "above"], dim);
-        if (st === 0 || !last) group(c, n, (j) => `${last ? "ŷ" : "a"} ${short(layer.a[j])}`, ["right", "below"], dim);
+        if (st === 0 || !last) group(c, n, (j) => `${last ? "ŷ" : this.act} ${short(layer.a[j])}`, ["right", "below"], dim);
       } else if (st === 2) group(c, n, (j) => `δ ${short(layer.delta[j])}`, ["left", "above", "below"]);
       else group(c, n, (j) => `Δb ${layer.update_b[j] > 0 ? "+" : ""}${short(layer.update_b[j])}`, ["left", "above", "below"]);
     }
@@ -188,8 +190,8 @@ export class InspectOverlay {
   drawLabels(animate) {
     const g = this.geo, cols = g.columns.length;
     const placed = [];
-    // Neurons are obstacles: a number never covers one.
-    for (const col of g.columns) for (const [x, y] of col.at) placed.push([x - col.node / 2 - 1, y - col.node / 2 - 1, col.node + 2, col.node + 2]);
+    // Neurons are obstacles: a number never covers one; nor an input tile switched off.
+    for (const col of [...g.columns, g.tiles || { node: 0, at: [] }]) for (const [x, y] of col.at) placed.push([x - col.node / 2 - 1, y - col.node / 2 - 1, col.node + 2, col.node + 2]);
     const free = (r) => r[0] >= 0 && r[1] >= 0 && r[0] + r[2] <= g.width && r[1] + r[3] <= g.height
       && placed.every((p) => r[0] >= p[0] + p[2] || p[0] >= r[0] + r[2] || r[1] >= p[1] + p[3] || p[1] >= r[1] + r[3]);
     const nodes = [];
@@ -209,6 +211,7 @@ export class InspectOverlay {
         const w = probe.r[2], half = col.node / 2;
         const at = {
           right: [x + half + gap, y - H / 2], right2: [x + half + gap, y + 1], left: [x - half - gap - w, y - H / 2],
+          tight: [x + half, y - H / 2],   // touching the neuron: a narrow gap between columns
           below: [x - w / 2, y + half + 2], below2: [x - w / 2, y + half + H + 4], above: [x - w / 2, y - half - 2 - H],
         };
         const spot = k.spots.map((name) => at[name]).find(([sx, sy]) => free([sx, sy, w, H]));

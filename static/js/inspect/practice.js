@@ -157,9 +157,9 @@ export class Practice {
 
   usePoint() {
     const st = this.page.state, point = { ...this.host.point() };
-    const source = { kind: "point", point, key: `${point.set}:${point.index}@${st.version}` };
+    const source = { kind: "point", point, key: `${pointKey(point)}@${st.version}` };
     if (st.status === "diverged") { this.failed(source, "This network has diverged: reset it to practise on it, or draw a new exercise."); return; }
-    this.load(source, () => exclusive(() => api.practice(st.id, { point, limit: FETCH })));
+    this.load(source, () => exclusive(() => api.practice(st.id, { ...pointBody(point), limit: FETCH })));
   }
 
   load(source, request) {
@@ -207,7 +207,7 @@ export class Practice {
     if (entry.loading) return;
     entry.loading = true;
     this.stages.set(stage, entry);
-    exclusive(() => api.practice(st.id, { point, quantities: STAGE_QUANTITIES[stage], offset, limit: FETCH })).then((res) => {
+    exclusive(() => api.practice(st.id, { ...pointBody(point), quantities: STAGE_QUANTITIES[stage], offset, limit: FETCH })).then((res) => {
       if (seq !== this.seq) return;
       entry.loading = false;
       entry.questions.push(...res.questions);
@@ -226,7 +226,7 @@ export class Practice {
     const st = this.page.state;
     if (this.source?.kind === "point" && !st.running) {
       const p = this.host.point();
-      if (`${p.set}:${p.index}@${st.version}` !== this.source.key) { this.usePoint(); return; }
+      if (`${pointKey(p)}@${st.version}` !== this.source.key) { this.usePoint(); return; }
     }
     if (this.host.stage() !== this.shownStage) this.render();
   }
@@ -419,7 +419,8 @@ export class Practice {
     const net = ex ? `${ex.layer_sizes.join("–")}, ${ex.activations.join(" → ")}, ${(losses.get(ex.loss) || ex.loss).toLowerCase()}, learning rate α = ${sig(ex.learning_rate)}` : "";
     if (src.kind === "drawn") return `Exercise ${src.preset} (seed ${src.seed})${net ? `: ${net}` : ""}.`;
     const { set, index } = src.point, info = this.info;
-    const where = `${set === "train" ? "training" : "test"} point ${index}`;
+    const where = set === "free" ? `the point (${src.point.x.map((v) => sig(v, 3)).join(", ")})`
+      : `${set === "train" ? "training" : "test"} point ${index}`;
     if (!info) return `Your network at ${where}.`;
     const target = this.page.state.config.problem === "regression" ? `value ${sig(info.label)}` : `class ${info.label}`;
     return `Your network at ${where} (${target}), epoch ${info.epoch}: ${net}.`;
@@ -457,3 +458,7 @@ function linkExercise(hash) {
   const seed = Number(p.get("practice.seed") ?? 0);
   return { preset, seed: Number.isFinite(seed) ? seed : 0, act: p.get("practice.act") || "sigmoid" };
 }
+
+/** Inspect's point ({set, index}, or {set: "free", x, label}) as the practice request names it. */
+const pointBody = (p) => (p.set === "free" ? { x: [...p.x], label: p.label } : { point: { set: p.set, index: p.index } });
+const pointKey = (p) => (p.set === "free" ? `free:${p.x}:${p.label}` : `${p.set}:${p.index}`);
