@@ -131,7 +131,7 @@ function optimizerExplained(t, f, ctx) {
     lines.push(["L1: w ← sign(w)·max(|w| − η·λ, 0) = sign(", num(stepped), ")·max(|", num(stepped), "| − ", num(shrink), ", 0) = ", num(wBefore + update)]);
     notes.push(`L1 acts after the optimizer: η·λ = ${sig(shrink)} (η the optimizer's step size for this weight); a weight it would carry across 0 stops at exactly 0.`);
   }
-  lines.push([`Δ${sym} = `, num(update, "update", { s: true }), `,  ${sym} ← `, num(wBefore), " + ", num(update, null, { p: true }), " = ", num(wBefore + update, "new-w")]);
+  lines.push([`Δ${sym} = `, num(update, "update", { s: true }), `: the whole change, ${sym} `, num(wBefore), " → ", num(wBefore + update, "new-w")]);
   table.rows.push([sym, num(wBefore), num(wBefore + update)]);
   notes.push(`Step ${opt.t} of this optimizer${opt.slots.length ? "; its state per weight is in the table" : ""}. Δ${sym} is exactly the change “Apply this step” (or Step one minibatch) makes.`);
   return {

@@ -296,7 +296,7 @@ export default function inspectView(page) {
     if (!my.active || !t || !f || (f.kind !== "link" && f.kind !== "neuron")) { slice.close(); return; }
     const conv = notation.settings.conv, weight = f.kind === "link";
     const param = weight ? { layer: f.l, kind: "W", row: f.i, col: f.j } : { layer: f.l, kind: "b", col: f.j };
-    const label = weight ? `${conv.w(f.i, f.j)} of layer ${f.l + 1} (weight)` : `b${sub(f.j + 1)} of layer ${f.l + 1} (bias)`;
+    const label = weight ? `${conv.w(f.i, f.j)} · weight, layer ${f.l + 1}` : `b${sub(f.j + 1)} · bias, layer ${f.l + 1}`;
     const body = traceBody();
     const sources = my.mode === "batch"
       ? [{ on: "batch", text: "this minibatch", body: {} }, { on: "train", text: "the training set", body: {} }]
