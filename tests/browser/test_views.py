@@ -39,17 +39,20 @@ def test_views_share_one_interface_and_the_loop_names_none(page):
 
 
 def test_each_view_declares_the_settings_it_keeps_in_the_link(page):
-    link = "view.test=1&view.disc=1&view.speed=max&view.log=1&view.stop=7&view.level=advanced&view.3d=1&view.proj=1"
+    link = ("view.test=1&view.disc=1&view.speed=max&view.log=1&view.stop=7&view.level=advanced&view.3d=1"
+            "&view.proj=1&view.conv=row&view.digits=1")
     p = page.open(f"/#{link}")
     owners = p.js("""() => Object.fromEntries(Object.values(window.playground.views).filter(v => v.link)
         .map(v => [v.name, Object.entries(v.link).map(([short, d]) => [short, d.key])]))""")
     assert owners == {"boundary": [["test", "showTest"], ["disc", "discretize"]],
                       "surface": [["3d", "surface"]], "curves": [["log", "logLoss"]],
-                      "lessons": [["proj", "projector"]]}
+                      "lessons": [["proj", "projector"]],
+                      "inspect": [["conv", "convention"], ["digits", "allDigits"]]}
     assert p.js("() => window.playground.state.view") == {
         "speed": "max", "stopAt": 7, "level": "advanced", "showTest": True, "discretize": True,
-        "logLoss": True, "surface": True, "projector": True}
-    assert p.js("() => ['show-test', 'discretize', 'log-loss', 'surface-3d'].map(id => document.getElementById(id).checked)") == [True] * 4
+        "logLoss": True, "surface": True, "projector": True, "convention": "row", "allDigits": True}
+    assert p.js("() => ['show-test', 'discretize', 'log-loss', 'surface-3d', 'inspect-digits'].map(id => document.getElementById(id).checked)") == [True] * 5
+    assert p.js("() => document.getElementById('inspect-convention').value") == "row"
     assert p.js("() => [document.getElementById('speed').value, document.getElementById('stop-at').value]") == ["max", "7"]
     written = {kv for kv in p.page.url.split("#")[1].split("&") if kv.startswith("view.")}
     assert written == set(link.split("&"))                       # written back as it came
