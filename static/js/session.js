@@ -213,7 +213,7 @@ export function stepOnce() {
 
 /** Train one minibatch (the step Inspect's "next minibatch" shows before it is taken). */
 export function stepBatch() {
-  if (runDriver()) return undefined;   // a Compare race steps by epochs
+  if (runDriver()) return toast("A Compare race steps whole epochs: use Step.", "info", 3000);
   if (state.running) setRunning(false);
   if (state.status === "diverged") return toast("Training diverged: reset first.", "error");
   return exclusive(async () => {
