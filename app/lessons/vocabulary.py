@@ -18,8 +18,8 @@ from ..session.config import FIELDS
 # name → (area, configuration fields it changes). The areas follow the page: run controls, the
 # training bar, the data column, the network, the output column.
 CONTROLS = {
-    "play": ("run", ()), "step": ("run", ()), "reset": ("run", ()), "epoch": ("run", ()),
-    "speed": ("run", ()), "stop_at": ("run", ()), "level": ("run", ()),
+    "play": ("run", ()), "step": ("run", ()), "step_batch": ("run", ()), "reset": ("run", ()),
+    "epoch": ("run", ()), "speed": ("run", ()), "stop_at": ("run", ()), "level": ("run", ()),
     "copy_link": ("run", ()), "export_model": ("run", ()), "report": ("run", ()),
     "compare": ("run", ()),
     "lessons": ("run", ()), "projector": ("run", ()),
