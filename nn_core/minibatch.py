@@ -40,7 +40,7 @@ def trace_batch(trainer, shown=0):
     preview = trainer.preview_step()
     indices = preview["indices"]
     shown = check_number("shown", shown, 0, len(indices) - 1, integer=True)
-    X, y = trainer.training_set()
+    X, y = trainer.data()[:2]
     lr, regularizer, rate = preview["learning_rate"], trainer.regularizer, trainer.reg_rate
     # The shown point on the textbook path (plain lists and a loop over layers).
     point = textbook.trace(net, X[indices[shown]], y[indices[shown]], lr, regularizer.name, rate)

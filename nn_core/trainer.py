@@ -125,12 +125,6 @@ class Trainer:
         """Training rows of this epoch's shuffle already trained on (0 at an epoch's start)."""
         return self._pos
 
-    def training_set(self):
-        """(X, y): the training rows (features applied) and their labels, as read-only views."""
-        X, y = self._X_train.view(), self._y_train.view()
-        X.flags.writeable = y.flags.writeable = False
-        return X, y
-
     def metrics(self):
         """The newest history row: losses, accuracy or RMSE/R², learning rate, gradient norms."""
         return dict(self.history.latest)

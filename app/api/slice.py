@@ -39,7 +39,7 @@ def weight_slice(req):
         raise ApiError(422, "status: the session has diverged; reset it before looking at the "
                        "loss along a weight", "status", ["ok"])
     answer = {"param": {"layer": layer, "kind": kind, "row": row, "col": col}, "on": on}
-    X, y = trainer.training_set()
+    X, y = trainer.data()[:2]
     if on == "batch":
         rows = trainer.next_batch()
         X, y = X[rows], y[rows]

@@ -98,7 +98,7 @@ def test_the_batch_is_the_next_rows_of_the_shuffle_and_the_gradient_their_mean(m
     trainer = trainer_for(make_trainer, "sgd", "l2", batch_size=10)
     trainer.step(batches=3)
     trace = trace_batch(trainer)
-    X, y = trainer.training_set()
+    X, y = trainer.data()[:2]
     rows = trace["indices"]
     assert len(rows) == 10 and len(set(rows.tolist())) == 10
     loss, grads = trainer.net.loss_and_grads(X[rows], y[rows])
