@@ -23,9 +23,18 @@ def sid(p):
     return p.js("() => window.playground.sessionId")
 
 
+def stand_still(p):
+    """Wait until the page has not scrolled for a few frames (Inspect scrolls smoothly to its
+    panel; a position read meanwhile is stale by the time the mouse gets there)."""
+    p.js("""() => new Promise((done) => { let last = -1, still = 0;
+      const look = () => { still = window.scrollY === last ? still + 1 : 0; last = window.scrollY;
+        if (still >= 5) done(); else requestAnimationFrame(look); }; look(); })""")
+
+
 def inspect(p, mode="point"):
     p.page.click("#btn-inspect")
     p.wait(SHOWN)
+    stand_still(p)
     if mode == "batch":
         p.page.click("#inspect-mode-batch")
         p.wait("() => document.getElementById('inspect').dataset.mode === 'batch'")
