@@ -290,13 +290,18 @@ class Trainer:
             raise ConfigError("problem", "a confusion matrix exists only for classification",
                               ["binary", "multiclass"])
         k = net.n_outputs if net.problem == "multiclass" else 2
-        return {split: confusion_matrix(y, self._predict(X), k)
-                for split, X, y in (("train", self._X_train, self._y_train),
-                                    ("test", self._X_test, self._y_test))}
+        predicted = self.predictions()
+        return {split: confusion_matrix(y, predicted[split], k)
+                for split, y in (("train", self._y_train), ("test", self._y_test))}
+
+    def predictions(self):
+        """{"train": ŷ, "test": ŷ}: what the current weights predict for the training and test
+        rows (class ids; values for regression), exactly the predictions `evaluate` scores."""
+        return {"train": self._predict(self._X_train), "test": self._predict(self._X_test)}
 
     def _predict(self, X, chunk=EVAL_CHUNK):
-        """Class ids over all rows, in the same chunks as `_forward_loss` (so bit for bit the
-        same outputs, and the same predictions, as the recorded accuracy)."""
+        """Class ids (values for regression) over all rows, in the same chunks as `_forward_loss`
+        (so bit for bit the same outputs, and the same predictions, as the recorded accuracy)."""
         net = self.net
         with np.errstate(all="ignore"):   # a diverged network's NaN outputs still decide
             return np.concatenate([net.decide(net.forward(X[i:i + chunk]).output)

@@ -101,6 +101,19 @@ def test_trainer_confusion_counts_the_recorded_predictions(name, n_classes, k, t
     assert np.array_equal(t.net.params, params) and t.metrics() == m
 
 
+@pytest.mark.parametrize("name, n_classes", [("circle", None), ("blobs", 4)])
+def test_trainer_predictions_are_the_networks_and_what_the_confusion_counts(name, n_classes,
+                                                                           trainer):
+    t, y_tr, y_te = trainer(name, n_classes)
+    predicted = t.predictions()
+    for split, X, y in (("train", t._X_train, y_tr), ("test", t._X_test, y_te)):
+        assert predicted[split].tolist() == t.net.predict(X).tolist()
+        assert np.trace(t.confusion()[split]) == (predicted[split] == y).sum()
+    d = make_dataset("plane", seed=1)
+    reg = Trainer(Network([2, 4, 1], problem="regression", seed=1), d.points, d.labels)
+    assert np.array_equal(reg.predictions()["train"], reg.net.predict(d.points))
+
+
 def test_trainer_confusion_follows_the_current_weights(trainer):
     t, y_tr, _ = trainer("circle", epochs=0)
     t.net.params[...] = 0.0   # zero output → sigmoid 0.5 → every row predicted class 0
