@@ -8,7 +8,8 @@ keep between requests (8-byte floats throughout):
 
     network     P·(params + grads + weight mask + initial params: `trainer.PARAM_VECTORS`,
                 + the optimizer's slots and scratch: `Optimizer.param_arrays()`)
-    data        the points, their features (plain, with a bias column, shuffled), the targets
+    data        the points (2 coordinates, or a real set's columns) and labels, their features
+                (plain, with a bias column, shuffled), the targets
     workspaces  per-batch buffers (`layers.Workspace.floats`) for the batch size, the epoch's
                 last (shorter) batch and the whole training set (the full-batch gradient of a
                 reset or an edited weight)
@@ -63,14 +64,15 @@ def log_capacity(layer_sizes, n_train, n_test):
 
 
 def estimate(layer_sizes, optimizer, n_train, n_test, batch_size, history_rows,
-             regression=False):
-    """{part: bytes} for a session with this network, optimizer, split, batch and history."""
+             regression=False, point_width=2):
+    """{part: bytes} for a session with this network, optimizer, split, batch and history;
+    `point_width` numbers per point (2 in the plane, a real set's columns)."""
     n_in, n_out, layers = layer_sizes[0], layer_sizes[-1], len(layer_sizes) - 1
     p = n_params(layer_sizes)
     network = p * FLOAT * (PARAM_VECTORS + OPTIMIZERS.get(optimizer).param_arrays())
     n = n_train + n_test
     data = FLOAT * (
-        3 * n                              # the session's points (x1, x2) and labels
+        (point_width + 1) * n              # the session's points and labels
         + n                                # labels typed for the problem, kept by the trainer
         + n * n_in                         # features of every point
         + 2 * n_train * (n_in + 1)         # with the bias column, and shuffled

@@ -9,6 +9,13 @@ Fields fall in three groups, which decide what a change rebuilds:
 - data fields: the points change;
 - network fields: the network (its shape or its initial weights) changes;
 - live fields: the trainer takes them as they are, keeping weights and history.
+
+A real dataset (nn_core's `realdata.py`: digits, iris, wine, breast_cancer) is measured data
+with inputs of its own: its `features` are `null` (the network takes the point's columns as
+they are, nn_core's `transform(points, None)`), its `noise`, `n_points` and `n_classes` are
+fixed (only their one value is accepted), and picking it applies the network and training
+settings the engine records for it (`DATASETS.info(name)["defaults"]`) to every field the
+request does not give.
 """
 
 from nn_core import datasets, features
@@ -46,6 +53,20 @@ BASE_DEFAULTS = {
 }
 
 
+def is_real(dataset):
+    """Whether `dataset` names a real set (its columns are the inputs; kind "real")."""
+    return (isinstance(dataset, str) and dataset in datasets.DATASETS
+            and datasets.DATASETS.info(dataset)["kind"] == "real")
+
+
+def dataset_defaults(dataset):
+    """What picking `dataset` sets besides BASE_DEFAULTS: for a real set its own network and
+    training settings (the engine's `defaults`) and `features` null; {} for the others."""
+    if not is_real(dataset):
+        return {}
+    return {**datasets.DATASETS.info(dataset)["defaults"], "features": None}
+
+
 def default_config(limits):
     """The complete default configuration (`BASE_DEFAULTS` with every derived field filled)."""
     return normalize({}, limits)
@@ -71,13 +92,22 @@ def merge(base, change):
     """`base` with `change` applied, dropping derived fields the change makes stale.
 
     A new dataset re-derives its point count, class count and problem type unless the change
-    gives them; a new problem re-derives output activation and loss; a new optimizer or
+    gives them (a real set also its features, noise and its own network and training
+    settings, `dataset_defaults`); a new problem re-derives output activation and loss; a new optimizer or
     schedule starts from its own defaults, while new parameters for the same one are merged.
     """
     merged = dict(base)
     merged.update(change)
     if "dataset" in change and change["dataset"] != base.get("dataset"):
-        for key in ("n_points", "n_classes", "problem"):
+        stale = ["n_points", "n_classes", "problem"]
+        picked = dataset_defaults(change["dataset"])
+        if picked or is_real(base.get("dataset")):
+            # A real set brings its own network and settings (and has no features or noise);
+            # leaving one, the plane sets' features and noise come back.
+            stale += ["features", "noise", *picked]
+            if picked:
+                stale += ["layer_activations", "optimizer_params"]
+        for key in stale:
             if key not in change:
                 merged.pop(key, None)
     problem_may_change = any(k in change for k in ("dataset", "problem", "n_classes"))
@@ -126,15 +156,19 @@ def normalize(raw, limits, custom_problem=None, custom_points=None):
     if not isinstance(raw, dict):
         raise bad_type("config", "a JSON object", raw)
     check_keys("", raw, FIELDS)
-    get = lambda key: raw.get(key, BASE_DEFAULTS.get(key))  # noqa: E731
+    names = datasets.DATASETS.names() + ([CUSTOM] if custom_problem else [])
+    dataset = string("dataset", raw.get("dataset", BASE_DEFAULTS["dataset"]), names)
+    defaults = {**BASE_DEFAULTS, **dataset_defaults(dataset)}
+    get = lambda key: raw.get(key, defaults.get(key))  # noqa: E731
     out = {}
 
     # --- data ----------------------------------------------------------------------------
-    names = datasets.DATASETS.names() + ([CUSTOM] if custom_problem else [])
-    dataset = string("dataset", get("dataset"), names)
     out["dataset"] = dataset
     kind = data_problem(dataset, custom_problem)
-    if dataset == CUSTOM:
+    real = is_real(dataset)
+    if real:
+        out.update(_real_data(raw, dataset, limits))
+    elif dataset == CUSTOM:
         if raw.get("n_points", custom_points) != custom_points:
             raise ApiError(422, "n_points: user points are added and removed with the data "
                            "endpoint", "n_points", [custom_points, custom_points])
@@ -146,15 +180,24 @@ def normalize(raw, limits, custom_problem=None, custom_points=None):
         out["n_points"] = number("n_points", raw.get("n_points", default_points),
                                  datasets.N_POINTS_RANGE[0], limits["MAX_POINTS"], integer=True)
         out["noise"] = number("noise", get("noise"), *datasets.NOISE_RANGE)
-    out["n_classes"] = _n_classes(raw, dataset, kind, limits)
+    if not real:
+        out["n_classes"] = _n_classes(raw, dataset, kind, limits)
     out["train_ratio"] = number("train_ratio", get("train_ratio"), *datasets.TRAIN_RATIO_RANGE)
     out["data_seed"] = number("data_seed", get("data_seed"), 0, SEED_MAX, integer=True)
 
     # --- network -------------------------------------------------------------------------
     chosen = get("features")
-    if not isinstance(chosen, list) or not all(isinstance(f, str) for f in chosen):
-        raise bad_type("features", "a list of feature names", chosen)
-    out["features"] = features.normalize_features(chosen)
+    if real:
+        if chosen is not None:
+            n = datasets.DATASETS.info(dataset)["inputs"]
+            raise ApiError(422, f"features: the {dataset} dataset's {n} inputs go into the "
+                           "network as they are; features apply to the plane datasets only",
+                           "features", None)
+        out["features"] = None
+    else:
+        if not isinstance(chosen, list) or not all(isinstance(f, str) for f in chosen):
+            raise bad_type("features", "a list of feature names", chosen)
+        out["features"] = features.normalize_features(chosen)
     out["hidden_layers"] = _hidden_layers(get("hidden_layers"), limits)
     hidden_names = [n for n in ACTIVATIONS if n not in OUTPUT_ONLY]
     out["activation"] = string("activation", get("activation"), hidden_names)
@@ -217,14 +260,53 @@ def output_size(config):
     return config["n_classes"] if config["problem"] == "multiclass" else 1
 
 
+def n_inputs(config):
+    """The network's inputs: one per feature, or a real set's columns (features null)."""
+    if config["features"] is None:
+        return datasets.DATASETS.info(config["dataset"])["inputs"]
+    return len(config["features"])
+
+
+def point_width(config):
+    """Numbers in one of the session's points: a real set's columns, else the 2 coordinates."""
+    return n_inputs(config) if config["features"] is None else 2
+
+
 def layer_sizes(config):
-    return [len(config["features"]), *config["hidden_layers"], output_size(config)]
+    return [n_inputs(config), *config["hidden_layers"], output_size(config)]
 
 
 def hidden_activations(config):
     if config["layer_activations"] is not None:
         return list(config["layer_activations"])
     return config["activation"]
+
+
+def _real_data(raw, dataset, limits):
+    """A real set's fixed n_points, noise and n_classes: each may be left out or given its one
+    value; anything else is a 422 naming the field (as nn_core's `make_dataset` refuses it)."""
+    info = datasets.DATASETS.info(dataset)
+    n, k = info["default_points"], info["classes"][0]
+    most = limits["MAX_POINTS"]
+    if n > most:
+        fits = [d for d in datasets.DATASETS.names()
+                if not is_real(d) or datasets.DATASETS.info(d)["default_points"] <= most]
+        raise ApiError(422, f"dataset: the {dataset} dataset has {n} points; this server takes "
+                       f"at most {most}", "dataset", fits)
+    fixed = {"n_points": (n, f"it has {n} points"),
+             "noise": (0.0, "its points are measured, not generated"),
+             "n_classes": (k, f"it has {k} classes")}
+    out = {}
+    for field, (value, why) in fixed.items():
+        given = raw.get(field)
+        if given is not None:
+            if not is_number(given):
+                raise bad_type(field, "a number", given)
+            if given != value:
+                raise ApiError(422, f"{field}: does not apply to the {dataset} dataset ({why})",
+                               field, [value, value])
+        out[field] = value
+    return out
 
 
 def _n_classes(raw, dataset, kind, limits):

@@ -27,14 +27,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from nn_core import Network, Trainer, features
-from nn_core.userdata import load_points, to_csv
+from nn_core.userdata import load_points
 
 from ..capacity import memory
 from ..capacity.limits import COORD_LIMIT
 from ..capacity.scheduler import SLICE_MS, NoScheduler
 from . import config as cfg
 from .errors import ApiError
-from .points import Points, generate_points, read_given_points, split, split_sizes
+from .points import (
+    Points,
+    generate_points,
+    input_space,
+    plane_json,
+    points_csv,
+    read_given_points,
+    split,
+    split_sizes,
+)
 
 
 def build_network(config):
@@ -63,7 +72,8 @@ def estimate(config, n_train, n_test, limits):
     """The memory parts (`capacity/memory.py`) of a session with this config and split."""
     return memory.estimate(cfg.layer_sizes(config), config["optimizer"], n_train, n_test,
                            config["batch_size"], limits["HISTORY_ROWS"],
-                           regression=config["problem"] == "regression")
+                           regression=config["problem"] == "regression",
+                           point_width=cfg.point_width(config))
 
 
 def check_session_memory(parts, limits):
@@ -289,6 +299,7 @@ class TrainingSession:
 
     def load_user_points(self, source):
         """Validated user points for this session's problem (UserDataError lists bad rows)."""
+        self._check_own_points()
         problem = self.config["problem"]
         n_classes = self.config["n_classes"] if problem == "multiclass" else None
         return load_points(source, problem, n_classes=n_classes,
@@ -319,6 +330,7 @@ class TrainingSession:
 
     def remove(self, indices=None, near=None, radius=0.5):
         """Remove points by index into train + test, or the one nearest to `near`; → count."""
+        self._check_own_points()
         p = self.points
         n_train, total = len(p.train_points), len(p)
         if near is not None:
@@ -342,6 +354,14 @@ class TrainingSession:
                                    p.test_points[keep_test], p.test_labels[keep_test]))
         return int(drop.sum())
 
+    def _check_own_points(self):
+        """422 naming `action` on a real set: its points are measured, not the learner's; the
+        learner's own points live in the plane (PATCH a plane dataset first)."""
+        if cfg.is_real(self.config["dataset"]):
+            raise ApiError(422, f"action: the {self.config['dataset']} dataset's points are "
+                           "fixed; choose a plane dataset to add, replace or remove points",
+                           "action", ["regenerate"])
+
     def _become_custom(self, points):
         custom_problem = self.config["problem"]
         new = cfg.normalize({**self.config, "dataset": cfg.CUSTOM, "n_points": len(points)},
@@ -361,12 +381,23 @@ class TrainingSession:
         self.points, self.config = typed, new
 
     def data_json(self):
-        return {"problem": self.config["problem"], "n_classes": self.config["n_classes"],
+        """The points as JSON; a real set's add its principal plane (where the page draws them)."""
+        data = {"problem": self.config["problem"], "n_classes": self.config["n_classes"],
                 **self.points.to_json()}
+        if cfg.is_real(self.config["dataset"]):
+            data["plane"] = plane_json(self.config["dataset"])
+        return data
+
+    def input_space(self):
+        """What one of this session's points is (`points.InputSpace`): 2 plane coordinates, or
+        a real set's columns."""
+        return input_space(self.config)
 
     def csv(self):
-        """The points as CSV text x1,x2,label (train then test) that `replace` accepts back."""
-        return to_csv(*self.points.all())
+        """The points as CSV text, train then test: x1,x2,label (what `replace` accepts back),
+        or a real set's named columns, then label."""
+        names = None if self.config["features"] is not None else self.input_space().names
+        return points_csv(*self.points.all(), names)
 
 
 def _index(field, value, size):
