@@ -7,7 +7,7 @@ grid, the largest resolution that fits). docs/api.md lists the options.
 """
 
 from nn_core.errors import ConfigError
-from nn_core.grid import DEFAULT_BOUNDS, DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
+from nn_core.grid import DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
 from nn_core.trainer import EVAL_CHUNK
 from nn_core.transformed import DEFAULT_LINE_POINTS, check_selection
 
@@ -20,11 +20,12 @@ from .validate import boolean, check_keys, number, query_value, string
 DEFAULTS = {
     "grid": True, "resolution": DEFAULT_RESOLUTION, "neurons": True,
     "neuron_resolution": DEFAULT_NEURON_RESOLUTION,
-    "encoding": "f32", "neuron_encoding": "u8", "bounds": list(DEFAULT_BOUNDS),
+    # bounds None: the plane's own, [-6, 6]² or a real set's principal plane (snapshot.py)
+    "encoding": "f32", "neuron_encoding": "u8", "bounds": None,
     "weights": True, "history": True, "history_since": 0, "confusion": True,
-    "transformed": None,
+    "predictions": False, "transformed": None,
 }
-BOOLEAN = ("grid", "neurons", "weights", "history", "confusion")
+BOOLEAN = ("grid", "neurons", "weights", "history", "confusion", "predictions")
 
 
 def parse_options(raw, limits, from_query=False):
@@ -42,7 +43,8 @@ def parse_options(raw, limits, from_query=False):
     if from_query:
         for key, text in raw.items():
             if key == "bounds":
-                values[key] = [query_value(v) for v in text.split(",")]
+                values[key] = (None if text.strip().lower() in ("", "null", "none")
+                               else [query_value(v) for v in text.split(",")])
             elif key == "transformed":
                 values[key] = _transformed_query(text)
             else:
@@ -145,8 +147,10 @@ def cost(options, layer_sizes, n_points):
         rows = n_points + DEFAULT_LINE_POINTS
         work["snapshot.transformed"] = rows * (sum(widths) * 16 + n_in * 8)
         answer["snapshot.transformed"] = rows * 2 * 4
-    if options["confusion"]:
+    if options["confusion"] or options["predictions"]:
         work["snapshot.confusion"] = min(n_points, EVAL_CHUNK) * sum(widths) * 16
+    if options["predictions"]:
+        answer["snapshot.predictions"] = n_points * 3   # "k," per point; ×8/3 below: generous
     parts = {k: v * 8 // 3 for k, v in answer.items()}  # base64 (4/3), then JSON text (×2)
     if work:
         largest = max(work, key=work.get)
@@ -177,8 +181,10 @@ def check_view(options, layer_sizes, n_points, limits):
 
 def _bounds(value):
     field = "snapshot.bounds"
+    if value is None:
+        return None
     if not isinstance(value, list) or len(value) != 4:
-        raise bad_type(field, "[x_min, x_max, y_min, y_max]", value)
+        raise bad_type(field, "null or [x_min, x_max, y_min, y_max]", value)
     b = [number(f"{field}[{i}]", v, -BOUNDS_LIMIT, BOUNDS_LIMIT) for i, v in enumerate(value)]
     if not (b[0] < b[1] and b[2] < b[3]):
         raise ApiError(422, "snapshot.bounds: need x_min < x_max and y_min < y_max", field,
