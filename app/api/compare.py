@@ -152,7 +152,8 @@ def _copy_run(i, session_id):
             "params": net.params.copy(), "network": net.config(),
             # the session's points are never changed in place: a reference is a stable copy
             "points": session.points.train_points, "y": session.points.train_labels,
-            "shared": {"features": list(config["features"]),
+            "shared": {"features": (None if config["features"] is None    # a real set's raw inputs
+                                    else list(config["features"])),
                        "hidden_layers": list(config["hidden_layers"]),
                        "activations": list(net.hidden_activations),
                        "problem": config["problem"], "n_classes": net.n_outputs,

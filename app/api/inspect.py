@@ -16,8 +16,9 @@ from flask import Blueprint
 
 from nn_core import features, minibatch, optimizers, textbook
 
-from ..capacity.limits import COORD_LIMIT, REGRESSION_LABEL_LIMIT
+from ..capacity.limits import REGRESSION_LABEL_LIMIT
 from ..session.errors import ApiError, bad_type
+from ..session.points import read_point
 from ..session.validate import boolean, check_keys, number, string
 from .request import limits, session_endpoint
 
@@ -50,7 +51,7 @@ def trace(req):
     values = features.transform([xy], names)[0]
     traced = textbook.trace(session.network, values, label, trainer.learning_rate,
                             trainer.regularizer.name, trainer.reg_rate)
-    answer = _answer(traced, xy, names, label, where)
+    answer = _answer(traced, xy, seen_inputs(session), label, where)
     answer.update(mode="point", update_rule=POINT_RULE, epoch=trainer.epoch, applied=apply)
     if apply:
         textbook.apply_update(session.network, traced)
@@ -72,7 +73,7 @@ def _trace_batch(req, apply):
     rows = traced["indices"].tolist()
     points = session.points
     xy, label = points.train_points[rows[shown]].tolist(), points.train_labels[rows[shown]].item()
-    answer = _answer(traced, xy, session.config["features"], label,
+    answer = _answer(traced, xy, seen_inputs(session), label,
                      {"set": "train", "index": rows[shown]})
     for layer, step in zip(answer["layers"], traced["layers"]):
         layer.update({key: _array(step[key]) for key in BATCH_LAYER_KEYS})
@@ -105,8 +106,9 @@ BATCH_LAYER_KEYS = ("point_dW", "point_db", "grad_W", "grad_b", "step_W", "step_
 
 
 def chosen_point(session, body):
-    """(where, [x1, x2], label): a point of the data by set and index, or a free point (the
-    body's "point", or its "x" and "label"; also used by practice.py)."""
+    """(where, point, label): a point of the data by set and index, or a free point (the
+    body's "point", or its "x" and "label"; also used by practice.py). A point is its values:
+    2 plane coordinates, or a real set's columns."""
     if ("point" in body) == ("x" in body):
         raise ApiError(422, "give either point (a point of the data) or x and label",
                        "point", ["point", "x"])
@@ -128,16 +130,20 @@ def chosen_point(session, body):
             raise ApiError(422, f"point.index: the {which} set is empty", "point.index", None)
         index = number("point.index", ref["index"], 0, len(points) - 1, integer=True)
         return {"set": which, "index": index}, points[index].tolist(), labels[index].item()
-    xy = body["x"]
-    if not isinstance(xy, list) or len(xy) != 2:
-        raise bad_type("x", "[x1, x2]", xy)
-    xy = [number(f"x[{i}]", v, -COORD_LIMIT, COORD_LIMIT) for i, v in enumerate(xy)]
+    xy = read_point(body["x"], session.input_space(), "x").tolist()
     if "label" not in body:
         raise ApiError(422, "label: required with x", "label", _label_range(session))
     low, high = _label_range(session)
     problem = session.config["problem"]
     label = number("label", body["label"], low, high, integer=problem != "regression")
     return {"set": None, "index": None}, xy, label
+
+
+def seen_inputs(session):
+    """The names of what the network sees: its features, or a real set's columns (which go in
+    as they are)."""
+    names = session.config["features"]
+    return list(names) if names is not None else list(session.input_space().names)
 
 
 def _label_range(session):

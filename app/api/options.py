@@ -36,7 +36,11 @@ def options():
         "datasets": _dataset_previews() + [{
             "name": cfg.CUSTOM, "label": "Your points", "problem": None, "classes": None,
             "default_points": None,
-            "description": "Points you drew or uploaded (set by the data endpoint)."}],
+            "description": "Points you drew or uploaded (set by the data endpoint).",
+            # the learner's points are plane points: what the plane sets' info says of theirs
+            "kind": "plane", "inputs": 2, "input_names": ["x₁", "x₂"],
+            "value_range": [-datasets.PLANE, datasets.PLANE], "class_names": None,
+            "image_shape": None, "defaults": None, "preview": None, "preview_images": None}],
         "features": _feature_previews(),
         "activations": activations.describe(),
         "losses": losses.describe(),
@@ -70,16 +74,25 @@ def options():
     }
 
 
+# Images in an image dataset's thumbnail (the digits: the file's first nine, 0 to 8).
+PREVIEW_IMAGES = 9
+
+
 @functools.lru_cache(maxsize=1)
 def _previews():
     """Thumbnails for the pickers: 200 noise-free points per dataset (as TF Playground draws
-    them) and each input feature's map on a 25 × 25 grid. Constant, so built once."""
+    them; a real set's on its principal plane), an image set's first images, and each input
+    feature's map on a 25 × 25 grid. Constant, so built once."""
     sets = []
     for info in datasets.describe():
         data = datasets.preview(info["name"])
         rows = [[round(x, 2), round(y, 2), label if isinstance(label, int) else round(label, 3)]
                 for (x, y), label in zip(data.points.tolist(), data.labels.tolist())]
-        sets.append({**info, "preview": rows})
+        images = None
+        if info["image_shape"] is not None:
+            first = datasets.make_dataset(info["name"]).points[:PREVIEW_IMAGES]
+            images = encode_u8(first.reshape(len(first), *info["image_shape"]))
+        sets.append({**info, "preview": rows, "preview_images": images})
     names = [f["name"] for f in features.describe()]
     maps = GridInputs(names, resolution=2, neuron_resolution=DEFAULT_NEURON_RESOLUTION).inputs
     feats = [{**info, "preview": encode_u8(maps[:, :, j])}

@@ -21,7 +21,7 @@ from nn_core import features, practice, textbook
 from ..capacity.limits import MAX_INDEX, MAX_PRACTICE_ANSWERS, MAX_PRACTICE_QUESTIONS
 from ..session.errors import ApiError, bad_type
 from ..session.validate import check_keys, number, string
-from .inspect import chosen_point
+from .inspect import chosen_point, seen_inputs
 from .request import json_object, scheduler, session_endpoint
 
 bp = Blueprint("practice", __name__, url_prefix="/api")
@@ -75,7 +75,7 @@ def session_practice(req):
     traced = textbook.trace(session.network, values, label, trainer.learning_rate)
     ex = practice.from_trace(traced)
     return {**_page(ex, paging),
-            "input": {"point": list(xy), "features": list(names), **where}, "label": label,
+            "input": {"point": list(xy), "features": seen_inputs(session), **where}, "label": label,
             "epoch": trainer.epoch, "regularization": trainer.regularizer.name,
             "reg_rate": trainer.reg_rate}
 

@@ -69,7 +69,8 @@ DEFAULTS = {
 
 
 # --- fixed bounds of request values -------------------------------------------------------
-# Points (user points, a traced free point) live in the input plane, like the datasets.
+# Points (user points, a traced free point) of the plane datasets live in the input plane, like
+# the datasets (a real set's points are checked against its own `value_range`).
 COORD_LIMIT = datasets.PLANE
 # A regression target the page can type in for a traced point.
 REGRESSION_LABEL_LIMIT = 1e6
@@ -78,6 +79,8 @@ BOUNDS_LIMIT = 100.0
 # Removing points near a spot: where the spot may be, and how far "near" reaches.
 NEAR_LIMIT = 1e6
 RADIUS_RANGE = (0.0, 100.0)
+# Points one predict request may ask about (the drawing pad sends one at a time).
+MAX_PREDICT_POINTS = 256
 # Indices into a list of points (checked against the real list afterwards).
 MAX_INDEX = 10**9
 # Counters that travel to the page (epochs, steps, history_since): exact in JavaScript.

@@ -3,7 +3,11 @@
 The export holds the configuration, the points (float64, lossless), and nn_core's own trainer
 state (network, initial weights, optimizer state, shuffling generator, position in the epoch,
 history, and the run log: every change since the run began, which the notebook export
-replays; `log_import.py` checks it). Importing rebuilds the trainer with `Trainer.from_state_dict`, so training on after
+replays; `log_import.py` checks it). A real dataset's points (the digits' 1,797 × 64 values
+would pass the request body limit twice over) are the shipped dataset's rows split by
+`train_ratio` and `data_seed`: its export carries `points: null` and the trainer's `data: null`,
+and the import rebuilds both, bit for bit, from the configuration. Importing rebuilds the
+trainer with `Trainer.from_state_dict`, so training on after
 an import gives bit-identical weights to never having exported. Nothing is pickled: every
 array is base64 of raw little-endian bytes.
 
@@ -41,7 +45,7 @@ from .described import array_spec as _array_spec
 from .described import obj as _dict
 from .described import whole as _integer
 from .errors import ApiError
-from .points import Points
+from .points import Points, generate_points, split_sizes
 from .training_session import Plan, TrainingSession, check_session_memory, estimate
 
 FORMAT = "nn-playground-model"
@@ -55,16 +59,21 @@ class ImportPlan(Plan):
 def export_session(session):
     """The JSON-safe export of `session` (call under its lock)."""
     p = session.points
+    trainer = session.trainer.state_dict()
+    if cfg.is_real(session.config["dataset"]):
+        points = trainer["data"] = None   # the shipped dataset's: rebuilt from the config
+    else:
+        points = {"train_points": encode_array(p.train_points),
+                  "train_labels": encode_array(p.train_labels),
+                  "test_points": encode_array(p.test_points),
+                  "test_labels": encode_array(p.test_labels)}
     return {
         "format": FORMAT,
         "version": VERSION,
         "config": dict(session.config),
         "custom_problem": session.custom_problem,
-        "points": {"train_points": encode_array(p.train_points),
-                   "train_labels": encode_array(p.train_labels),
-                   "test_points": encode_array(p.test_points),
-                   "test_labels": encode_array(p.test_labels)},
-        "trainer": session.trainer.state_dict(),
+        "points": points,
+        "trainer": trainer,
     }
 
 
@@ -111,15 +120,27 @@ def _plan(model, limits):
     custom_problem = model.get("custom_problem")
     if custom_problem not in (None, *cfg.PROBLEMS):
         raise ApiError(422, "unknown custom_problem", "custom_problem", cfg.PROBLEMS)
-    points = _dict(model.get("points"), "points")
-    n_train = _array_spec(points.get("train_points"), "points.train_points", "float64", [None, 2])[0]
-    n_test = _array_spec(points.get("test_points"), "points.test_points", "float64", [None, 2])[0]
-    if n_train < 1 or n_train + n_test > limits["MAX_POINTS"]:
-        raise ApiError(422, f"{n_train} training and {n_test} test points", "points",
-                       [1, limits["MAX_POINTS"]])
-    with _prefixed("config"):
-        config = cfg.normalize(model.get("config"), limits, custom_problem=custom_problem,
-                               custom_points=n_train + n_test)
+    described = model.get("config")
+    real = isinstance(described, dict) and cfg.is_real(described.get("dataset"))
+    if real:   # the points are the shipped dataset's, split as the config says
+        if model.get("points") is not None:
+            raise ApiError(422, "a real dataset's export carries no points: they are rebuilt "
+                           "from the dataset", "points", None)
+        with _prefixed("config"):
+            config = cfg.normalize(described, limits)
+        n_train, n_test = split_sizes(config["n_points"], config)
+    else:
+        points = _dict(model.get("points"), "points")
+        n_train = _array_spec(points.get("train_points"), "points.train_points", "float64",
+                              [None, 2])[0]
+        n_test = _array_spec(points.get("test_points"), "points.test_points", "float64",
+                             [None, 2])[0]
+        if n_train < 1 or n_train + n_test > limits["MAX_POINTS"]:
+            raise ApiError(422, f"{n_train} training and {n_test} test points", "points",
+                           [1, limits["MAX_POINTS"]])
+        with _prefixed("config"):
+            config = cfg.normalize(described, limits, custom_problem=custom_problem,
+                                   custom_points=n_train + n_test)
     trainer = _dict(model.get("trainer"), "trainer")
     # The trainer is the truth for the live settings; the config must agree with its network.
     hyper = _dict(trainer.get("hyperparams"), "trainer.hyperparams")
@@ -127,8 +148,9 @@ def _plan(model, limits):
         config = cfg.normalize({**config, **hyper}, limits, custom_problem=custom_problem,
                                custom_points=n_train + n_test)
     label = "float64" if config["problem"] == "regression" else "int64"
-    _array_spec(points.get("train_labels"), "points.train_labels", label, [n_train])
-    _array_spec(points.get("test_labels"), "points.test_labels", label, [n_test])
+    if not real:
+        _array_spec(points.get("train_labels"), "points.train_labels", label, [n_train])
+        _array_spec(points.get("test_labels"), "points.test_labels", label, [n_test])
 
     sizes = cfg.layer_sizes(config)
     network = _dict(trainer.get("network"), "trainer.network")
@@ -140,12 +162,18 @@ def _plan(model, limits):
     _array_spec(network.get("params"), "trainer.network.params", "float64", [n_params])
     _array_spec(trainer.get("initial_params"), "trainer.initial_params", "float64", [n_params])
     _check_optimizer_state(trainer.get("optimizer_state"), config, n_params)
-    data = _dict(trainer.get("data"), "trainer.data")
-    n_features = sizes[0]
-    _array_spec(data.get("X_train"), "trainer.data.X_train", "float64", [n_train, n_features])
-    _array_spec(data.get("X_test"), "trainer.data.X_test", "float64", [n_test, n_features])
-    _array_spec(data.get("y_train"), "trainer.data.y_train", label, [n_train])
-    _array_spec(data.get("y_test"), "trainer.data.y_test", label, [n_test])
+    if real:
+        if trainer.get("data") is not None:
+            raise ApiError(422, "a real dataset's export carries no data: it is rebuilt from "
+                           "the dataset", "trainer.data", None)
+    else:
+        data = _dict(trainer.get("data"), "trainer.data")
+        n_features = sizes[0]
+        _array_spec(data.get("X_train"), "trainer.data.X_train", "float64",
+                    [n_train, n_features])
+        _array_spec(data.get("X_test"), "trainer.data.X_test", "float64", [n_test, n_features])
+        _array_spec(data.get("y_train"), "trainer.data.y_train", label, [n_train])
+        _array_spec(data.get("y_test"), "trainer.data.y_test", label, [n_test])
     _check_counters(trainer, n_train)
     _check_history_description(trainer.get("history"), trainer["epoch"], len(sizes) - 1, limits)
     log_import.check_description(
@@ -156,6 +184,7 @@ def _plan(model, limits):
     memory = check_session_memory(estimate(config, n_train, n_test, limits), limits)
     plan = ImportPlan(config, None, custom_problem, memory)
     plan.model = model
+    plan.real = real
     return plan
 
 
@@ -257,19 +286,17 @@ def _history_number(value):
 # --------------------------------------------------------------------------- stage 2
 def _build(plan, limits):
     model, config = plan.model, plan.config
-    raw = model["points"]
-    p = Points(*(decode_array(raw[k], f"points.{k}") for k in
-                 ("train_points", "train_labels", "test_points", "test_labels")))
-    for name, points, labels in (("train", p.train_points, p.train_labels),
-                                 ("test", p.test_points, p.test_labels)):
-        if not (np.isfinite(points).all() and np.isfinite(labels).all()):
-            raise ApiError(422, f"{name} points must be finite", f"points.{name}_points")
-        if len(points) and np.abs(points).max() > COORD_LIMIT:
-            raise ApiError(422, f"{name} points must lie inside the plane", f"points.{name}_points",
-                           [-COORD_LIMIT, COORD_LIMIT])
-    p = p.as_problem(config["problem"])
     state = model["trainer"]
-    _check_data(state["data"], p, config)
+    if plan.real:
+        p = generate_points(config).as_problem(config["problem"])
+        X_train, X_test = (features.transform(x, None) for x in (p.train_points, p.test_points))
+        state = {**state, "data": {"X_train": encode_array(X_train),
+                                   "y_train": encode_array(p.train_labels),
+                                   "X_test": encode_array(X_test),
+                                   "y_test": encode_array(p.test_labels)}}
+    else:
+        p = _decoded_points(model["points"], config)
+        _check_data(state["data"], p, config)
     trainer = Trainer.from_state_dict(state)  # sizes already checked: nothing unexpected
     log_import.check_values(trainer, limits)
     net = trainer.net
@@ -291,6 +318,20 @@ def _build(plan, limits):
             trainer.mark_diverged("optimizer state", value)
     trainer.check_drawable()  # weights beyond float32 or not finite → diverged, with why
     return session
+
+
+def _decoded_points(raw, config):
+    """The export's own points (a plane or custom dataset), finite and inside the plane."""
+    p = Points(*(decode_array(raw[k], f"points.{k}") for k in
+                 ("train_points", "train_labels", "test_points", "test_labels")))
+    for name, points, labels in (("train", p.train_points, p.train_labels),
+                                 ("test", p.test_points, p.test_labels)):
+        if not (np.isfinite(points).all() and np.isfinite(labels).all()):
+            raise ApiError(422, f"{name} points must be finite", f"points.{name}_points")
+        if len(points) and np.abs(points).max() > COORD_LIMIT:
+            raise ApiError(422, f"{name} points must lie inside the plane",
+                           f"points.{name}_points", [-COORD_LIMIT, COORD_LIMIT])
+    return p.as_problem(config["problem"])
 
 
 def _check_data(data, points, config):
