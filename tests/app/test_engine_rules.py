@@ -25,8 +25,12 @@ def test_options_serve_the_engines_ranges_names_and_grid_defaults(client):
         "binary": ("sigmoid", "bce"), "multiclass": ("softmax", "softmax_ce"),
         "regression": ("linear", "mse")}
     defaults = o["snapshot_defaults"]
-    assert (defaults["resolution"], defaults["neuron_resolution"], defaults["bounds"]) == (
-        DEFAULT_RESOLUTION, DEFAULT_NEURON_RESOLUTION, list(DEFAULT_BOUNDS))
+    assert (defaults["resolution"], defaults["neuron_resolution"]) == (
+        DEFAULT_RESOLUTION, DEFAULT_NEURON_RESOLUTION)
+    # no bounds given: the dataset's own plane, the engine's [-6, 6]² for the plane sets
+    assert defaults["bounds"] is None
+    grid = client.post("/api/sessions", json={}).get_json()["snapshot"]["grid"]
+    assert grid["bounds"] == list(DEFAULT_BOUNDS)
     mse = next(loss for loss in o["losses"] if loss["name"] == "mse")
     assert "½" not in mse["formula"] and "mean" in mse["formula"]
     # the gradient scale Inspect writes (∂L/∂ŷ = c·(ŷ − y)/k) is the one the engine computes with

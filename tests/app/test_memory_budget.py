@@ -11,6 +11,7 @@ from app.capacity import memory
 from app.capacity.limits import DEFAULTS
 from app.session import config as cfg
 from app.session.training_session import TrainingSession
+from nn_core import make_dataset
 
 from .conftest import store_with_clock
 
@@ -31,12 +32,16 @@ def rss():
     ({"dataset": "plane", "hidden_layers": [16, 16], "batch_size": 7}, 20),
     ({"dataset": "spiral_k", "n_classes": 5, "features": ALL_FEATURES, "optimizer": "rmsprop"}, 20),
     ({**LARGEST, "n_points": 1500, "batch_size": 100}, 3),
+    ({"dataset": "digits"}, 3),                     # 64 inputs a point
+    ({"dataset": "breast_cancer", "hidden_layers": [30, 30]}, 5),
 ])
 def test_the_estimate_covers_what_a_session_holds(raw, epochs):
     """Never below what tracemalloc sees the session allocate (NumPy reports to it), and not
     far above: the budget would otherwise turn learners away for nothing."""
     limits = {**DEFAULTS, "HISTORY_ROWS": 16}  # the history fills up within the test
     TrainingSession.create({}, limits).step(epochs=2)  # one-time imports and caches first
+    if cfg.is_real(raw.get("dataset")):
+        make_dataset(raw["dataset"])                   # a real set's file, read once per process
     gc.collect()
     tracemalloc.start()
     try:
