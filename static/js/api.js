@@ -64,6 +64,7 @@ export const api = {
   weights: (id, body) => request("PATCH", `/api/sessions/${id}/weights`, body),
   trace: (id, body) => request("POST", `/api/sessions/${id}/trace`, body),
   slice: (id, body) => request("POST", `/api/sessions/${id}/slice`, body),
+  predict: (id, body) => request("POST", `/api/sessions/${id}/predict`, body),
   fork: (id, body) => request("POST", `/api/sessions/${id}/fork`, body),
   practice: (id, body) => request("POST", `/api/sessions/${id}/practice`, body),
   exercise: (body) => request("POST", "/api/practice/exercise", body),

@@ -12,6 +12,11 @@ export const CLASS_COLORS = [
   [148, 82, 181],  // 3 purple
   [214, 39, 40],   // 4 red
   [23, 163, 184],  // 5 teal
+  // (the digits' ten classes)
+  [227, 119, 194], // 6 pink
+  [140, 86, 75],   // 7 brown
+  [188, 189, 34],  // 8 olive
+  [69, 90, 100],   // 9 slate
 ];
 
 export const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;

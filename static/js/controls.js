@@ -248,9 +248,10 @@ export class Controls {
   _buildData() {
     const grid = document.getElementById("datasets");
     this.datasetTiles = new Map();
-    const groups = [["binary", "Two classes"], ["multiclass", "Several classes"], ["regression", "Regression"]];
-    for (const [problem, title] of groups) {
-      const sets = this.datasets.filter((d) => d.problem === problem);
+    // The plane sets by problem type, then the real ones (measured data: digits, tables).
+    const groups = [["binary", "Two classes"], ["multiclass", "Several classes"], ["regression", "Regression"], ["real", "Real data"]];
+    for (const [group, title] of groups) {
+      const sets = this.datasets.filter((d) => (group === "real" ? d.kind === "real" : d.problem === group && d.kind !== "real"));
       if (!sets.length) continue;
       grid.append(el("div", { class: "dataset-group-title", text: title }));
       for (const d of sets) this._datasetTile(grid, d);
@@ -431,8 +432,10 @@ export class Controls {
     setRange(this.ratioIn, "train_ratio-out", Math.round(config.train_ratio * 100), `${Math.round(config.train_ratio * 100)}%`);
     setRange(this.noiseIn, "noise-out", Math.round(config.noise * 100), `${Math.round(config.noise * 100)}`);
     setRange(this.pointsIn, "n_points-out", config.n_points, `${config.n_points}`);
-    // Your own points: their count and noise are what they are (points are added and removed by clicks).
-    for (const input of [this.noiseIn, this.pointsIn]) { input.disabled = custom; input.closest(".field").classList.toggle("disabled", custom); }
+    // Your own points, or a real set's: their count and noise are what they are (your points are
+    // added and removed by clicks; a real set's are measured).
+    const fixed = custom || info?.kind === "real";
+    for (const input of [this.noiseIn, this.pointsIn]) { input.disabled = fixed; input.closest(".field").classList.toggle("disabled", fixed); }
     const range = info?.classes;
     const adjustable = config.problem === "multiclass" && range && range[1] > range[0];
     document.getElementById("field-classes").classList.toggle("disabled", !adjustable);

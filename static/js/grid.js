@@ -4,6 +4,8 @@
 // falls with the network's multiply-adds per point, down to MIN_RESOLUTION — the frame rate holds
 // and the boundary, drawn smoothly, is only a little softer.
 
+import { inputCount } from "./realdata/sets.js";
+
 const BUDGET = 100 * 100 * 2000;   // multiply-adds per grid: the default 100 × 100 for ≤ 2,000 per point
 const MIN_RESOLUTION = 40;
 
@@ -12,7 +14,7 @@ export function gridResolution(state) {
   const full = state.options.snapshot_defaults.resolution;
   const c = state.config;
   if (!c) return full;
-  const sizes = [c.features.length, ...c.hidden_layers, c.problem === "multiclass" ? c.n_classes : 1];
+  const sizes = [inputCount(state), ...c.hidden_layers, c.problem === "multiclass" ? c.n_classes : 1];
   let macs = 0;
   for (let i = 1; i < sizes.length; i++) macs += sizes[i - 1] * sizes[i];
   const r = Math.floor(Math.sqrt(BUDGET / Math.max(1, macs)));

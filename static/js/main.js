@@ -12,7 +12,7 @@ import { download, toast } from "./panels.js";
 import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepBatch, stepOnce } from "./session.js";
 import { declareViewSettings, decodeHash, decodePoints, hiddenControls, linkStatus, ownedByPart, showViewSettings, writeUrl } from "./share.js";
 import { state } from "./state.js";
-import { drawPointsThumb } from "./thumbs.js";
+import { drawImagesThumb, drawPointsThumb } from "./thumbs.js";
 import * as VIEWS from "./view-registry.js";
 
 const SPEEDS = [1, 2, 5, 10, 25, 50, 100, 250, "max"];
@@ -191,8 +191,10 @@ function applyHidden() {
 // Dataset and feature thumbnails come with /api/options (200 noise-free points; 25 × 25 maps).
 function drawDatasetPreviews(controls) {
   for (const [name, tile] of controls.datasetTiles) {
-    if (name === state.config.dataset || !tile.info.preview) continue;
-    drawPointsThumb(tile.canvas, { train: tile.info.preview }, tile.info.problem);
+    const real = tile.info.kind === "real";   // (a plane set's tile shows the session's own points)
+    if ((name === state.config.dataset && !real) || !tile.info.preview) continue;
+    if (tile.info.preview_images) drawImagesThumb(tile.canvas, tile.info.preview_images);
+    else drawPointsThumb(tile.canvas, { train: tile.info.preview }, tile.info.problem);
   }
 }
 

@@ -14,6 +14,7 @@ import { emitLessonEvent } from "./learner-events.js";
 import { toast } from "./panels.js";
 import { writeUrl } from "./share.js";
 import { state } from "./state.js";
+import { project } from "./realdata/sets.js";
 import { drawPointsThumb } from "./thumbs.js";
 
 let controls = null;
@@ -29,14 +30,17 @@ const fmtInt = (n) => n.toLocaleString("en-US");
 
 // ------------------------------------------------------------------ applying answers
 function setData(data) {
-  const split = (rows) => ({ x: rows.map((r) => r[0]), y: rows.map((r) => r[1]), label: rows.map((r) => r[2]) });
+  // A plane point is [x1, x2, label]; a real set's row is its inputs, then the label, drawn where
+  // it lies on the set's principal plane (data.plane).
+  const at = data.plane ? (r) => project(data.plane, r) : (r) => r;
+  const split = (rows) => { const xy = rows.map(at); return { x: xy.map((p) => p[0]), y: xy.map((p) => p[1]), label: rows.map((r) => r[r.length - 1]) }; };
   const train = data.train || [], test = data.test || [];
-  state.data = { train: split(train), test: split(test), problem: data.problem, n_classes: data.n_classes, rows: { train, test } };
+  state.data = { train: split(train), test: split(test), problem: data.problem, n_classes: data.n_classes, rows: { train, test }, plane: data.plane ?? null };
   let m = 0;
   if ((data.problem || state.config.problem) === "regression") for (const v of state.data.train.label) m = Math.max(m, Math.abs(v));
   state.labelScale = m > 0 ? m : 1;
   const tile = controls.datasetTiles.get(state.config.dataset);
-  if (tile && state.config.dataset !== "custom") drawPointsThumb(tile.canvas, data, data.problem || state.config.problem);
+  if (tile && state.config.dataset !== "custom" && !data.plane) drawPointsThumb(tile.canvas, data, data.problem || state.config.problem);
 }
 
 /** Apply an answer: config, data, snapshot; `force`: the field whose control must show the

@@ -9,7 +9,8 @@ export const state = Object.seal({
   options: null,        // GET /api/options
   config: null,         // the session's normalised configuration (the single source of truth)
   id: null,             // session id
-  data: null,           // {train: {x, y, label}, test: {x, y, label}, problem, n_classes, rows: {train, test}}
+  data: null,           // {train: {x, y, label}, test: {x, y, label}, problem, n_classes, rows: {train, test},
+                        //  plane: a real set's principal plane (x, y: where its points project), else null}
   labelScale: 1,        // regression: the largest |label| (colour scale); 1 otherwise
   epoch: 0,
   steps: 0,

@@ -1,5 +1,7 @@
-// Small dataset previews: points drawn as dots on a canvas, coloured by class (or value for regression).
+// Small dataset previews: points drawn as dots on a canvas, coloured by class (or value for
+// regression), or an image set's first images as a mosaic.
 
+import { decode } from "./codec.js";
 import { CLASS_COLORS, divergingCss, rgb } from "./colors.js";
 
 export function drawPointsThumb(canvas, data, problem, bounds = [-6, 6, -6, 6]) {
@@ -21,4 +23,23 @@ export function drawPointsThumb(canvas, data, problem, bounds = [-6, 6, -6, 6]) 
     ctx.arc(px, py, 1.6, 0, 2 * Math.PI);
     ctx.fill();
   }
+}
+
+/** A mosaic of an image set's first images (an encoded (n, h, w) array, ink 1 = dark): 3 × 3. */
+export function drawImagesThumb(canvas, encoded) {
+  const { shape: [n, h, w], data } = decode(encoded);
+  const side = Math.ceil(Math.sqrt(n));
+  const img = new ImageData(side * w, side * h);
+  for (let k = 0; k < n; k++) {
+    const x0 = (k % side) * w, y0 = Math.floor(k / side) * h;
+    for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
+      const o = ((y0 + r) * side * w + x0 + c) * 4, v = Math.round(255 * (1 - data[(k * h + r) * w + c]));
+      img.data[o] = img.data[o + 1] = img.data[o + 2] = v;
+      img.data[o + 3] = 255;
+    }
+  }
+  canvas.width = img.width;
+  canvas.height = img.height;
+  canvas.getContext("2d").putImageData(img, 0, 0);
+  canvas.classList.add("pixels");
 }

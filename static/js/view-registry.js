@@ -14,3 +14,7 @@ export { default as transformed } from "./views/transformed.js";
 export { default as inspect } from "./views/inspect.js";
 export { default as compare } from "./views/compare.js";
 export { default as lessons } from "./views/lessons.js";
+export { default as gallery } from "./views/digit-gallery.js";
+export { default as drawingpad } from "./views/drawing-pad.js";
+export { default as weightimages } from "./views/weight-images.js";
+export { default as pca } from "./views/pca.js";

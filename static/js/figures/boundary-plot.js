@@ -10,9 +10,13 @@ import { CLASS_COLORS, POINT_DIVERGING, paintClasses, paintDiverging, rgb } from
 const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
 
 export class BoundaryPlot {
-  constructor(el, readout) {
+  /** titles: the axes' names (the plane's x1, x2; a real set's principal components);
+   * className(c): a class's name in the points' hover text. */
+  constructor(el, readout, { titles = ["x1", "x2"], className = (c) => `class ${c}` } = {}) {
     this.el = el;
     this.readout = readout;
+    this.titles = titles;
+    this.className = className;
     this.canvas = document.createElement("canvas");
     this.canvas.className = "boundary-canvas";
     this.canvas.setAttribute("aria-hidden", "true");
@@ -43,12 +47,12 @@ export class BoundaryPlot {
         text = Array.from(set.label, (v) => `label ${v.toFixed(3)}`);
       } else {
         marker.color = Array.from(set.label, (v) => rgb(CLASS_COLORS[v % CLASS_COLORS.length]));
-        text = Array.from(set.label, (v) => `class ${v}`);
+        text = Array.from(set.label, (v) => this.className(v));
       }
       return {
         type: "scatter", mode: "markers", x: set.x, y: set.y, marker, text,
         name: isTest ? "test" : "train", showlegend: false,
-        hovertemplate: `${isTest ? "test" : "train"} point<br>x1 %{x:.2f}, x2 %{y:.2f}<br>%{text}<extra></extra>`,
+        hovertemplate: `${isTest ? "test" : "train"} point<br>${this.titles[0]} %{x:.2f}, ${this.titles[1]} %{y:.2f}<br>%{text}<extra></extra>`,
       };
     };
     this.trainTrace = mk(points.train, false);
@@ -109,12 +113,12 @@ export class BoundaryPlot {
     if (!data.length) data.push({ type: "scatter", x: [], y: [], mode: "markers", showlegend: false });
     const axis = (title) => ({
       range: [x0, x1], constrain: "domain", fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
-      dtick: 2, tickfont: FONT, title: { text: title, font: FONT, standoff: 2 }, mirror: true, showline: true, linecolor: "#bbb",
+      dtick: x1 - x0 > 16 ? 5 : 2, tickfont: FONT, title: { text: title, font: FONT, standoff: 2 }, mirror: true, showline: true, linecolor: "#bbb",
     });
     const layout = {
       margin: { l: 36, r: 8, t: 6, b: 32 },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
-      xaxis: axis("x1"), yaxis: { ...axis("x2"), range: [y0, y1], scaleanchor: "x", scaleratio: 1 },
+      xaxis: axis(this.titles[0]), yaxis: { ...axis(this.titles[1]), range: [y0, y1], scaleanchor: "x", scaleratio: 1 },
       hovermode: "closest", dragmode: false, showlegend: false,
     };
     Plotly.react(this.el, data, layout, { displayModeBar: false, responsive: true, staticPlot: false });
@@ -156,11 +160,11 @@ export class BoundaryPlot {
     if (f.mode === "classes") {
       const ps = Array.from(f.values.subarray(idx * f.k, idx * f.k + f.k));
       const best = ps.indexOf(Math.max(...ps));
-      text = `class ${best} · p = ${ps[best].toFixed(3)}`;
+      text = `${this.className(best)} · p = ${ps[best].toFixed(3)}`;
     } else {
       text = `${f.label || "output"} = ${f.values[idx].toFixed(4)}`;
     }
-    this.readout.textContent = `x1 ${x.toFixed(2)}, x2 ${y.toFixed(2)} → ${text}`;
+    this.readout.textContent = `${this.titles[0]} ${x.toFixed(2)}, ${this.titles[1]} ${y.toFixed(2)} → ${text}`;
     this.readout.hidden = false;
   }
 }

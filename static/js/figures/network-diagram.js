@@ -54,15 +54,19 @@ export class NetworkDiagram {
   }
 
   /**
-   * spec: {inputs: [{name, label, active, map}], features: [active labels], hidden: [sizes],
+   * spec: {inputs: [{name, label, active, map, shade}], features: [active labels], hidden: [sizes],
    * activations, ranges: [output range per hidden layer], nOut, outputRange, outputActivation,
-   * regularization}. Rebuilds the DOM only when the shape changes (or `force`).
+   * regularization, fixedInputs, inputGrid}. A real dataset's inputs are fixed (`fixedInputs`:
+   * its columns, always on, no click) and an image's are laid out as the image (`inputGrid`:
+   * [rows, cols]; `shade` in [0, 1] paints each pixel). Rebuilds the DOM only when the shape
+   * changes (or `force`).
    */
   build(spec, force = false) {
     // As tall as the stylesheet makes it (more on taller screens), and taller when a wide layer needs it.
-    const biggest = Math.max(spec.inputs.length, ...spec.hidden, spec.nOut);
+    const grid = spec.inputGrid;
+    const biggest = Math.max(grid ? grid[0] : spec.inputs.length, ...spec.hidden, spec.nOut);
     this.root.style.minHeight = `${16 + biggest * (MIN_NODE + 1)}px`;
-    const key = JSON.stringify([spec.inputs.map((f) => f.name + f.active), spec.hidden, spec.nOut, this.root.clientWidth, this.root.clientHeight]);
+    const key = JSON.stringify([spec.inputs.map((f) => f.name + f.active + (f.shade ?? "") + (f.map ? "m" : "")), spec.hidden, spec.nOut, grid, spec.outputNames, this.root.clientWidth, this.root.clientHeight]);
     this.spec = spec;
     if (!force && key === this.shapeKey) return;
     this.shapeKey = key;
@@ -76,8 +80,14 @@ export class NetworkDiagram {
       const gap = n > 1 ? Math.min(node * 0.45 + 4, Math.max(1, (H - 16 - n * node) / (n - 1))) : 0;
       return { node, gap };
     });
+    if (grid) this.colLayout[0] = { node: Math.max(3, Math.min(14, Math.floor((colW - 16) / grid[1]) - 1, Math.floor((H - 16) / grid[0]) - 1)), gap: 1 };
     this.pos = sizes.map((n, i) => {
       const { node, gap } = this.colLayout[i];
+      if (i === 0 && grid) {   // the pixels as the image: row by row
+        const [rows, cols] = grid, step = node + gap;
+        const left = colX(0) - (cols * step - gap) / 2, top = (H - (rows * step - gap)) / 2;
+        return Array.from({ length: n }, (_, j) => ({ x: left + (j % cols) * step + node / 2, y: top + Math.floor(j / cols) * step + node / 2 }));
+      }
       const top = (H - (n * node + (n - 1) * gap)) / 2;
       return Array.from({ length: n }, (_, j) => ({ x: colX(i), y: top + j * (node + gap) + node / 2 }));
     });
@@ -108,14 +118,25 @@ export class NetworkDiagram {
       const size = this.colLayout[c].node;
       const div = document.createElement("div");
       const input = c === 0 ? spec.inputs[j] : null;
-      div.className = `neuron ${input ? `input${input.active ? "" : " off"}` : c === cols - 1 ? "output" : "hidden"}${size < 12 ? " tiny" : ""}`;
+      div.className = `neuron ${input ? `input${input.active ? "" : " off"}${spec.fixedInputs ? " fixed" : ""}` : c === cols - 1 ? "output" : "hidden"}${size < 12 ? " tiny" : ""}`;
+      if (input?.shade != null) { const v = Math.round(255 * (1 - input.shade)); div.style.background = `rgb(${v},${v},${v})`; }
       Object.assign(div.style, { left: `${p.x - size / 2}px`, top: `${p.y - size / 2}px`, width: `${size}px`, height: `${size}px` });
       const node = { div, bias: null, x: p.x - size / 2, y: p.y - size / 2, size, tile: c === 0 ? j : tile++, off: input && !input.active };
       // The neuron's place in the network's layers (Inspect's keyboard focus reads it); an input
       // counts among the active features only.
       const idx = input ? spec.inputs.slice(0, j).filter((f) => f.active).length : j;
       if (!input || input.active) Object.assign(div.dataset, { col: String(c), idx: String(idx) });
-      if (input) {
+      if (input && spec.fixedInputs) {   // a real set's column: named, always in, nothing to switch
+        if (!spec.inputGrid) {
+          const lab = document.createElement("span");
+          lab.className = "input-label";
+          lab.textContent = input.label;
+          div.append(lab);
+        }
+        div.dataset.feature = input.name;
+        div.setAttribute("aria-label", `input ${input.label}`);
+        div.title = `input ${input.label}`;
+      } else if (input) {
         const lab = document.createElement("span");
         lab.className = "input-label";
         lab.textContent = input.label;
@@ -131,6 +152,13 @@ export class NetworkDiagram {
         node.bias.className = "bias";
         div.append(node.bias);
         div.setAttribute("aria-label", c === cols - 1 ? `output ${j}: click to edit its bias` : `layer ${c} neuron ${j + 1}: hover to see its map, click to edit its bias`);
+        const name = c === cols - 1 && spec.outputNames?.[j];
+        if (name) {   // a real set's class
+          const lab = document.createElement("span");
+          lab.className = "output-label";
+          lab.textContent = name;
+          div.append(lab);
+        }
         const at = () => { const r = this.root.getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; };
         div.addEventListener("click", () => this._edit({ layer: c - 1, param: "b", to: j }, ...at()));
         div.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); this._edit({ layer: c - 1, param: "b", to: j }, ...at()); } });
@@ -152,6 +180,7 @@ export class NetworkDiagram {
   /** The input features' maps: painted once per build into their own atlas. */
   _paintInputs(inputs) {
     const map = inputs.find((f) => f.map)?.map;
+    this.inputTile = null;   // (a real set's inputs have no maps)
     if (!map) return;
     const [h, w] = map.shape;
     this.inputAtlas.width = w;
@@ -174,10 +203,12 @@ export class NetworkDiagram {
       const layer = [];
       for (let a = 0; a < nIn; a++) {
         const p0 = this.pos[l][l === 0 ? activeRows[a] : a];
+        // (an image's links leave from its right edge, at the pixel's row)
+        const x0 = l === 0 && spec.inputGrid ? this.pos[0][this.pos[0].length - 1].x + this.colLayout[0].node / 2 : p0.x + this.colLayout[l].node / 2;
         for (let b = 0; b < nOut; b++) {
           if ((a * nOut + b + a) % stride) continue;
           const p1 = this.pos[l + 1][b];
-          layer.push({ a, b, x0: p0.x + this.colLayout[l].node / 2, y0: p0.y, x1: p1.x - this.colLayout[l + 1].node / 2, y1: p1.y });
+          layer.push({ a, b, x0, y0: p0.y, x1: p1.x - this.colLayout[l + 1].node / 2, y1: p1.y });
         }
       }
       // Wide layers: thinner, fainter links (1 for a few links, ~0.1 for 64 × 64).

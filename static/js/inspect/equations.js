@@ -122,6 +122,10 @@ function stageRule(t, stage, ctx) {
 
 function inputExplained(t, i, ctx) {
   const name = inputName(t, i, ctx);
+  if (!ctx.features.has(t.input.features[i])) {   // a real set's column: the point's own value
+    return { title: `input ${name}`, lines: [[`${inSym(0, i)} = ${name}`, " = ", num(t.input.values[i], "x")]],
+      notes: [`A real dataset's point goes in as it is: the network sees its ${t.input.values.length} values.`] };
+  }
   const formula = ctx.features.get(t.input.features[i])?.formula || name;
   const [x1, x2] = t.input.point;
   const line = [`${ctx.conv.input(0, i)} = ${name}`];

@@ -14,6 +14,7 @@ import { RaceSetup } from "../compare/setup.js";
 import { checkSpec, describeSpec, specFromHash, specParams } from "../compare/spec.js";
 import { runDriver, setDriver, setRunning } from "../frame-loop.js";
 import { emitLessonEvent } from "../learner-events.js";
+import { inputCount } from "../realdata/sets.js";
 import { addHashPart } from "../share.js";
 
 const $ = (id) => document.getElementById(id);
@@ -152,7 +153,7 @@ export default function compareView(page) {
   function summary() {
     if (!race) return;
     const cfg = state.config;
-    const net = [cfg.features.length, ...cfg.hidden_layers, "out"].join("–");
+    const net = [inputCount(state), ...cfg.hidden_layers, "out"].join("–");
     const same = race.sameInitialWeights ? "same data, same initial weights" : "same data; initial weights from each run's initializer";
     const text = `${describeSpec(state.options, race.spec)} · ${cfg.dataset}, network ${net} · ${same}`;
     const node = $("cmp-summary");

@@ -13,6 +13,9 @@
 // Pick a point with the Inspect button, "Clicking the plot: inspects the nearest point" (an empty
 // spot: that very point, with the nearest point's label), the previous/next buttons (or P / N),
 // by number, or "any point" and its x₁, x₂ and label; ← → change the stage; Escape (or play) leaves.
+// Other views pick one with an `inspect-point` event on document: detail {set, index} (the digits
+// gallery), or a free point of any width {x: [...inputs], label, onlyIfFollowing} (the drawing
+// pad: 64 pixels; with onlyIfFollowing only while Inspect already follows a free point).
 
 import { api, ApiError } from "../api.js";
 import { applySnapshot, exclusive, nextSince, setRunning, snapshotOptions } from "../frame-loop.js";
@@ -310,20 +313,24 @@ export default function inspectView(page) {
     if (!my.active) return;
     notation.sync();
     const free = my.point.set === "free", batch = my.mode === "batch";
+    // (a real set's point is its many inputs: it has no x₁, x₂ to type and no place on the plot)
+    const plane = !free || my.point.x.length === 2, planeSet = state.config.features !== null;
     const n = free ? 0 : points(my.point.set);
     ui.set.value = my.point.set;
     ui.set.querySelector('[value="test"]').disabled = !points("test");
+    ui.set.querySelector('[value="free"]').disabled = !planeSet;
     ui.index.max = String(Math.max(0, n - 1));
     if (document.activeElement !== ui.index && !free) ui.index.value = String(my.point.index);
     ui.count.textContent = free ? "" : `of ${n}`;
     for (const node of [ui.index, ui.count, ui.prev, ui.next]) node.hidden = free;
-    ui.free.hidden = !free;
-    if (free) showTyped();
+    ui.free.hidden = !free || !plane;
+    if (free && plane) showTyped();
     ui.stages.forEach((b, i) => { b.setAttribute("aria-selected", String(i === my.stage)); b.tabIndex = i === my.stage ? 0 : -1; });
     el.dataset.stage = (batch ? BATCH_STAGES : STAGES)[my.stage].toLowerCase();
     ui.apply.disabled = !my.trace || my.applying || state.status === "diverged";
     const d = !free && state.data?.[my.point.set];
-    marker.show(my.trace ? my.trace.input.point : free ? my.point.x : d ? [d.x[my.point.index], d.y[my.point.index]] : null);
+    const at = my.trace ? my.trace.input.point : free ? my.point.x : d ? [d.x[my.point.index], d.y[my.point.index]] : null;
+    marker.show(at && at.length === 2 && planeSet ? at : null);
     const train = state.data?.train;
     batchMarks.show(batch && my.trace?.batch && train ? my.trace.batch.indices.map((i) => [train.x[i], train.y[i]]) : []);
     batchPoints.show(batch && my.trace?.batch ? my.trace : null);
@@ -358,11 +365,12 @@ export default function inspectView(page) {
   function summary() {
     const t = my.trace, { set, index } = my.point;
     const span = (text, q) => { const s = document.createElement("span"); s.textContent = text; if (q) s.dataset.q = q; return s; };
-    const name = set === "free" ? "Any point" : `${set === "train" ? "Training" : "Test"} point ${index}`;
+    const drawn = set === "free" && my.point.x.length !== 2;
+    const name = drawn ? "Your drawing" : set === "free" ? "Any point" : `${set === "train" ? "Training" : "Test"} point ${index}`;
     if (my.mode === "batch") return [span(t?.batch ? batchSummary(t) : "The next minibatch …")];
     if (!t) return [span(`${name} …`)];
     const [x1, x2] = t.input.point;
-    const parts = [span(`${name} at (${sig(x1, 3)}, ${sig(x2, 3)})`)];
+    const parts = [span(t.input.point.length === 2 ? `${name} at (${sig(x1, 3)}, ${sig(x2, 3)})` : name)];
     if (state.config.problem === "regression") parts.push(span(` · value ${sig(t.label)} · ŷ = ${sig(t.output[0])}`));
     else if (t.output.length > 1) {
       const k = t.output.indexOf(Math.max(...t.output));
@@ -397,6 +405,12 @@ export default function inspectView(page) {
     if (Number.isFinite(v)) choose({ set: my.point.set, index: v }); else paint();
   });
   ui.drawMode.addEventListener("change", () => { if (ui.drawMode.value === DRAW_MODE) enter(); });
+  document.addEventListener("inspect-point", (e) => {
+    const { onlyIfFollowing, x, label, ...ref } = e.detail;
+    if (onlyIfFollowing && !(my.active && my.mode === "point" && my.point.set === "free")) return;
+    const point = x ? { set: "free", x: [...x], label } : ref;
+    if (my.active && my.mode === "point") choose(point); else enter(point);
+  });
   // Capture: in "inspects the nearest point" mode a click on the plot picks a point and adds none;
   // a click on an empty spot inspects that very spot.
   $("boundary").parentElement.addEventListener("click", (e) => {
