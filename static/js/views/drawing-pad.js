@@ -101,6 +101,7 @@ export default function drawingPadView(page) {
       my.probabilities = res.probabilities[0];
       my.labels = res.labels;
       showBars();
+      follow(true);   // (Inspect, if it follows the drawing, takes the new guess as its label)
     }, (err) => {
       // A lost session is recovered by the loop; a refusal is said once, under the pad.
       if (!(err instanceof ApiError && err.status === 404)) note.textContent = `Could not ask the network: ${err.message}`;
