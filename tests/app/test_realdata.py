@@ -249,6 +249,18 @@ def test_trace_follows_a_digit_with_its_64_inputs(app, client):
                            422)["field"] == field
 
 
+def test_practice_on_a_real_set_takes_its_points_and_names_its_inputs(client):
+    sid = create(client, dataset="digits")["id"]
+    x = np.linspace(0, 1, 64).tolist()
+    answer = post(client, f"/api/sessions/{sid}/practice", {"x": x, "label": 3, "limit": 5})
+    assert answer["input"]["point"] == x and answer["label"] == 3
+    assert answer["input"]["features"] == DATASETS.info("digits")["input_names"]
+    assert answer["exercise"]["layer_sizes"] == [64, 32, 10]
+    error = check_error(client.post(f"/api/sessions/{sid}/practice",
+                                    json={"x": [0.5] * 63, "label": 3}), 422)
+    assert error["field"] == "x"
+
+
 # --------------------------------------------------------------------------- fork, landscape
 def test_a_fork_of_a_real_set_shares_its_points_and_draws_a_landscape(client):
     source = create(client, dataset="digits")

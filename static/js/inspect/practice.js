@@ -419,7 +419,8 @@ export class Practice {
     const net = ex ? `${ex.layer_sizes.join("–")}, ${ex.activations.join(" → ")}, ${(losses.get(ex.loss) || ex.loss).toLowerCase()}, learning rate α = ${sig(ex.learning_rate)}` : "";
     if (src.kind === "drawn") return `Exercise ${src.preset} (seed ${src.seed})${net ? `: ${net}` : ""}.`;
     const { set, index } = src.point, info = this.info;
-    const where = set === "free" ? `the point (${src.point.x.map((v) => sig(v, 3)).join(", ")})`
+    const where = set === "free" && src.point.x.length !== 2 ? "your drawing"
+      : set === "free" ? `the point (${src.point.x.map((v) => sig(v, 3)).join(", ")})`
       : `${set === "train" ? "training" : "test"} point ${index}`;
     if (!info) return `Your network at ${where}.`;
     const target = this.page.state.config.problem === "regression" ? `value ${sig(info.label)}` : `class ${info.label}`;
