@@ -62,7 +62,7 @@ export default function networkView(page) {
         ? info.input_names.map((n, i) => ({ name: `input${i}`, label: n, active: true, map: inputMaps?.[i] ?? null, shade: ink?.[i] }))
         : state.options.features.map((f) => ({ name: f.name, label: f.label || f.name, active: active.has(f.name), map: maps.get(f.name) })),
       features: real ? info.input_names : cfg.features.map((n) => state.options.features.find((x) => x.name === n)?.label || n),
-      fixedInputs: real, inputGrid: real ? info.image_shape : null, outputNames: real ? info.class_names : null,
+      fixedInputs: real, inputGrid: real ? info.image_shape : null, outputNames: real ? outputNames(info, nOut) : null,
       // (weight pictures are scaled by their own largest |w|, whatever the activation's range)
       hidden: cfg.hidden_layers, activations: acts, ranges: acts.map((a, i) => (ink && i === 0 ? null : page.outputRange(a))),
       nOut, outputActivation: cfg.output_activation, outputRange: page.outputRange(cfg.output_activation),
@@ -125,4 +125,10 @@ function weightImages(weights, [h, w]) {
   const out = new Float32Array(h * w * k);
   for (let r = 0; r < h; r++) out.set(data.subarray((r * w) * k, (r + 1) * w * k), (h - 1 - r) * w * k);
   return [{ shape: [h, w, k], data: out }];
+}
+
+/** A real set's output names: its classes, or for one output the class whose probability it is. */
+function outputNames(info, nOut) {
+  const names = info.class_names || [];
+  return nOut === 1 && names.length === 2 ? [`p(${names[1]})`] : names;
 }

@@ -29,6 +29,7 @@ export default function pcaView(page) {
     renderLegend($("pca-legend"), { neuron: null, problem: cfg.problem, range: page.outputRange(cfg.output_activation), k, labelScale: state.labelScale });
     // the classes by name (the legend says "class c")
     $("pca-legend").querySelectorAll(".class-swatch").forEach((s, c) => { s.textContent = className(info, c); });
+    $("pca-legend").querySelectorAll(".ticks span").forEach((t) => { t.textContent = t.textContent.replace(/class (\d)/, (_, c) => className(info, Number(c))); });
   }
 
   function field() {
