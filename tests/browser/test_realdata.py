@@ -203,3 +203,23 @@ def test_iris_is_drawn_on_its_principal_plane(page, output_dir):
     assert shown(p, ".boundary-wrap") and not shown(p, "#pca")
     assert p.js("() => window.playground.config.features") == ["x1", "x2"]
     assert p.errors == []
+
+
+def test_compare_races_two_runs_on_a_table(page):
+    p = page.open("/#dataset=wine&compare=optimizer&compare.values=sgd,adam")
+    runs = "window.playground.state.compare.runs"
+    p.wait(f"() => window.playground.state.compare && {runs}.length === 2 && {runs}.every(r => r.grid)", timeout=60_000)
+    p.page.select_option("#speed", "5")
+    p.page.click("#btn-play")
+    p.wait("() => window.playground.state.compare.epoch >= 10", timeout=60_000)
+    p.page.click("#btn-play")
+    p.wait(SETTLED)
+    # each card: the run's output on the wine's principal plane, three classes
+    assert p.js(f"() => {runs}.map(r => r.grid.shape[2])") == [3, 3]
+    plane = p.js("() => window.playground.state.data.plane.bounds")
+    assert p.js(f"() => {runs}[0].bounds") == plane
+    summary = p.js("() => document.getElementById('cmp-summary').textContent")
+    assert "wine, network 13–8–out" in summary
+    p.wait("() => document.getElementById('cmp-land-note').textContent.startsWith('Training data loss')",
+           timeout=60_000)
+    assert p.errors == []
