@@ -1,6 +1,6 @@
 """Drive the real page in headless Chromium and measure what a learner sees: redraws/s and epochs/s.
 
-    .venv/bin/python bench/bench_page.py [--seconds 6] [--write FILE] [--only digits]
+    .venv/bin/python bench/bench_page.py [--seconds 6] [--write FILE] [--only digits,default]
 
 Starts the production server (`python -m app --port 0`, waitress) in a subprocess, opens `/` in
 Debian's Chromium (no GPU, like CI), presses play at the default configuration and counts, over a
@@ -110,7 +110,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=6.0)
     ap.add_argument("--write", help="write the markdown table to this file")
-    ap.add_argument("--only", help="run only the scenarios whose label contains this text (e.g. digits)")
+    ap.add_argument("--only", help="run only the scenarios whose label contains one of these "
+                    "comma-separated texts (e.g. digits,default)")
     args = ap.parse_args(argv)
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
@@ -129,7 +130,7 @@ def main(argv=None):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe, headless=True, args=ARGS)
             for label, fragment, viewport, speed, target in SCENARIOS:
-                if args.only and args.only not in label:
+                if args.only and not any(t in label for t in args.only.split(",")):
                     continue
                 r = measure(browser, base, fragment, speed, viewport, args.seconds)
                 rows.append((label, "1 epoch/frame" if speed == "1" else "max (turbo)", r, target))
