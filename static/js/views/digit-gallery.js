@@ -7,6 +7,7 @@ import { kind, markKind } from "../realdata/sets.js";
 import { paintInk } from "../figures/pixel-images.js";
 
 const $ = (id) => document.getElementById(id);
+const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
 const ROWS = 4;
 const CELL = 38;   // px a digit takes, its label included (the stylesheet's .gallery-cell)
 
@@ -102,13 +103,18 @@ export default function digitGalleryView(page) {
         if (cell.btn.hidden) return;
         const truth = rows[cell.index][rows[cell.index].length - 1], guess = predicted?.[cell.index];
         const text = guess == null ? "…" : String(guess), isWrong = guess != null && guess !== truth;
+        // (only what changed is touched: every write costs the page a style and layout pass)
+        const said = `${cell.index}|${text}`;
         if (cell.text !== text) { cell.text = text; cell.label.textContent = text; }
         if (cell.wrong !== isWrong) { cell.wrong = isWrong; cell.btn.classList.toggle("wrong", isWrong); }
-        cell.btn.title = `test digit ${cell.index}: it is a ${truth}; the network says ${guess ?? "…"}${isWrong ? " (wrong)" : ""}. Click to inspect it.`;
-        cell.btn.setAttribute("aria-label", cell.btn.title);
+        if (cell.said !== said) {
+          cell.said = said;
+          cell.btn.title = `test digit ${cell.index}: it is a ${truth}; the network says ${guess ?? "…"}${isWrong ? " (wrong)" : ""}. Click to inspect it.`;
+          cell.btn.setAttribute("aria-label", cell.btn.title);
+        }
       });
-      summary.textContent = predicted ? `${rows.length - wrong} of ${rows.length} right · ${wrong} wrong` : "";
-      range.textContent = all.length ? `${first + 1}–${Math.min(all.length, first + size)} of ${all.length}` : "none";
+      setText(summary, predicted ? `${rows.length - wrong} of ${rows.length} right · ${wrong} wrong` : "");
+      setText(range, all.length ? `${first + 1}–${Math.min(all.length, first + size)} of ${all.length}` : "none");
       prev.disabled = first === 0;
       next.disabled = first + size >= all.length;
       root.classList.toggle("is-stale", takenAt !== s.version);
