@@ -10,7 +10,7 @@ import pytest
 from app.capacity import memory
 from app.capacity.limits import DEFAULTS
 from app.session import config as cfg
-from app.session.training_session import TrainingSession
+from app.session.training_session import TrainingSession, estimate
 from nn_core import make_dataset
 
 from .conftest import store_with_clock
@@ -53,7 +53,14 @@ def test_the_estimate_covers_what_a_session_holds(raw, epochs):
     finally:
         tracemalloc.stop()
     assert session.memory >= held
-    assert session.memory <= 1.5 * held + 256 * 1024, (session.memory, held)
+    reserved = session.memory
+    if cfg.is_real(raw.get("dataset")):
+        # The run log's reservation (a checkpoint of the whole state: every point's 64 or 30
+        # columns in base64) is never filled by a plain run, and with that many columns a
+        # point it outweighs the rest: the rest must still be close to what is held.
+        reserved -= estimate(session.config, len(session.points.train_points),
+                             len(session.points.test_points), limits)["log"]
+    assert reserved <= 1.5 * held + 256 * 1024, (session.memory, reserved, held)
 
 
 def test_the_largest_session_the_limits_allow_fits_one_session_s_memory():
