@@ -47,9 +47,11 @@ CONTROLS = {
     "regenerate": ("data", ()), "csv": ("data", ()), "model": ("data", ()), "draw": ("data", ()),
     "features": ("network", ("features",)),
     "layers": ("network", ("hidden_layers", "layer_activations")),
+    "weight_images": ("network", ()),
     "test_data": ("output", ()), "discretize": ("output", ()), "surface": ("output", ()),
     "log_scale": ("output", ()), "weights_panel": ("output", ()), "transformed": ("output", ()),
     "confusion": ("output", ()), "inspect": ("output", ()), "practice": ("output", ()),
+    "gallery": ("output", ()), "drawing_pad": ("output", ()), "pca": ("output", ()),
 }
 
 # Areas of the page (`data-region` in templates/index.html) a step may outline; a control's
