@@ -294,10 +294,15 @@ class Trainer:
         return {split: confusion_matrix(y, predicted[split], k)
                 for split, y in (("train", self._y_train), ("test", self._y_test))}
 
-    def predictions(self):
+    def predictions(self, splits=("train", "test")):
         """{"train": ŷ, "test": ŷ}: what the current weights predict for the training and test
-        rows (class ids; values for regression), exactly the predictions `evaluate` scores."""
-        return {"train": self._predict(self._X_train), "test": self._predict(self._X_test)}
+        rows (class ids; values for regression), exactly the predictions `evaluate` scores;
+        `splits` chooses which (each costs a forward pass over its rows)."""
+        rows = {"train": self._X_train, "test": self._X_test}
+        for split in splits:
+            if split not in rows:
+                raise ConfigError("splits", f"unknown split {split!r}", list(rows))
+        return {split: self._predict(rows[split]) for split in splits}
 
     def _predict(self, X, chunk=EVAL_CHUNK):
         """Class ids (values for regression) over all rows, in the same chunks as `_forward_loss`

@@ -130,11 +130,11 @@ def _confusion(trainer):
 
 
 def _predictions(trainer):
-    """The class the current weights predict for every training and test point, in the order of
-    `data` (JSON lists of ints: ~2 bytes a point). The same forward pass as the confusion
-    matrices (~0.4 ms for the digits' 1,797 points and 64-32-10 network)."""
-    predicted = trainer.predictions()
-    return {"train": predicted["train"].tolist(), "test": predicted["test"].tolist()}
+    """The class the current weights predict for every test point, in the order of `data` (a
+    JSON list of ints: ~2 bytes a point): what the digits gallery outlines. The same forward
+    pass as the confusion matrices count (~0.2 ms for the digits' 898 test points and 64-32-10
+    network, a tenth of an epoch's training)."""
+    return {"test": trainer.predictions(("test",))["test"].tolist()}
 
 
 def _transformed(session, chosen):

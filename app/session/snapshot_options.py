@@ -150,7 +150,7 @@ def cost(options, layer_sizes, n_points):
     if options["confusion"] or options["predictions"]:
         work["snapshot.confusion"] = min(n_points, EVAL_CHUNK) * sum(widths) * 16
     if options["predictions"]:
-        answer["snapshot.predictions"] = n_points * 3   # "k," per point; ×8/3 below: generous
+        answer["snapshot.predictions"] = n_points * 3   # "k," a test point; ×8/3 below: generous
     parts = {k: v * 8 // 3 for k, v in answer.items()}  # base64 (4/3), then JSON text (×2)
     if work:
         largest = max(work, key=work.get)

@@ -109,6 +109,11 @@ def test_trainer_predictions_are_the_networks_and_what_the_confusion_counts(name
     for split, X, y in (("train", t._X_train, y_tr), ("test", t._X_test, y_te)):
         assert predicted[split].tolist() == t.net.predict(X).tolist()
         assert np.trace(t.confusion()[split]) == (predicted[split] == y).sum()
+    assert list(t.predictions(("test",))) == ["test"]
+    assert t.predictions(("test",))["test"].tolist() == predicted["test"].tolist()
+    with pytest.raises(ConfigError) as err:
+        t.predictions(("validation",))
+    assert err.value.field == "splits"
     d = make_dataset("plane", seed=1)
     reg = Trainer(Network([2, 4, 1], problem="regression", seed=1), d.points, d.labels)
     assert np.array_equal(reg.predictions()["train"], reg.net.predict(d.points))
