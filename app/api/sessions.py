@@ -16,7 +16,7 @@ from ..session import snapshot_options
 from ..session.errors import ApiError
 from ..session.model_io import build_import, export_session, plan_import
 from ..session.training_session import TrainingSession
-from ..session.validate import boolean, number, string
+from ..session.validate import boolean, number, query_boolean, string
 from .request import (
     build_and_store,
     check_view,
@@ -28,9 +28,6 @@ from .request import (
 )
 
 bp = Blueprint("sessions", __name__, url_prefix="/api")
-
-# `?data=` on GET /api/sessions/<id>: the words that mean yes.
-YES = ("1", "true", "yes", "on")
 
 
 @bp.post("/sessions")
@@ -56,7 +53,7 @@ def create_session():
 @bp.get("/sessions/<session_id>")
 @session_endpoint(keys=("data",), options="query")
 def get_session(req):
-    include_data = req.body.get("data", "0").strip().lower() in YES
+    include_data = query_boolean("data", req.body.get("data", "0"))
     answer = req.answer(config=req.session.config)
     if include_data:
         answer["data"] = req.session.data_json()
