@@ -34,6 +34,12 @@ def new_id(prefix=""):
     return prefix + secrets.token_urlsafe(ID_BYTES)
 
 
+def owner_of(session_id):
+    """The worker whose store made `session_id` (the name before its dot; "" without one)."""
+    name, dot, _ = session_id.partition(".")
+    return name if dot else ""
+
+
 class Reservation:
     """Bytes held for a session being built; `add` takes them over, `release` gives them back."""
 
