@@ -21,6 +21,7 @@ import sys
 
 from . import create_app
 from .capacity.limits import DEFAULTS, GB, MB
+from .http.client import parse_networks
 from .serve.server import SETTINGS, make_server
 
 
@@ -49,6 +50,15 @@ def names(text):
 def directories(text):
     """Comma-separated directories, made absolute (classroom workers run from the project root)."""
     return [os.path.abspath(os.path.expanduser(d)) for d in names(text)]
+
+
+def networks(text):
+    entries = names(text)
+    try:
+        parse_networks(entries)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return entries
 
 
 def positive(kind, least=1):
@@ -103,6 +113,11 @@ OPTIONS = [
      SETTINGS["connection_limit"], "open connections at most (idle ones included)"),
     ("--channel-timeout", "PLAYGROUND_CHANNEL_TIMEOUT", "channel_timeout", positive(int),
      SETTINGS["channel_timeout"], "seconds before an idle or half-open connection is closed"),
+    ("--client-connections", "PLAYGROUND_CLIENT_CONNECTIONS", "client_connections",
+     positive(int), SETTINGS["client_connections"],
+     "open connections of one client address at most (trusted proxies exempt)"),
+    ("--header-timeout", "PLAYGROUND_HEADER_TIMEOUT", "header_timeout", positive(float),
+     SETTINGS["header_timeout"], "seconds a request's headers may take after its first byte"),
     ("--max-sessions", "PLAYGROUND_MAX_SESSIONS", "MAX_SESSIONS", positive(int),
      DEFAULTS["MAX_SESSIONS"], "sessions at most"),
     ("--memory-budget", "PLAYGROUND_MEMORY_BUDGET", "MEMORY_BUDGET", size,
@@ -125,6 +140,9 @@ OPTIONS = [
      "this worker's name, the prefix of its session ids, when a proxy routes to several"),
     ("--lessons", "PLAYGROUND_LESSONS", "LESSON_DIRS", directories, DEFAULTS["LESSON_DIRS"],
      "comma-separated directories whose *.json lessons are served besides the built-in ones"),
+    ("--trusted-proxies", "PLAYGROUND_TRUSTED_PROXIES", "TRUSTED_PROXIES", networks, [],
+     "comma-separated addresses (or networks) of proxies whose X-Real-IP header names the "
+     "client (quotas count by it)"),
 ]
 
 

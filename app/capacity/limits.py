@@ -65,6 +65,9 @@ DEFAULTS = {
     # --- lessons (app/lessons/) ---
     # Directories whose *.json lessons are served besides the built-in ones (`--lessons DIR`).
     "LESSON_DIRS": [],
+    # Addresses (or networks) of the proxies whose X-Real-IP header names the real client
+    # (http/client.py); `python -m app --workers N` gives its workers loopback, where nginx runs.
+    "TRUSTED_PROXIES": [],
 }
 
 

@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ROOT
+from ..http.headers import JSON_HEADERS, SECURITY_HEADERS
 from .children import die_with
+from .server import BODY_SLACK
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 INSTALL_HINT = "nginx is not installed: install it with `sudo apt-get install nginx` (Debian/Ubuntu)"
-BODY_SLACK = 64 * 1024
 
 
 class ProxyError(Exception):
@@ -88,6 +89,10 @@ def render(workers, listen, prefix, max_body, error_log=None, access_log="off",
         for w in workers)
     spread = "\n".join(f"        server {w.address} max_fails=1 fail_timeout=3s;"
                        for w in workers)
+    # The headers of every answer (app/http/headers.py) on the answers nginx makes itself.
+    headers = "\n".join(f"            add_header {name} \"{value}\" always;"
+                         for name, value in {**SECURITY_HEADERS,
+                                             "Cache-Control": JSON_HEADERS["Cache-Control"]}.items())
     user = ""
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # nginx's workers drop root for this user; it must be able to write the temp dirs.
@@ -95,7 +100,7 @@ def render(workers, listen, prefix, max_body, error_log=None, access_log="off",
     values = {"user": user, "prefix": str(prefix), "listen": listen,
               "error_log": error_log or "stderr", "access_log": access_log,
               "max_body": str(max_body + BODY_SLACK), "routes": routes,
-              "upstreams": upstreams, "any": spread}
+              "upstreams": upstreams, "any": spread, "headers": headers}
     text = Path(template).read_text()
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", value)
