@@ -52,6 +52,8 @@ def create_app(config=None):
         idle_timeout=app.config["SESSION_IDLE_TIMEOUT"],
         evict_idle=app.config["SESSION_EVICT_IDLE"],
         memory_budget=app.config["MEMORY_BUDGET"],
+        client_sessions=app.config["CLIENT_SESSIONS"],
+        client_memory=app.config["CLIENT_MEMORY"],
         id_prefix=f"{worker}." if worker else "")
     app.extensions["scheduler"] = FairScheduler(slots=app.config["COMPUTE_SLOTS"])
     app.extensions["grid_cache"] = GridCache()

@@ -30,6 +30,7 @@ from nn_core.landscape import (
 from nn_core.seeds import SEED_MAX
 
 from ..capacity.store import owner_of
+from ..http.client import request_client
 from ..session import config as cfg
 from ..session.errors import ApiError, bad_type
 from ..session.fork import plan_fork
@@ -59,7 +60,7 @@ def fork(req):
     # Under the source's lock: the fork copies a consistent state (its turn is the new one's).
     plan, same = plan_fork(req.session, req.body.get("overrides", {}), limits())
     # Checked before anything is built, as for a new session: room, snapshot, memory.
-    store().check_room()
+    store().check_room(request_client())
     check_view(req.options, cfg.layer_sizes(plan.config), len(plan.points))
     session_id, answer = build_and_store(plan, TrainingSession.build, req.options,
                                          same_initial_weights=same, source=req.id)

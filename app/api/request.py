@@ -26,6 +26,7 @@ import time
 
 from flask import current_app, g, request
 
+from ..http.client import request_client
 from ..session import snapshot, snapshot_options
 from ..session.errors import ApiError, bad_type
 from ..session.validate import check_keys, parse_json
@@ -133,7 +134,7 @@ def build_and_store(plan, build, options, **extra):
     (429 past the budget, given back if building fails), `build(plan, limits)` run, the new
     session stored, and `{"id", "config", "data", **extra, "snapshot"}` built under its lock.
     Returns (session id, answer)."""
-    reservation = store().reserve(plan.memory)
+    reservation = store().reserve(plan.memory, client=request_client())
     try:
         with scheduler().turn():
             session = build(plan, limits())

@@ -11,6 +11,7 @@ import time
 
 from flask import Blueprint, Response
 
+from ..http.client import request_client
 from ..session import config as cfg
 from ..session import snapshot_options
 from ..session.errors import ApiError
@@ -34,7 +35,7 @@ bp = Blueprint("sessions", __name__, url_prefix="/api")
 def create_session():
     body = json_object()
     options = options_from_body(body)
-    store().check_room()  # refuse before reading further when no session could be added
+    store().check_room(request_client())  # refuse before reading further when no session could be added
     if "model" in body:
         model = body.pop("model")
         if body:

@@ -52,6 +52,11 @@ DEFAULTS = {
     # other limits allow needs ~82 MB).
     "MEMORY_BUDGET": 2 * GB,
     "SESSION_MEMORY": 128 * MB,
+    # What one client (one address, http/client.py) may hold of them: a class of 30 shares 200
+    # sessions and 2 GB while one address floods; one learner's page needs a few sessions (its
+    # own, Compare's up to three forks, one re-created after a restart), each a few MB.
+    "CLIENT_SESSIONS": 16,
+    "CLIENT_MEMORY": 512 * MB,
     # Peak memory of building one snapshot (working arrays + encoded answer). The page's own
     # snapshot of the largest network (100 × 100 grid, 25 × 25 neuron maps) needs ~22 MB.
     "MAX_SNAPSHOT_BYTES": 64 * MB,
@@ -118,5 +123,7 @@ def public_limits(config):
         "max_slice_work": config["MAX_SLICE_WORK"],
         "memory_budget_bytes": config["MEMORY_BUDGET"],
         "session_memory_bytes": config["SESSION_MEMORY"],
+        "client_sessions": config["CLIENT_SESSIONS"],
+        "client_memory_bytes": config["CLIENT_MEMORY"],
         "max_snapshot_bytes": config["MAX_SNAPSHOT_BYTES"],
     }

@@ -37,6 +37,7 @@ RESTART_BACKOFF = (0.5, 30.0)  # first and longest wait before restarting a cras
 
 
 PREFIX_NAME = "playground-classroom-"
+PROXY_ADDRESS = "127.0.0.1"  # where the workers see nginx's connections come from
 LAUNCHER_PID = "launcher.pid"  # in the prefix: whose directory it is
 
 
@@ -109,9 +110,10 @@ class WorkerProcess:
         self.next_start = 0.0
 
     def start(self):
+        # nginx, on loopback, is the worker's only client: believe the address it passes on.
         command = [sys.executable, "-m", "app", "--host", self.worker.host,
                    "--port", str(self.worker.port), "--worker-name", self.worker.name,
-                   *self.args]
+                   *self.args, "--trusted-proxies", PROXY_ADDRESS]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,

@@ -55,6 +55,7 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         "max_landscape_sessions": 6, "max_landscape_resolution": 101,
         "max_landscape_work": 1_000_000_000, "max_slice_work": 2_000_000_000,
         "memory_budget_bytes": 2 * 1024**3, "session_memory_bytes": 128 * 1024**2,
+        "client_sessions": 16, "client_memory_bytes": 512 * 1024**2,
         "max_snapshot_bytes": 64 * 1024**2}
     assert o["snapshot_defaults"]["resolution"] == 100
     circle = next(d for d in o["datasets"] if d["name"] == "circle")
