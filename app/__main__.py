@@ -22,6 +22,7 @@ import sys
 from . import create_app
 from .capacity.limits import DEFAULTS, GB, MB
 from .http.client import parse_networks
+from .serve.malloc import limit_arenas
 from .serve.server import SETTINGS, make_server
 
 
@@ -260,6 +261,7 @@ def check_lessons(config):
 
 
 def main(argv=None):
+    limit_arenas()   # before any thread of the server starts (serve/malloc.py)
     args = parse_args(argv)
     if not 0 <= args.port <= 65535:
         print(f"error: port {args.port} is out of range", file=sys.stderr)

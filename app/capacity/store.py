@@ -29,6 +29,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from ..session.errors import ApiError
 from .memory import describe
@@ -63,7 +64,7 @@ class SessionStore:
 
     def __init__(self, max_sessions=200, idle_timeout=1800.0, evict_idle=300.0,
                  clock=time.monotonic, memory_budget=None, id_prefix="", client_sessions=None,
-                 client_memory=None):
+                 client_memory=None, on_drop=None):
         self.max_sessions = int(max_sessions)
         self.idle_timeout = float(idle_timeout)
         self.evict_idle = float(evict_idle)
@@ -80,6 +81,22 @@ class SessionStore:
         self._reserved = 0              # bytes held for sessions being built ...
         self._places = 0                # ... and their places among max_sessions
         self._client_reserved = {}      # client -> [places, bytes] of its reservations
+        # Called with the estimated bytes of the sessions that went (deleted, expired, evicted),
+        # outside the lock: the server gives freed memory back (serve/malloc.py).
+        self.on_drop = on_drop
+        self._dropped = 0
+
+    @contextmanager
+    def _table(self):
+        """The table's lock; sessions dropped meanwhile are reported once it is released."""
+        try:
+            with self._lock:
+                yield
+        finally:
+            with self._lock:
+                dropped, self._dropped = self._dropped, 0
+            if dropped and self.on_drop is not None:
+                self.on_drop(dropped)
 
     @property
     def memory_used(self):
@@ -98,13 +115,13 @@ class SessionStore:
     def check_room(self, client=None):
         """Raise 429 now if a new session (of `client`) could not be added (before building
         one)."""
-        with self._lock:
+        with self._table():
             self._make_room(dry_run=True, client=client)
 
     def reserve(self, n_bytes, client=None):
         """Hold `n_bytes` of the budget, and a place, for a session `client` is about to build
         (429 if neither idle sessions nor expired ones can make room). → a `Reservation`."""
-        with self._lock:
+        with self._table():
             self._make_room(dry_run=False, n_bytes=n_bytes, client=client)
             self._hold(client, 1, n_bytes)
             return Reservation(self, n_bytes, client)
@@ -131,7 +148,7 @@ class SessionStore:
         With a `reservation` its bytes become the session's; without one the session's
         `memory` (0 if it has none) is checked against the budget now.
         """
-        with self._lock:
+        with self._table():
             n_bytes = getattr(session, "memory", 0) or 0
             if reservation is not None:
                 client = reservation.client
@@ -167,7 +184,7 @@ class SessionStore:
     def resize(self, session_id, n_bytes):
         """The session now needs `n_bytes`: growing it may evict idle sessions, or give 429
         (the session keeps its old size then); shrinking always succeeds."""
-        with self._lock:
+        with self._table():
             old = self._bytes.get(session_id)
             if old is None:  # deleted or expired meanwhile: nothing to account
                 return
@@ -178,7 +195,7 @@ class SessionStore:
 
     def get(self, session_id):
         """The session, marked as just used; 404 if unknown or expired."""
-        with self._lock:
+        with self._table():
             session = self._sessions.get(session_id)
             now = self.clock()
             if session is not None and now - self._last_used[session_id] > self.idle_timeout:
@@ -192,14 +209,14 @@ class SessionStore:
 
     def delete(self, session_id):
         """Remove the session; 404 if there was none."""
-        with self._lock:
+        with self._table():
             if session_id not in self._sessions:
                 raise ApiError(404, "no such session (it may have expired)", "id", None)
             self._drop(session_id)
 
     def expire(self):
         """Drop every session idle longer than `idle_timeout`; return how many went."""
-        with self._lock:
+        with self._table():
             return self._expire(self.clock())
 
     def _expire(self, now):
@@ -274,6 +291,7 @@ class SessionStore:
         return victims
 
     def _drop(self, session_id):
+        self._dropped += self._bytes.get(session_id, 0)
         self._sessions.pop(session_id, None)
         self._last_used.pop(session_id, None)
         self._bytes.pop(session_id, None)
