@@ -17,9 +17,11 @@ every learner out once they held them all. Three rules bound that here, for ever
   requests or before the first, is closed after `channel_timeout` as before.)
 - **Room for a newcomer** (`connection_limit`, 1,000): waitress stops accepting once it holds
   that many connections, so clients at many addresses could still fill it. Instead, a new
-  connection that finds every place taken closes one that is doing nothing for anyone — no
-  request being served, nothing left to send — from the client address holding the most
-  connections, the one quiet longest. A browser whose idle connection goes simply opens another.
+  connection that finds every place taken closes connections that are doing nothing for
+  anyone — no request being served, nothing left to send — from the client addresses holding
+  the most connections, those quiet longest first (a twentieth of the places at once, so a
+  flood of connections does not sort the table for each). A browser whose idle connection goes
+  simply opens another.
 
 The header check runs every second (waitress's maintenance pass, `cleanup_interval` 1 s). So
 one address holds at most 64 connections, each at most ~11 s while it dawdles over its headers,
@@ -42,6 +44,10 @@ from waitress.channel import HTTPChannel
 from ..http.client import client_key, is_trusted, parse_networks
 from ..http.headers import JSON_HEADERS, SECURITY_HEADERS, error_body
 
+# When every place is taken, one twentieth of them (the idlest) is freed at once.
+EVICT_SHARE = 20
+# Waiting connections accepted per turn of the event loop.
+ACCEPT_BATCH = 64
 MESSAGES = {400: "malformed request", 413: "request body too large",
             431: "request headers too large", 500: "internal error",
             501: "not implemented"}
@@ -117,6 +123,7 @@ class Edge:
             listener.channel_class = self.accept
             listener.maintenance = self._maintenance_of(listener)
             listener.readable = self._readable_of(listener)
+            listener.handle_accept = self._accept_many_of(listener)
 
     def accept(self, server, sock, addr, adj, map=None):
         """Called by waitress for each accepted connection (as its `channel_class`), in its
@@ -129,10 +136,10 @@ class Edge:
             if refuse:
                 self.refused += 1
         if not refuse and len(server._map) >= adj.connection_limit:
-            victim = self._victim(server)
-            if victim is None:
+            victims = self._victims(server, max(1, adj.connection_limit // EVICT_SHARE))
+            if not victims:
                 refuse = True     # every connection is busy being served: the newcomer waits
-            else:
+            for victim in victims:
                 victim.handle_close()
                 self.evicted += 1
         if refuse:
@@ -156,17 +163,35 @@ class Edge:
             else:
                 self.counts.pop(key, None)
 
-    def _victim(self, listener):
-        """The connection to close for a newcomer: one serving nothing and sending nothing, of
-        the (untrusted) client holding the most connections, quiet longest; None if none is."""
+    def _victims(self, listener, count):
+        """Up to `count` connections to close for newcomers: ones serving nothing and sending
+        nothing, of the (untrusted) clients holding the most connections, quiet longest first.
+        A batch, so that a flood of new connections does not sort the table for each."""
         idle = [c for c in listener.active_channels.values()
                 if isinstance(c, EdgeChannel) and not c.trusted and not c.requests
                 and not c.total_outbufs_len and not c.will_close]
-        if not idle:
-            return None
         with self._lock:
             counts = dict(self.counts)
-        return max(idle, key=lambda c: (counts.get(c.key, 0), -c.last_activity))
+        idle.sort(key=lambda c: (-counts.get(c.key, 0), c.last_activity))
+        return idle[:count]
+
+    def _accept_many_of(self, listener):
+        """waitress's `handle_accept`, taking up to ACCEPT_BATCH waiting connections at a time
+        instead of one: each turn of its event loop walks every open connection, so with a
+        thousand open, one accept a turn left a newcomer seconds behind a flood of others."""
+        def handle_accept():
+            for _ in range(ACCEPT_BATCH):
+                try:
+                    accepted = listener.accept()
+                    if accepted is None:
+                        return          # none waiting
+                    conn, addr = accepted
+                    listener.set_socket_options(conn)
+                except OSError:
+                    return              # gone before it was accepted, as waitress ignores it
+                listener.channel_class(listener, conn, listener.fix_addr(addr), listener.adj,
+                                       map=listener._map)
+        return handle_accept
 
     def _readable_of(self, listener):
         """waitress's `readable` of the listener without its stop at the connection limit
