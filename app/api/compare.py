@@ -152,16 +152,18 @@ def landscape_answer(body, started):
                        "sessions[0]", None)
     _check_work(first, resolution, most["MAX_LANDSCAPE_WORK"], top)
 
-    # Computed outside every session's lock, in a turn at the CPU like any other work (the work
-    # limit keeps it under a second).
-    with scheduler().turn():
+    # Computed outside every session's lock, in a turn at the CPU like any other work, counted
+    # for the first session (the work limit keeps it under a second); between two pieces of
+    # the grid it gives its turn to a lighter learner who waits, as training does.
+    with scheduler().turn(first["id"]):
         network = Network(**first["network"])   # the structure only; parameters come from θ₀
         computed = time.perf_counter()
         X = features.transform(first["points"], first["shared"]["features"])
         result = loss_landscape(network, first["params"], X, first["y"],
                                 [run["path"] for run in runs], resolution=resolution, span=span,
                                 directions=directions, seed=seed,
-                                fit=[i for i, run in enumerate(runs) if run["status"] == "ok"])
+                                fit=[i for i, run in enumerate(runs) if run["status"] == "ok"],
+                                between=scheduler().checkpoint)
         compute_ms = (time.perf_counter() - computed) * 1000
     return {
         "alphas": result.alphas.tolist(), "betas": result.betas.tolist(),
