@@ -89,12 +89,14 @@ class SessionStore:
     @contextmanager
     def _table(self):
         """The table's lock; sessions dropped meanwhile are reported once it is released."""
+        dropped = 0
         try:
             with self._lock:
-                yield
+                try:
+                    yield
+                finally:
+                    dropped, self._dropped = self._dropped, 0
         finally:
-            with self._lock:
-                dropped, self._dropped = self._dropped, 0
             if dropped and self.on_drop is not None:
                 self.on_drop(dropped)
 

@@ -79,12 +79,11 @@ class EdgeChannel(HTTPChannel):
 
     error_task_class = JSONErrorTask
 
-    def __init__(self, edge, key, server, sock, addr, adj, map=None):
-        self.edge, self.key = edge, key
+    def __init__(self, edge, key, trusted, server, sock, addr, adj, map=None):
+        self.edge, self.key, self.trusted = edge, key, trusted
         self.header_deadline = None
         self._timed = None         # the request whose headers the deadline is for
         self._counted = True
-        self.trusted = False
         super().__init__(server, sock, addr, adj, map=map)
 
     def received(self, data):
@@ -148,9 +147,7 @@ class Edge:
         with self._lock:
             self.counts[key] = self.counts.get(key, 0) + 1
         try:
-            channel = EdgeChannel(self, key, server, sock, addr, adj, map=map)
-            channel.trusted = trusted
-            return channel
+            return EdgeChannel(self, key, trusted, server, sock, addr, adj, map=map)
         except BaseException:
             self.closed(key)
             raise
