@@ -136,7 +136,7 @@ def fill_budget(host, port, pid, limit=200):
             "seconds": time.perf_counter() - t0, "ids": ids}
 
 
-def idle_rss(pid, seconds=3.0):
+def idle_rss(pid, seconds=5.0):
     """Resident memory after `seconds` without requests."""
     time.sleep(seconds)
     return rss_bytes(pid)

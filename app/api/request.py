@@ -138,6 +138,7 @@ def build_and_store(plan, build, options, **extra):
     try:
         with scheduler().turn():
             session = build(plan, limits())
+            scheduler().checkpoint()   # building a large network is long: a lighter learner first
             session_id = store_session(session, reservation)
             # Nobody knows the new id yet: its lock is free, so taking it in a turn never waits.
             with session.lock:

@@ -77,16 +77,19 @@ def trim():
 class Trimmer:
     """`freed(n_bytes)` after sessions go: once `threshold` bytes have gone, `malloc_trim` runs
     `delay` seconds later (requests still holding the sessions finish first) in a short-lived
-    thread; frees meanwhile join that trim. It takes tens of milliseconds when there is much to
-    give back (measured: ~40–65 ms for ~300–600 MB), nothing otherwise."""
+    thread; frees meanwhile join that trim, and trims are at least `gap` seconds apart. A trim
+    takes tens of milliseconds when there is much to give back (measured: ~40–65 ms for
+    ~300–600 MB), during which other threads' allocations wait: the gap keeps a client that
+    forks and deletes the largest session again and again from making every request wait."""
 
-    def __init__(self, threshold=16 * MB, delay=0.5, release=None, environ=None):
-        self.threshold, self.delay = threshold, delay
+    def __init__(self, threshold=16 * MB, delay=0.5, gap=3.0, release=None, environ=None):
+        self.threshold, self.delay, self.gap = threshold, delay, gap
         self._release = release or trim   # tests pass a function that counts
         self.enabled = "trim" in chosen(environ) and (LIBC is not None or release is not None)
         self._lock = threading.Lock()
         self._pending = 0
         self._thread = None
+        self._last = -float("inf")   # when the last trim ended (monotonic)
         self.trims = 0
 
     def freed(self, n_bytes):
@@ -101,12 +104,13 @@ class Trimmer:
 
     def _run(self):
         while True:
-            time.sleep(self.delay)
+            time.sleep(max(self.delay, self._last + self.gap - time.monotonic()))
             with self._lock:
                 self._pending = 0
             self._release()
             with self._lock:
                 self.trims += 1
+                self._last = time.monotonic()
                 if self._pending < self.threshold:   # else more went meanwhile: again
                     self._thread = None
                     return

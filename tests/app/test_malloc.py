@@ -57,7 +57,7 @@ def run_trim(trimmer, n_bytes):
 
 def test_the_trimmer_gives_memory_back_once_enough_has_gone():
     released = []
-    trimmer = malloc.Trimmer(threshold=100, delay=0, release=lambda: released.append(1),
+    trimmer = malloc.Trimmer(threshold=100, delay=0, gap=0, release=lambda: released.append(1),
                              environ={})
     assert run_trim(trimmer, 60) == 0 and released == []
     assert run_trim(trimmer, 60) == 1 and released == [1]       # 120 ≥ 100 in all
@@ -66,7 +66,7 @@ def test_the_trimmer_gives_memory_back_once_enough_has_gone():
 
 
 def test_playground_malloc_chooses_what_is_done():
-    off = malloc.Trimmer(threshold=1, delay=0, release=lambda: None,
+    off = malloc.Trimmer(threshold=1, delay=0, gap=0, release=lambda: None,
                          environ={"PLAYGROUND_MALLOC": "arenas"})
     assert not off.enabled and run_trim(off, 10) == 0
     assert malloc.chosen({}) == {"arenas", "trim"}
@@ -87,6 +87,7 @@ def test_deleting_sessions_trims_in_the_app(make_app, monkeypatch):
     trimmer = app.extensions["trimmer"]
     monkeypatch.setattr(trimmer, "_release", lambda: released.append(1))
     monkeypatch.setattr(trimmer, "delay", 0)
+    monkeypatch.setattr(trimmer, "gap", 0)
     monkeypatch.setattr(trimmer, "enabled", True)
     client = app.test_client()
     ids = [client.post("/api/sessions", json={"hidden_layers": [32], "n_points": 5000,
@@ -105,3 +106,12 @@ def test_python_m_app_caps_the_arenas_before_anything_else(monkeypatch):
     monkeypatch.setattr(sys.modules["app.__main__"], "limit_arenas", lambda: calls.append(1))
     assert main(["--port", "70000"]) == 2        # refused after the cap, before any thread
     assert calls == [1]
+
+
+def test_trims_are_at_least_a_gap_apart(monkeypatch):
+    waits = []
+    monkeypatch.setattr(malloc.time, "sleep", waits.append)     # record, do not wait
+    trimmer = malloc.Trimmer(threshold=10, delay=0.5, gap=3.0, release=lambda: None, environ={})
+    assert run_trim(trimmer, 10) == 1 and waits == [0.5]       # the first: after the delay
+    assert run_trim(trimmer, 10) == 2
+    assert 2.9 < waits[1] <= 3.0                               # the next: a gap after it
