@@ -35,8 +35,9 @@ DEFAULTS = {
     # History rows kept per session before nn_core thins them (every other row dropped): bounds
     # memory (~1 KB a row) and keeps a long run's model export under the body limit.
     "HISTORY_ROWS": 4000,
-    # POST /api/landscape: how many sessions one landscape compares, its finest grid, and its
-    # work (nn_core.landscape.cost: cells × training points × (parameters + 48 × neurons));
+    # POST /api/sessions/<id>/landscape: how many sessions one landscape compares, its finest
+    # grid, and its work (nn_core.landscape.cost: cells × training points × (parameters + 48 ×
+    # neurons));
     # 1e9 takes under a second on one core; the default network's 41 × 41 is 1.5e8.
     "MAX_LANDSCAPE_SESSIONS": 6,
     "MAX_LANDSCAPE_RESOLUTION": 101,
