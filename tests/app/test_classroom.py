@@ -370,9 +370,9 @@ def test_python_m_app_proxy_prints_the_configuration_for_workers_on_other_machin
 
 
 # --------------------------------------------------------------------------- issue 23
-def call_from(url, source, method="GET", body=None, headers=None):
+def call_from(url, source, method="GET", body=None, headers=None, as_json=True):
     """Like `call`, from the local address `source` (a learner of its own), with `headers`:
-    (status, worker, JSON body, response headers)."""
+    (status, worker, JSON body (the raw bytes unless `as_json`), response headers)."""
     import http.client
     from urllib.parse import urlsplit
 
@@ -386,6 +386,8 @@ def call_from(url, source, method="GET", body=None, headers=None):
     response = connection.getresponse()
     raw = response.read()
     connection.close()
+    if not as_json:
+        return response.status, response.headers.get("X-Playground-Worker"), raw, response.headers
     assert response.headers.get_content_type() == "application/json", raw[:200]
     return (response.status, response.headers.get("X-Playground-Worker"), json.loads(raw),
             response.headers)
@@ -447,10 +449,11 @@ def test_compare_works_through_the_proxy(two_workers):
                                           "POST", {"sessions": [s1, s2]})
     assert status == 422 and answered == w1 and body["error"]["field"] == "sessions"
     assert f"'{w2}'" in body["error"]["message"]
-    # Any path under a session's prefix goes to its owner (a report of a Compare, say).
-    status, answered, _, _ = call_from(f"{base}/api/sessions/{s2}/landscape/report", "127.0.0.1",
-                                       "POST", {"sessions": [s2]})
-    assert status == 404 and answered == w2
+    # Any path under a session's prefix goes to its owner: the report of a Compare, say.
+    status, answered, page, _ = call_from(f"{base}/api/sessions/{s2}/landscape/report",
+                                          "127.0.0.1", "POST", {"sessions": [s2], "resolution": 5},
+                                          as_json=False)
+    assert (status, answered) == (200, w2) and page.startswith(b"<!DOCTYPE html>")
 
 
 @needs_nginx
