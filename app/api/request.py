@@ -137,8 +137,10 @@ def build_and_store(plan, build, options, **extra):
     reservation = store().reserve(plan.memory, client=request_client())
     try:
         with scheduler().turn():
+            # Building a large network is long: a lighter learner may go between its parts.
+            plan.between = scheduler().checkpoint
             session = build(plan, limits())
-            scheduler().checkpoint()   # building a large network is long: a lighter learner first
+            scheduler().checkpoint()
             session_id = store_session(session, reservation)
             # Nobody knows the new id yet: its lock is free, so taking it in a turn never waits.
             with session.lock:
