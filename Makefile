@@ -49,6 +49,7 @@ bench: $(VENV)/.bench-installed
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_server.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_fairness.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_hardening.py
+	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_memory.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_classroom.py
 	OPENBLAS_NUM_THREADS=1 $(PY) bench/bench_page.py
 

@@ -36,6 +36,7 @@ def create_app(config=None):
     from .http.guard import register_guard
     from .http.json import StrictJSONProvider
     from .lessons import load_library
+    from .serve.malloc import Trimmer
     from .session.snapshot import GridCache
 
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
@@ -47,12 +48,17 @@ def create_app(config=None):
         app.config.update(config)
 
     worker = app.config["WORKER_NAME"]
+    # Memory of sessions that went is given back to the system (serve/malloc.py).
+    app.extensions["trimmer"] = Trimmer()
     app.extensions["sessions"] = SessionStore(
         max_sessions=app.config["MAX_SESSIONS"],
         idle_timeout=app.config["SESSION_IDLE_TIMEOUT"],
         evict_idle=app.config["SESSION_EVICT_IDLE"],
         memory_budget=app.config["MEMORY_BUDGET"],
-        id_prefix=f"{worker}." if worker else "")
+        client_sessions=app.config["CLIENT_SESSIONS"],
+        client_memory=app.config["CLIENT_MEMORY"],
+        id_prefix=f"{worker}." if worker else "",
+        on_drop=app.extensions["trimmer"].freed)
     app.extensions["scheduler"] = FairScheduler(slots=app.config["COMPUTE_SLOTS"])
     app.extensions["grid_cache"] = GridCache()
     app.extensions["lessons"] = load_library(app.config["LESSON_DIRS"], app.config)

@@ -21,6 +21,8 @@ import sys
 
 from . import create_app
 from .capacity.limits import DEFAULTS, GB, MB
+from .http.client import parse_networks
+from .serve.malloc import limit_arenas
 from .serve.server import SETTINGS, make_server
 
 
@@ -49,6 +51,15 @@ def names(text):
 def directories(text):
     """Comma-separated directories, made absolute (classroom workers run from the project root)."""
     return [os.path.abspath(os.path.expanduser(d)) for d in names(text)]
+
+
+def networks(text):
+    entries = names(text)
+    try:
+        parse_networks(entries)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return entries
 
 
 def positive(kind, least=1):
@@ -103,12 +114,21 @@ OPTIONS = [
      SETTINGS["connection_limit"], "open connections at most (idle ones included)"),
     ("--channel-timeout", "PLAYGROUND_CHANNEL_TIMEOUT", "channel_timeout", positive(int),
      SETTINGS["channel_timeout"], "seconds before an idle or half-open connection is closed"),
+    ("--client-connections", "PLAYGROUND_CLIENT_CONNECTIONS", "client_connections",
+     positive(int), SETTINGS["client_connections"],
+     "open connections of one client address at most (trusted proxies exempt)"),
+    ("--header-timeout", "PLAYGROUND_HEADER_TIMEOUT", "header_timeout", positive(float),
+     SETTINGS["header_timeout"], "seconds a request's headers may take after its first byte"),
     ("--max-sessions", "PLAYGROUND_MAX_SESSIONS", "MAX_SESSIONS", positive(int),
      DEFAULTS["MAX_SESSIONS"], "sessions at most"),
     ("--memory-budget", "PLAYGROUND_MEMORY_BUDGET", "MEMORY_BUDGET", size,
      DEFAULTS["MEMORY_BUDGET"], "estimated memory of all sessions together (e.g. 2G)"),
     ("--session-memory", "PLAYGROUND_SESSION_MEMORY", "SESSION_MEMORY", size,
      DEFAULTS["SESSION_MEMORY"], "estimated memory of one session at most (e.g. 128M)"),
+    ("--client-sessions", "PLAYGROUND_CLIENT_SESSIONS", "CLIENT_SESSIONS", positive(int),
+     DEFAULTS["CLIENT_SESSIONS"], "sessions of one client address at most"),
+    ("--client-memory", "PLAYGROUND_CLIENT_MEMORY", "CLIENT_MEMORY", size,
+     DEFAULTS["CLIENT_MEMORY"], "estimated memory of one client address's sessions at most"),
     ("--max-snapshot", "PLAYGROUND_MAX_SNAPSHOT", "MAX_SNAPSHOT_BYTES", size,
      DEFAULTS["MAX_SNAPSHOT_BYTES"], "memory one snapshot may take to build (e.g. 64M)"),
     ("--max-body", "PLAYGROUND_MAX_BODY", "MAX_CONTENT_LENGTH", size,
@@ -125,6 +145,9 @@ OPTIONS = [
      "this worker's name, the prefix of its session ids, when a proxy routes to several"),
     ("--lessons", "PLAYGROUND_LESSONS", "LESSON_DIRS", directories, DEFAULTS["LESSON_DIRS"],
      "comma-separated directories whose *.json lessons are served besides the built-in ones"),
+    ("--trusted-proxies", "PLAYGROUND_TRUSTED_PROXIES", "TRUSTED_PROXIES", networks, [],
+     "comma-separated addresses (or networks) of proxies whose X-Real-IP header names the "
+     "client (quotas count by it)"),
 ]
 
 
@@ -238,6 +261,7 @@ def check_lessons(config):
 
 
 def main(argv=None):
+    limit_arenas()   # before any thread of the server starts (serve/malloc.py)
     args = parse_args(argv)
     if not 0 <= args.port <= 65535:
         print(f"error: port {args.port} is out of range", file=sys.stderr)

@@ -8,7 +8,7 @@ sigmoid + cross-entropy) trains 30 epochs, then:
 1. engine: `nn_core.loss_landscape` over 41 × 41 cells on the 250 training points, with PCA
    directions from its recorded path and with filter-normalised random directions
    (target: ≤ 100 ms);
-2. server: `POST /api/landscape` for a three-optimizer race (the session and two forks, 30
+2. server: `POST /api/sessions/<id>/landscape` for a three-optimizer race (the session and two forks, 30
    epochs each), in process through Flask's test client: request parsing, copying the three
    sessions, the landscape, and JSON encoding of the 1,681 float64 losses.
 
@@ -89,9 +89,9 @@ def main():
               f"{RESOLUTION} | {median:.1f} | {best:.1f} | ≤ {TARGET_MS:.0f} ms ({status}) |",
               flush=True)
     body = {"sessions": ids, "resolution": RESOLUTION}
-    median, best = timed(lambda: client.post("/api/landscape", json=body).get_data(),
+    median, best = timed(lambda: client.post(f"/api/sessions/{ids[0]}/landscape", json=body).get_data(),
                          args.repeats)
-    print(f"| `POST /api/landscape`, 3 runs | {layers} | {len(X)} | {RESOLUTION} × {RESOLUTION} "
+    print(f"| `POST /api/sessions/<id>/landscape`, 3 runs | {layers} | {len(X)} | {RESOLUTION} × {RESOLUTION} "
           f"| {median:.1f} | {best:.1f} | – |", flush=True)
 
 

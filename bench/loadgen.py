@@ -38,8 +38,9 @@ class Client:
     still decodes every JSON body, as the page does.
     """
 
-    def __init__(self, host, port, timeout=60):
+    def __init__(self, host, port, timeout=60, source=None):
         self.address, self.timeout = (host, port), timeout
+        self.source = None if source is None else (source, 0)
         self.host = f"{host}:{port}".encode()
         self.sock, self.buffer = None, b""
 
@@ -77,7 +78,8 @@ class Client:
 
     def _connect(self):
         self.close()
-        self.sock = socket.create_connection(self.address, timeout=self.timeout)
+        self.sock = socket.create_connection(self.address, timeout=self.timeout,
+                                             source_address=self.source)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _fill(self):
@@ -177,6 +179,15 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
+def learner_address(host, index):
+    """The address learner `index` connects from: its own loopback address (127.0.1.1, …) when
+    the server is on loopback, as each learner of a class has its own machine (the server's
+    quotas count per address); None (the default) otherwise."""
+    if not host.startswith("127."):
+        return None
+    return f"127.0.{1 + index // 250}.{1 + index % 250}"
+
+
 def new_session(client, config=None):
     status, _, body = client.call("POST", "/api/sessions", {**(config or {}),
                                                            "snapshot": {"grid": False}})
@@ -190,7 +201,7 @@ def learner(host, port, index, config, step, seconds, start_at, out):
     `step` is the body of every step request; its snapshot asks for history since the last
     epoch seen unless `step` sets `history_since` itself. Appends (index, latencies in ms, epochs trained, errors) to `out`.
     """
-    client = Client(host, port)
+    client = Client(host, port, source=learner_address(host, index))
     latencies, epochs, errors = [], 0, 0
     try:
         sid = new_session(client, config)

@@ -123,10 +123,11 @@ def grid_axis(resolution, half_width):
     return steps * half_width
 
 
-def surface(network, origin, d1, d2, alphas, betas, X, T):
+def surface(network, origin, d1, d2, alphas, betas, X, T, between=None):
     """loss[i, j] = mean data loss of θ₀ + alphas[j]·d₁ + betas[i]·d₂ on inputs X and encoded
     targets T (from `network.encode_targets`). `network` gives only the structure (activations,
     loss); the parameters come from θ₀ and the directions. Non-finite losses stay NaN/inf.
+    `between()`, if given, is called after each rectangle (a server lets other work run there).
 
     Computed a rectangle of cells at a time (bounded memory), each layer as one batched product
     over the rectangle's cells. The first layer is linear in θ, so its z for every cell is a sum
@@ -166,6 +167,8 @@ def surface(network, origin, d1, d2, alphas, betas, X, T):
                     x = _activate(layer, z, last) if not last or uses_output else None
                 cell_loss = network.loss_fn.rows(z, x, T).mean(axis=1)
                 loss[i:i + height, j:j + width] = cell_loss.reshape(len(b), len(a))
+                if between is not None:
+                    between()
     return loss
 
 
@@ -185,14 +188,14 @@ def cost(layer_sizes, n_points, resolution):
 
 
 def loss_landscape(network, origin, X, y, trajectories=(), resolution=41, span=1.0,
-                   directions="pca", seed=0, fit=None):
+                   directions="pca", seed=0, fit=None, between=None):
     """The loss slice around `origin` (θ₀) on the data (X, y), with each trajectory projected.
 
     "pca" uses the principal directions of the trajectories listed in `fit` (indices; default
     all; e.g. leave out a run that diverged, which is still projected) on a square grid of
     half-width span · PCA_MARGIN · (largest |α| or |β| of their points), or random directions
     when those span fewer than two directions; "random" uses filter-normalised directions on
-    ±span.
+    ±span. `between` is passed to `surface`.
     """
     origin = np.asarray(origin, dtype=float)
     if origin.shape != (network.n_params,) or not np.isfinite(origin).all():
@@ -223,6 +226,6 @@ def loss_landscape(network, origin, X, y, trajectories=(), resolution=41, span=1
         coords = np.abs(np.concatenate([c for i in fit for c in paths[i]]))
         half = span * PCA_MARGIN * max(coords[np.isfinite(coords)].max(), 1e-12)
     alphas = betas = grid_axis(resolution, half)
-    loss = surface(network, origin, d1, d2, alphas, betas, X, T)
+    loss = surface(network, origin, d1, d2, alphas, betas, X, T, between)
     middle = resolution // 2
     return Landscape(alphas, betas.copy(), loss, float(loss[middle, middle]), used, d1, d2, paths)

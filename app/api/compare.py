@@ -1,4 +1,5 @@
-"""Compare runs: `POST /api/sessions/<id>/fork` and `POST /api/landscape` (docs/api.md).
+"""Compare runs: `POST /api/sessions/<id>/fork` and `POST /api/sessions/<id>/landscape`
+(docs/api.md).
 
 A fork is a new session on exactly its source's points and split, with some configuration
 fields changed; when the weight shapes, `init` and `seed` are unchanged it starts from exactly
@@ -6,7 +7,11 @@ the source's initial weights, so runs differ only in what was changed.
 
 The landscape takes what it needs from each session under that session's lock, one lock at a
 time, and computes outside every lock (nn_core's `loss_landscape`), so a slow landscape never
-holds up training.
+holds up training. Its path names one of its sessions (`<id>`, any of the body's `sessions`):
+behind a proxy (docs/deploy.md) that takes the request to the worker holding the sessions, as
+for every other session request. The first path, `POST /api/landscape`, still answers in one
+process; a named worker that does not hold its first session redirects it to the session's path
+(307: the method and body are kept), where the proxy routes it.
 """
 
 import time
@@ -24,6 +29,8 @@ from nn_core.landscape import (
 )
 from nn_core.seeds import SEED_MAX
 
+from ..capacity.store import owner_of
+from ..http.client import request_client
 from ..session import config as cfg
 from ..session.errors import ApiError, bad_type
 from ..session.fork import plan_fork
@@ -53,7 +60,7 @@ def fork(req):
     # Under the source's lock: the fork copies a consistent state (its turn is the new one's).
     plan, same = plan_fork(req.session, req.body.get("overrides", {}), limits())
     # Checked before anything is built, as for a new session: room, snapshot, memory.
-    store().check_room()
+    store().check_room(request_client())
     check_view(req.options, cfg.layer_sizes(plan.config), len(plan.points))
     session_id, answer = build_and_store(plan, TrainingSession.build, req.options,
                                          same_initial_weights=same, source=req.id)
@@ -61,13 +68,33 @@ def fork(req):
 
 
 # --------------------------------------------------------------------------- landscape
+@bp.post("/sessions/<session_id>/landscape")
+def session_landscape(session_id):
+    started = time.perf_counter()
+    body = json_object()
+    ids = _session_ids(body)
+    if session_id not in ids:
+        raise ApiError(422, "sessions: the session in the path must be one of the listed "
+                       "sessions", "sessions", None)
+    return landscape_answer(body, started)
+
+
 @bp.post("/landscape")
 def landscape():
-    return landscape_answer(json_object(), time.perf_counter())
+    """The first path of the landscape, kept for scripts written against it."""
+    started = time.perf_counter()
+    body = json_object()
+    ids = _session_ids(body)
+    worker = limits()["WORKER_NAME"]
+    if worker and owner_of(ids[0]) != worker:
+        # Another worker holds it: the session's own path is routed there by the proxy.
+        path = f"/api/sessions/{ids[0]}/landscape"
+        return {"redirect": path}, 307, {"Location": path}
+    return landscape_answer(body, started)
 
 
-def landscape_answer(body, started):
-    """The landscape a body asks for, as its JSON answer (the report draws the same answer)."""
+def _session_ids(body):
+    """The body's checked `sessions`: distinct ids, all held by one worker."""
     check_keys("", body, ("sessions", "resolution", "span", "directions", "seed"))
     most = limits()
     ids = body.get("sessions")
@@ -81,6 +108,19 @@ def landscape_answer(body, started):
         string(f"sessions[{i}]", sid)
         if sid in ids[:i]:
             raise ApiError(422, f"sessions[{i}]: listed twice", f"sessions[{i}]", None)
+    owners = [owner_of(sid) for sid in ids]
+    if len(set(owners)) > 1:
+        i = next(i for i, name in enumerate(owners) if name != owners[0])
+        raise ApiError(422, f"sessions: sessions[{i}] is held by worker {owners[i] or '(none)'!r}"
+                       f" and sessions[0] by {owners[0] or '(none)'!r}; one landscape compares "
+                       "runs held by one worker (fork them from one session)", "sessions", None)
+    return ids
+
+
+def landscape_answer(body, started):
+    """The landscape a body asks for, as its JSON answer (the report draws the same answer)."""
+    ids = _session_ids(body)
+    most = limits()
     top = min(RESOLUTION_RANGE[1], most["MAX_LANDSCAPE_RESOLUTION"])
     resolution = number("resolution", body.get("resolution", 41), RESOLUTION_RANGE[0], top,
                         integer=True)
@@ -112,16 +152,18 @@ def landscape_answer(body, started):
                        "sessions[0]", None)
     _check_work(first, resolution, most["MAX_LANDSCAPE_WORK"], top)
 
-    # Computed outside every session's lock, in a turn at the CPU like any other work (the work
-    # limit keeps it under a second).
-    with scheduler().turn():
+    # Computed outside every session's lock, in a turn at the CPU like any other work, counted
+    # for the first session (the work limit keeps it under a second); between two pieces of
+    # the grid it gives its turn to a lighter learner who waits, as training does.
+    with scheduler().turn(first["id"]):
         network = Network(**first["network"])   # the structure only; parameters come from θ₀
         computed = time.perf_counter()
         X = features.transform(first["points"], first["shared"]["features"])
         result = loss_landscape(network, first["params"], X, first["y"],
                                 [run["path"] for run in runs], resolution=resolution, span=span,
                                 directions=directions, seed=seed,
-                                fit=[i for i, run in enumerate(runs) if run["status"] == "ok"])
+                                fit=[i for i, run in enumerate(runs) if run["status"] == "ok"],
+                                between=scheduler().checkpoint)
         compute_ms = (time.perf_counter() - computed) * 1000
     return {
         "alphas": result.alphas.tolist(), "betas": result.betas.tolist(),

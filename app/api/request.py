@@ -26,6 +26,7 @@ import time
 
 from flask import current_app, g, request
 
+from ..http.client import request_client
 from ..session import snapshot, snapshot_options
 from ..session.errors import ApiError, bad_type
 from ..session.validate import check_keys, parse_json
@@ -133,10 +134,13 @@ def build_and_store(plan, build, options, **extra):
     (429 past the budget, given back if building fails), `build(plan, limits)` run, the new
     session stored, and `{"id", "config", "data", **extra, "snapshot"}` built under its lock.
     Returns (session id, answer)."""
-    reservation = store().reserve(plan.memory)
+    reservation = store().reserve(plan.memory, client=request_client())
     try:
         with scheduler().turn():
+            # Building a large network is long: a lighter learner may go between its parts.
+            plan.between = scheduler().checkpoint
             session = build(plan, limits())
+            scheduler().checkpoint()
             session_id = store_session(session, reservation)
             # Nobody knows the new id yet: its lock is free, so taking it in a turn never waits.
             with session.lock:

@@ -11,12 +11,13 @@ import time
 
 from flask import Blueprint, Response
 
+from ..http.client import request_client
 from ..session import config as cfg
 from ..session import snapshot_options
 from ..session.errors import ApiError
 from ..session.model_io import build_import, export_session, plan_import
 from ..session.training_session import TrainingSession
-from ..session.validate import boolean, number, string
+from ..session.validate import boolean, number, query_boolean, string
 from .request import (
     build_and_store,
     check_view,
@@ -29,15 +30,12 @@ from .request import (
 
 bp = Blueprint("sessions", __name__, url_prefix="/api")
 
-# `?data=` on GET /api/sessions/<id>: the words that mean yes.
-YES = ("1", "true", "yes", "on")
-
 
 @bp.post("/sessions")
 def create_session():
     body = json_object()
     options = options_from_body(body)
-    store().check_room()  # refuse before reading further when no session could be added
+    store().check_room(request_client())  # refuse before reading further when no session could be added
     if "model" in body:
         model = body.pop("model")
         if body:
@@ -56,7 +54,7 @@ def create_session():
 @bp.get("/sessions/<session_id>")
 @session_endpoint(keys=("data",), options="query")
 def get_session(req):
-    include_data = req.body.get("data", "0").strip().lower() in YES
+    include_data = query_boolean("data", req.body.get("data", "0"))
     answer = req.answer(config=req.session.config)
     if include_data:
         answer["data"] = req.session.data_json()

@@ -35,8 +35,9 @@ DEFAULTS = {
     # History rows kept per session before nn_core thins them (every other row dropped): bounds
     # memory (~1 KB a row) and keeps a long run's model export under the body limit.
     "HISTORY_ROWS": 4000,
-    # POST /api/landscape: how many sessions one landscape compares, its finest grid, and its
-    # work (nn_core.landscape.cost: cells × training points × (parameters + 48 × neurons));
+    # POST /api/sessions/<id>/landscape: how many sessions one landscape compares, its finest
+    # grid, and its work (nn_core.landscape.cost: cells × training points × (parameters + 48 ×
+    # neurons));
     # 1e9 takes under a second on one core; the default network's 41 × 41 is 1.5e8.
     "MAX_LANDSCAPE_SESSIONS": 6,
     "MAX_LANDSCAPE_RESOLUTION": 101,
@@ -52,6 +53,11 @@ DEFAULTS = {
     # other limits allow needs ~82 MB).
     "MEMORY_BUDGET": 2 * GB,
     "SESSION_MEMORY": 128 * MB,
+    # What one client (one address, http/client.py) may hold of them: a class of 30 shares 200
+    # sessions and 2 GB while one address floods; one learner's page needs a few sessions (its
+    # own, Compare's up to three forks, one re-created after a restart), each a few MB.
+    "CLIENT_SESSIONS": 16,
+    "CLIENT_MEMORY": 512 * MB,
     # Peak memory of building one snapshot (working arrays + encoded answer). The page's own
     # snapshot of the largest network (100 × 100 grid, 25 × 25 neuron maps) needs ~22 MB.
     "MAX_SNAPSHOT_BYTES": 64 * MB,
@@ -65,6 +71,9 @@ DEFAULTS = {
     # --- lessons (app/lessons/) ---
     # Directories whose *.json lessons are served besides the built-in ones (`--lessons DIR`).
     "LESSON_DIRS": [],
+    # Addresses (or networks) of the proxies whose X-Real-IP header names the real client
+    # (http/client.py); `python -m app --workers N` gives its workers loopback, where nginx runs.
+    "TRUSTED_PROXIES": [],
 }
 
 
@@ -118,5 +127,7 @@ def public_limits(config):
         "max_slice_work": config["MAX_SLICE_WORK"],
         "memory_budget_bytes": config["MEMORY_BUDGET"],
         "session_memory_bytes": config["SESSION_MEMORY"],
+        "client_sessions": config["CLIENT_SESSIONS"],
+        "client_memory_bytes": config["CLIENT_MEMORY"],
         "max_snapshot_bytes": config["MAX_SNAPSHOT_BYTES"],
     }

@@ -1,2 +1,3 @@
 """The HTTP edge, before and after every route: which requests are answered at all
-(`guard.py`), errors as JSON (`errors.py`), and the JSON encoder (`json.py`)."""
+(`guard.py`), errors as JSON (`errors.py`), the headers of every answer (`headers.py`), and
+the JSON encoder (`json.py`)."""

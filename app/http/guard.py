@@ -15,9 +15,8 @@ blueprint gets them without per-endpoint work):
 - `OPTIONS` (a preflight or a curious client) gets a JSON answer listing the methods, never an
   empty HTML body; no CORS headers are ever sent, so cross-site preflights fail.
 
-Every answer carries headers that keep pages from being framed (`frame-ancestors 'none'`,
-`X-Frame-Options: DENY`) or sniffed, and JSON answers are never cached. Errors raised here
-are JSON on every path, pages included.
+Every answer carries the headers of `headers.py` (never framed, never sniffed; JSON never
+cached). Errors raised here are JSON on every path, pages included.
 """
 
 import ipaddress
@@ -26,13 +25,9 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 
 from .errors import error_response
+from .headers import JSON_HEADERS, JSON_TYPE, SECURITY_HEADERS
 
-# Scripts only from this origin; Plotly sets inline styles and draws into data:/blob: images.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'; form-action 'self'")
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-JSON_TYPE = "application/json"
 
 
 def split_host(value):
@@ -156,13 +151,10 @@ def _options():
 def add_headers(response):
     """The `after_request` hook: security headers on every answer."""
     headers = response.headers
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Content-Security-Policy"] = CSP
-    headers["X-Frame-Options"] = "DENY"
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
     if response.mimetype == JSON_TYPE:
-        headers.setdefault("Cache-Control", "no-store")
+        headers.setdefault("Cache-Control", JSON_HEADERS["Cache-Control"])
     worker = current_app.config["WORKER_NAME"]
     if worker:  # which worker answered, behind a proxy (docs/deploy.md)
         headers["X-Playground-Worker"] = worker

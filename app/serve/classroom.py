@@ -11,11 +11,15 @@ The launcher here starts the workers (`python -m app --worker-name wK --host 127
 plus every limit it was given: limits apply per worker), waits until each answers, starts
 nginx from its own temporary prefix (no root needed), prints the URL, and supervises: a worker
 that dies is started again on the same port under the same name (its sessions are lost; their
-requests get the usual 404 JSON, and the page re-creates them). Ctrl+C (or SIGTERM) stops
-nginx first, then the workers, and removes the temporary directory (one left by a launcher
-that was killed outright is removed by the next launcher). Each child runs in its own
-process group, so the terminal's Ctrl+C reaches the launcher only and nothing restarts while
-stopping; and each ends when the launcher dies, even if it is killed outright (`children.py`).
+requests get the usual 404 JSON, and the page re-creates them). nginx that dies is started
+again the same way, after ending what is left of its process group (its worker processes
+outlive a master killed outright, holding the port): the workers and their sessions are
+untouched, so learners carry on once it listens again. Ctrl+C (or SIGTERM) stops nginx first
+(its whole process group), then the workers, and removes the temporary directory (one left by
+a launcher that was killed outright is removed by the next launcher). Each child runs in its
+own process group, so the terminal's Ctrl+C reaches the launcher only and nothing restarts
+while stopping; and each ends when the launcher dies, even if it is killed outright
+(`children.py`).
 """
 
 import os
@@ -37,6 +41,7 @@ RESTART_BACKOFF = (0.5, 30.0)  # first and longest wait before restarting a cras
 
 
 PREFIX_NAME = "playground-classroom-"
+PROXY_ADDRESS = "127.0.0.1"  # where the workers see nginx's connections come from
 LAUNCHER_PID = "launcher.pid"  # in the prefix: whose directory it is
 
 
@@ -109,9 +114,10 @@ class WorkerProcess:
         self.next_start = 0.0
 
     def start(self):
+        # nginx, on loopback, is the worker's only client: believe the address it passes on.
         command = [sys.executable, "-m", "app", "--host", self.worker.host,
                    "--port", str(self.worker.port), "--worker-name", self.worker.name,
-                   *self.args]
+                   *self.args, "--trusted-proxies", PROXY_ADDRESS]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
@@ -162,6 +168,9 @@ class Classroom:
         self.prefix = None
         self.workers = []
         self.nginx = None
+        self.listen_port = None
+        self.nginx_backoff = RESTART_BACKOFF[0]
+        self.nginx_next_start = 0.0
         self.stopping = False
 
     def say(self, text):
@@ -190,17 +199,17 @@ class Classroom:
             self.say(f"worker {worker.worker.name}: http://{worker.worker.address}/ "
                      f"(pid {worker.process.pid})")
         self.nginx.start(self.host, port)
+        self.listen_port = port
         shown = f"[{self.host}]" if ":" in self.host else self.host
         self.say(f"Neural Network Playground running at http://{shown}:{port}/ "
                  f"({self.count} workers behind nginx; logs in {self.prefix})")
         return port
 
     def supervise_once(self):
-        """Restart any worker that died (with a growing pause if it keeps dying at once);
-        raise ProxyError if nginx itself stopped."""
-        if not self.nginx.alive():
-            raise ProxyError(f"nginx stopped; see {self.prefix / 'nginx.log'}")
+        """Restart nginx or any worker that died (with a growing pause if it keeps dying at
+        once)."""
         now = time.monotonic()
+        self._supervise_nginx(now)
         for worker in self.workers:
             if worker.alive() or self.stopping:
                 continue
@@ -225,6 +234,30 @@ class Classroom:
                 # its workers afresh, so new sessions reach the restarted one at once.
                 self.nginx.reload()
                 self.say(f"worker {worker.worker.name} restarted (pid {worker.process.pid})")
+
+    def _supervise_nginx(self, now):
+        nginx = self.nginx
+        if nginx.alive() or self.stopping:
+            return
+        if self.nginx_next_start == 0.0:  # just noticed
+            code = nginx.process.returncode
+            nginx.end_group()   # its orphaned workers would keep the port
+            quick = now - nginx.started < 10.0
+            self.nginx_backoff = min(self.nginx_backoff * 2, RESTART_BACKOFF[1]) if quick \
+                else RESTART_BACKOFF[0]
+            self.nginx_next_start = now + self.nginx_backoff
+            self.say(f"nginx stopped (exit code {code}); restarting it in "
+                     f"{self.nginx_backoff:g} s (the workers and their sessions are untouched; "
+                     f"see {nginx.log_path})")
+        elif now >= self.nginx_next_start:
+            self.nginx_next_start = 0.0
+            try:
+                nginx.start(self.host, self.listen_port)
+            except ProxyError as exc:
+                nginx.end_group()
+                self.say(f"nginx did not start again ({exc}); trying again")
+                return
+            self.say(f"nginx restarted (pid {nginx.process.pid})")
 
     def run(self, poll=0.25):
         while True:

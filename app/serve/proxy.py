@@ -27,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ROOT
+from ..http.headers import JSON_HEADERS, SECURITY_HEADERS
 from .children import die_with
+from .server import BODY_SLACK
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 NAME = re.compile(r"[a-z][a-z0-9]{0,15}")
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 INSTALL_HINT = "nginx is not installed: install it with `sudo apt-get install nginx` (Debian/Ubuntu)"
-BODY_SLACK = 64 * 1024
 
 
 class ProxyError(Exception):
@@ -88,6 +89,10 @@ def render(workers, listen, prefix, max_body, error_log=None, access_log="off",
         for w in workers)
     spread = "\n".join(f"        server {w.address} max_fails=1 fail_timeout=3s;"
                        for w in workers)
+    # The headers of every answer (app/http/headers.py) on the answers nginx makes itself.
+    headers = "\n".join(f"            add_header {name} \"{value}\" always;"
+                         for name, value in {**SECURITY_HEADERS,
+                                             "Cache-Control": JSON_HEADERS["Cache-Control"]}.items())
     user = ""
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # nginx's workers drop root for this user; it must be able to write the temp dirs.
@@ -95,7 +100,7 @@ def render(workers, listen, prefix, max_body, error_log=None, access_log="off",
     values = {"user": user, "prefix": str(prefix), "listen": listen,
               "error_log": error_log or "stderr", "access_log": access_log,
               "max_body": str(max_body + BODY_SLACK), "routes": routes,
-              "upstreams": upstreams, "any": spread}
+              "upstreams": upstreams, "any": spread, "headers": headers}
     text = Path(template).read_text()
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", value)
@@ -138,6 +143,7 @@ class Nginx:
         self.config.write_text(config_text)
         self.log_path = self.prefix / "nginx.log"
         self.process = None
+        self.started = 0.0
 
     def command(self, *extra):
         return [self.binary, "-p", str(self.prefix), "-c", str(self.config), "-e", "stderr",
@@ -153,6 +159,7 @@ class Nginx:
         """Start nginx and wait until it listens on host:port (ProxyError, saying why, if it
         stops instead: `nginx -t` does not try the port)."""
         self.check()
+        self.started = time.monotonic()
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command("-g", "daemon off;"), stdout=log,
                                             stderr=log, start_new_session=True,
@@ -195,14 +202,37 @@ class Nginx:
             time.sleep(0.05)
 
     def stop(self, timeout=10):
-        if not self.alive():
+        """Stop gracefully (answers in flight are finished), then end whatever is left of
+        nginx's process group."""
+        if self.alive():
+            self.process.send_signal(signal.SIGQUIT)  # graceful: finish answers in flight
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.end_group()
+
+    def end_group(self, timeout=5.0):
+        """Kill every process left in nginx's process group (it runs in a session of its own)
+        and wait until none is. nginx's worker processes outlive a master that was killed
+        outright, still holding the port (and answering 503): they must go before a new
+        nginx can listen there."""
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGQUIT)  # graceful: finish answers in flight
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
+        group = self.process.pid   # start_new_session: the group is the master's pid
+        if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                os.killpg(group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                return   # nobody left (the orphans were reaped by init)
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
 
 def split_listen(listen):

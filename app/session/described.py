@@ -8,7 +8,7 @@ import math
 
 from .errors import ApiError
 
-ITEMSIZE = {"float64": 8, "int64": 8}
+ITEMSIZE = {"float64": 8, "int64": 8, "float32": 4}
 
 
 def obj(value, field):

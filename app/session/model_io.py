@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from nn_core import Trainer, features
+from nn_core import trajectory as nn_trajectory
 from nn_core.errors import ConfigError
 from nn_core.optimizers import OPTIMIZERS
 from nn_core.serialization import decode_array, encode_array
@@ -81,7 +82,8 @@ def plan_import(model, limits):
     """Check an export's description (no array decoded) and cost it: an `ImportPlan`."""
     if not isinstance(model, dict):
         raise ApiError(400, "model: expected an exported model object", "model", None)
-    if model.get("format") != FORMAT or model.get("version") != VERSION:
+    version = model.get("version")
+    if model.get("format") != FORMAT or type(version) is not int or version != VERSION:
         raise ApiError(422, f"model: not a {FORMAT} version {VERSION} export", "model",
                        {"format": FORMAT, "version": VERSION})
     with _as_model_error():
@@ -142,11 +144,14 @@ def _plan(model, limits):
             config = cfg.normalize(described, limits, custom_problem=custom_problem,
                                    custom_points=n_train + n_test)
     trainer = _dict(model.get("trainer"), "trainer")
-    # The trainer is the truth for the live settings; the config must agree with its network.
+    # What the export says twice must say the same: the trainer's settings and its network's
+    # description against the configuration (else a fork or the page would believe one and
+    # train the other).
     hyper = _dict(trainer.get("hyperparams"), "trainer.hyperparams")
     with _prefixed("trainer.hyperparams"):
-        config = cfg.normalize({**config, **hyper}, limits, custom_problem=custom_problem,
+        merged = cfg.normalize({**config, **hyper}, limits, custom_problem=custom_problem,
                                custom_points=n_train + n_test)
+    _agree("trainer.hyperparams", {key: merged[key] for key in hyper}, config)
     label = "float64" if config["problem"] == "regression" else "int64"
     if not real:
         _array_spec(points.get("train_labels"), "points.train_labels", label, [n_train])
@@ -155,9 +160,7 @@ def _plan(model, limits):
     sizes = cfg.layer_sizes(config)
     network = _dict(trainer.get("network"), "trainer.network")
     described = _dict(network.get("config"), "trainer.network.config")
-    if described.get("layer_sizes") != sizes:  # before anything is built from them
-        raise ApiError(422, "the network's layer sizes do not match the configuration",
-                       "trainer.network.config.layer_sizes", sizes)
+    _agree("trainer.network.config", described, _network_description(config), complete=True)
     n_params = count_params(sizes)
     _array_spec(network.get("params"), "trainer.network.params", "float64", [n_params])
     _array_spec(trainer.get("initial_params"), "trainer.initial_params", "float64", [n_params])
@@ -180,12 +183,41 @@ def _plan(model, limits):
         trainer.get("log"), trainer, config, limits=limits, n_train=n_train, n_test=n_test,
         normalize=lambda change: cfg.normalize(change, limits, custom_problem=custom_problem,
                                                custom_points=n_train + n_test))
+    _check_trajectory_description(trainer.get("trajectory"), trainer["epoch"], n_params)
 
     memory = check_session_memory(estimate(config, n_train, n_test, limits), limits)
     plan = ImportPlan(config, None, custom_problem, memory)
     plan.model = model
     plan.real = real
     return plan
+
+
+def _network_description(config):
+    """nn_core's `Network.config()` of the network this configuration builds."""
+    hidden = cfg.hidden_activations(config)
+    return {"layer_sizes": cfg.layer_sizes(config),
+            "activation": [hidden] * len(config["hidden_layers"]) if isinstance(hidden, str)
+            else list(hidden),
+            "output_activation": config["output_activation"], "loss": config["loss"],
+            "init": config["init"], "seed": config["seed"], "problem": config["problem"]}
+
+
+def _agree(where, given, expected, complete=False):
+    """422 naming `where.<key>` for the first key of `given` that says something else than
+    `expected` (the configuration's view), that `expected` does not know, or (`complete`) that
+    `given` lacks."""
+    for key, got in given.items():
+        if key not in expected:
+            raise ApiError(422, f"unknown field {str(key)[:40]!r}", f"{where}.{key}",
+                           sorted(expected))
+        want = expected[key]
+        if got != want or isinstance(got, bool) != isinstance(want, bool):
+            raise ApiError(422, f"says {json.dumps(got, default=str)[:60]} where the "
+                           f"configuration says {json.dumps(want)[:60]}: an export must agree "
+                           "with itself", f"{where}.{key}", want if isinstance(want, list) else [want])
+    missing = [key for key in expected if complete and key not in given]
+    if missing:
+        raise ApiError(422, "missing", f"{where}.{missing[0]}", [expected[missing[0]]])
 
 
 class _prefixed:
@@ -260,6 +292,26 @@ def _check_history_description(history, epoch, n_layers, limits):
         _check_history_row(latest, "trainer.history.latest", n_layers, epoch)
 
 
+def _check_trajectory_description(trajectory, epoch, n_params):
+    """The recorded path (None in exports made before paths were recorded): epochs in order,
+    none past the trainer's, one float32 row of the network's parameters each."""
+    if trajectory is None:
+        return
+    trajectory = _dict(trajectory, "trainer.trajectory")
+    epochs = trajectory.get("epochs")
+    most = nn_trajectory.capacity(n_params) - 1
+    if not isinstance(epochs, list) or len(epochs) > most:
+        raise ApiError(422, f"expected a list of at most {most} epochs",
+                       "trainer.trajectory.epochs", [0, most])
+    previous = -1
+    for i, value in enumerate(epochs):
+        _integer(value, f"trainer.trajectory.epochs[{i}]", previous + 1, epoch)
+        previous = value
+    _integer(trajectory.get("stride"), "trainer.trajectory.stride", 1, MAX_COUNT)
+    _array_spec(trajectory.get("params"), "trainer.trajectory.params", "float32",
+                [len(epochs), n_params])
+
+
 def _check_history_row(row, field, n_layers, epoch):
     row = _dict(row, field)
     if len(row) > 40:
@@ -313,6 +365,10 @@ def _build(plan, limits):
     _check_history(trainer, limits["HISTORY_ROWS"])
     if not np.isfinite(trainer.initial_params).all():
         raise ApiError(422, "the initial weights must be finite", "trainer.initial_params")
+    # nn_core never records a vector it could not draw: one in an export was put there.
+    path = trainer.trajectory.params
+    if len(path) and not np.isfinite(path).all():
+        raise ApiError(422, "the recorded path must be finite", "trainer.trajectory.params")
     for value in trainer.optimizer.state.values():
         if isinstance(value, np.ndarray) and not np.isfinite(value).all():
             trainer.mark_diverged("optimizer state", value)

@@ -15,7 +15,7 @@ from ..capacity.limits import BOUNDS_LIMIT, MAX_COUNT
 from ..capacity.memory import describe
 from .arrays import ENCODINGS
 from .errors import ApiError, bad_type
-from .validate import boolean, check_keys, number, query_value, string
+from .validate import boolean, check_keys, number, query_boolean, query_value, string
 
 DEFAULTS = {
     "grid": True, "resolution": DEFAULT_RESOLUTION, "neurons": True,
@@ -31,8 +31,8 @@ BOOLEAN = ("grid", "neurons", "weights", "history", "confusion", "predictions")
 def parse_options(raw, limits, from_query=False):
     """Complete snapshot options from a (possibly empty) dict; 400/422 on bad values.
 
-    Query strings carry text: "0"/"1"/"true"/"false" and numbers are read as JSON would be,
-    and `bounds` may be given as "x0,x1,y0,y1".
+    Query strings carry text: a yes/no option takes "true"/"false"/"1"/"0" (any other word is
+    a 400), numbers are read as JSON would be, and `bounds` may be given as "x0,x1,y0,y1".
     """
     if raw is None:
         raw = {}
@@ -47,11 +47,10 @@ def parse_options(raw, limits, from_query=False):
                                else [query_value(v) for v in text.split(",")])
             elif key == "transformed":
                 values[key] = _transformed_query(text)
+            elif key in BOOLEAN:
+                values[key] = query_boolean(f"snapshot.{key}", text)
             else:
-                value = query_value(text)
-                if key in BOOLEAN and value in (0, 1) and not isinstance(value, bool):
-                    value = bool(value)
-                values[key] = value
+                values[key] = query_value(text)
     out = {}
     for key in BOOLEAN:
         out[key] = boolean(f"snapshot.{key}", values.get(key, DEFAULTS[key]))

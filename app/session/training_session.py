@@ -96,6 +96,7 @@ class Plan:
     custom_problem: str = None
     memory: int = 0
     initial_params: np.ndarray = None  # start from these weights (a fork), else from the seed
+    between: object = None       # called between the build's long parts (a server's CPU turn)
 
 
 class TrainingSession:
@@ -152,6 +153,8 @@ class TrainingSession:
         points = plan.points if plan.points is not None else generate_points(config)
         trainer = build_trainer(build_network(config), points, config, limits)
         if plan.initial_params is not None:
+            if plan.between is not None:
+                plan.between()
             trainer.restart_from(plan.initial_params)
         session = cls(config, points.as_problem(config["problem"]), trainer, limits,
                       plan.custom_problem, plan.memory)

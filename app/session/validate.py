@@ -102,13 +102,25 @@ def check_keys(field, obj, allowed):
             raise ApiError(422, f"unknown field {key[:40]!r}", name, sorted(allowed))
 
 
+# The only words a query string may use for a yes/no value (any case).
+QUERY_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def query_boolean(field, text):
+    """A yes/no query-string value: one of QUERY_BOOLEANS' words, else 400 naming `field`."""
+    value = QUERY_BOOLEANS.get(text.strip().lower()) if isinstance(text, str) else None
+    if value is None:
+        raise ApiError(400, f"{field}: expected true, false, 1 or 0, got {str(text)[:40]!r}",
+                       field, list(QUERY_BOOLEANS))
+    return value
+
+
 def query_value(text):
-    """A query-string value as JSON-ish: "1"/"true" → True, "0"/"false" → False, numbers."""
+    """A query-string value as JSON-ish: "true" → True, "false" → False, numbers (a yes/no
+    option reads "1"/"0" as True/False itself)."""
     lowered = text.strip().lower()
-    if lowered in ("true", "yes", "on"):
-        return True
-    if lowered in ("false", "no", "off"):
-        return False
+    if lowered in ("true", "false"):
+        return QUERY_BOOLEANS[lowered]
     try:
         return parse_json(text)
     except (ValueError, RecursionError):

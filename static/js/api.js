@@ -69,7 +69,8 @@ export const api = {
   practice: (id, body) => request("POST", `/api/sessions/${id}/practice`, body),
   exercise: (body) => request("POST", "/api/practice/exercise", body),
   check: (body) => request("POST", "/api/practice/check", body),
-  landscape: (body) => request("POST", "/api/landscape", body),
+  /** Under its first session's path, so a proxy takes it to the worker holding the sessions. */
+  landscape: (body) => request("POST", `/api/sessions/${body.sessions[0]}/landscape`, body),
   lessons: () => request("GET", "/api/lessons"),
   lesson: (id) => request("GET", `/api/lessons/${encodeURIComponent(id)}`),
   /** keepalive: true lets the request outlive the page (pagehide). */

@@ -51,7 +51,10 @@ def test_the_api_reference_has_examples_for_every_endpoint_it_lists():
 
 @pytest.fixture(scope="module")
 def server():
-    with BackgroundServer(test_app(), threads=4) as url:
+    # Every example gets three fresh sessions from one address, never deleted: far more than
+    # one client's quotas, which these examples do not test.
+    with BackgroundServer(test_app(CLIENT_SESSIONS=10_000, CLIENT_MEMORY=1 << 40),
+                          threads=4) as url:
         yield url
 
 

@@ -10,9 +10,11 @@ import re
 import select
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -365,3 +367,213 @@ def test_python_m_app_proxy_prints_the_configuration_for_workers_on_other_machin
                           "--worker", "A1=10.0.0.5"], cwd=ROOT, capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
+
+
+# --------------------------------------------------------------------------- issue 23
+def call_from(url, source, method="GET", body=None, headers=None, as_json=True):
+    """Like `call`, from the local address `source` (a learner of its own), with `headers`:
+    (status, worker, JSON body (the raw bytes unless `as_json`), response headers)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60,
+                                            source_address=(source, 0))
+    data = None if body is None else json.dumps(body)
+    sent = {"Content-Type": "application/json"} if data else {}
+    connection.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), data,
+                       {**sent, **(headers or {})})
+    response = connection.getresponse()
+    raw = response.read()
+    connection.close()
+    if not as_json:
+        return response.status, response.headers.get("X-Playground-Worker"), raw, response.headers
+    assert response.headers.get_content_type() == "application/json", raw[:200]
+    return (response.status, response.headers.get("X-Playground-Worker"), json.loads(raw),
+            response.headers)
+
+
+@pytest.fixture(scope="module")
+def two_workers():
+    if not NGINX:
+        pytest.fail("nginx is not installed (apt-get install nginx)")
+    launcher = Launcher(2)
+    yield launcher
+    launcher.stop()
+
+
+def sessions_on_each_worker(base, source="127.0.0.1"):
+    """{worker: session id} for both workers (creating is spread across them)."""
+    found = {}
+    for _ in range(10):
+        status, worker, body, _ = call_from(f"{base}/api/sessions", source, "POST",
+                                            {"n_points": 60, "snapshot": LIGHT})
+        assert status == 201
+        found.setdefault(worker, body["id"])
+        if len(found) == 2:
+            return found
+    pytest.fail(f"sessions landed on {set(found)} only")
+
+
+@needs_nginx
+def test_compare_works_through_the_proxy(two_workers):
+    """The landscape names its session in its path, so every request reaches the owner (the
+    first path reached a random worker: with 2 workers 10 of 20 were a 404)."""
+    base = two_workers.url
+    owners = sessions_on_each_worker(base)
+    for worker, sid in owners.items():
+        forks = []
+        for optimizer in ("adam", "momentum"):
+            status, answered, body, _ = call_from(f"{base}/api/sessions/{sid}/fork", "127.0.0.1",
+                                                  "POST", {"overrides": {"optimizer": optimizer},
+                                                           "snapshot": LIGHT})
+            assert status == 201 and answered == worker and body["id"].startswith(worker + ".")
+            forks.append(body["id"])
+        race = [sid, *forks]
+        for i in range(10):
+            status, answered, body, _ = call_from(
+                f"{base}/api/sessions/{race[i % 3]}/landscape", "127.0.0.1", "POST",
+                {"sessions": race, "resolution": 5})
+            assert (status, answered) == (200, worker), body
+            assert [t["id"] for t in body["trajectories"]] == race
+        # The first path reaches any worker; one that does not hold the runs sends it on.
+        status, answered, body, headers = call_from(f"{base}/api/landscape", "127.0.0.1", "POST",
+                                                    {"sessions": race, "resolution": 5})
+        if status == 307:
+            assert headers["Location"] == f"/api/sessions/{sid}/landscape"
+            status, answered, body, _ = call_from(base + headers["Location"], "127.0.0.1", "POST",
+                                                  {"sessions": race, "resolution": 5})
+        assert (status, answered) == (200, worker)
+    (w1, s1), (w2, s2) = sorted(owners.items())
+    status, answered, body, _ = call_from(f"{base}/api/sessions/{s1}/landscape", "127.0.0.1",
+                                          "POST", {"sessions": [s1, s2]})
+    assert status == 422 and answered == w1 and body["error"]["field"] == "sessions"
+    assert f"'{w2}'" in body["error"]["message"]
+    # Any path under a session's prefix goes to its owner: the report of a Compare, say.
+    status, answered, page, _ = call_from(f"{base}/api/sessions/{s2}/landscape/report",
+                                          "127.0.0.1", "POST", {"sessions": [s2], "resolution": 5},
+                                          as_json=False)
+    assert (status, answered) == (200, w2) and page.startswith(b"<!DOCTYPE html>")
+
+
+@needs_nginx
+@pytest.mark.parametrize("data, status", [
+    (b"GARBAGE\r\n\r\n", 400),
+    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414),
+    (b"GET / HTTP/3.0\r\nHost: localhost\r\n\r\n", 505),
+    (b"TRACE / HTTP/1.1\r\nHost: localhost\r\n\r\n", 405),
+    (b"POST /api/sessions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999\r\n\r\n", 413),
+    (b"POST /api/sessions/w1.x/step HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999"
+     b"\r\n\r\n", 413),
+    (b"POST /api/sessions HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: foo\r\n\r\n", 501),
+    (b"GET /api/sessions/zz.abc HTTP/1.1\r\nHost: localhost\r\n\r\n", 404),
+    (b"GET /api/sessions/ HTTP/1.1\r\nHost: localhost\r\n\r\n", 404),
+    (b"GET /.error HTTP/1.1\r\nHost: localhost\r\n\r\n", 404),
+])
+def test_nginx_s_own_answers_are_json_with_the_workers_headers(two_workers, data, status):
+    from app.http.headers import CSP
+
+    host, port = two_workers.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(data)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+            if b"\r\n\r\n" in out and out.endswith(b"}\n"):
+                break
+    head, _, body = out.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
+    assert int(lines[0].split()[1]) == status, out[:300]
+    assert "x-playground-worker" not in headers          # nginx answered, not a worker
+    assert headers["content-type"] == "application/json"
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store" and headers["content-security-policy"] == CSP
+    error = json.loads(body)["error"]
+    assert set(error) == {"message", "field", "allowed"} and error["message"]
+
+
+@needs_nginx
+def test_quotas_count_each_learner_s_own_address_through_the_proxy(two_workers):
+    """Every connection to a worker comes from nginx; the quota still counts the learner, by the
+    address nginx passes on (a client's own X-Real-IP is overwritten). Real defaults: 16
+    sessions per address per worker."""
+    base = two_workers.url
+    flooder, made = "127.0.0.2", {}
+    for _ in range(60):
+        status, worker, body, _ = call_from(f"{base}/api/sessions", flooder, "POST",
+                                            {"n_points": 20, "snapshot": LIGHT},
+                                            {"X-Real-IP": "10.9.9.9"})
+        if status == 429:
+            assert body["error"]["field"] == "client_sessions"
+            made.setdefault(worker, 0)
+            if len([w for w in made if made[w] == 16]) == 2:
+                break
+            continue
+        assert status == 201
+        made[worker] = made.get(worker, 0) + 1
+    assert made == {"w1": 16, "w2": 16}
+    for i in range(6):    # learners at other addresses are not refused
+        status, _, _, _ = call_from(f"{base}/api/sessions", f"127.0.2.{i}", "POST",
+                                    {"n_points": 20, "snapshot": LIGHT})
+        assert status == 201
+
+
+def nginx_processes(prefix):
+    """The pids of the running nginx's master and its workers (Linux /proc)."""
+    master = int((prefix / "nginx.pid").read_text())
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return master, [int(pid) for pid in children]
+
+
+@needs_nginx
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_nginx_that_dies_is_restarted_and_the_sessions_carry_on():
+    """kill -9 of nginx's master used to stop every worker (every session lost) while an
+    orphaned nginx worker kept the port, answering 503."""
+    launcher = Launcher(2)
+    try:
+        prefix = Path(re.search(r"logs in (\S+)\)", "\n".join(launcher.seen))[1])
+        sessions = sessions_on_each_worker(launcher.url)
+        for sid in sessions.values():
+            assert call(f"{launcher.url}/api/sessions/{sid}/step", "POST",
+                        {"epochs": 3, "snapshot": LIGHT})[0] == 200
+        master, workers = nginx_processes(prefix)
+        assert workers
+        os.kill(master, signal.SIGKILL)
+        launcher.wait_for(r"nginx stopped .* restarting it")
+        launcher.wait_for(r"nginx restarted")
+        assert all(gone(pid, 10) for pid in workers)          # no orphan holds the port
+        for worker, sid in sessions.items():                   # nothing was lost
+            status, answered, body = call(f"{launcher.url}/api/sessions/{sid}/step", "POST",
+                                          {"epochs": 1, "snapshot": LIGHT})
+            assert (status, answered, body["snapshot"]["epoch"]) == (200, worker, 4)
+        master, workers = nginx_processes(prefix)
+        launcher.stop()
+        assert launcher.process.returncode == 0
+        assert all(gone(pid, 10) for pid in [master, *workers])   # the whole group ended
+    finally:
+        launcher.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_stopping_nginx_ends_its_whole_process_group():
+    """A master that goes leaves its workers behind (as nginx's do when it is killed): stop()
+    ends every process of the group, not only the master."""
+    master = subprocess.Popen(["sh", "-c", "sleep 300 & sleep 300 & wait"], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while len(children := Path(f"/proc/{master.pid}/task/{master.pid}/children")
+                  .read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        orphans = [int(pid) for pid in children]
+        assert len(orphans) == 2
+        nginx = object.__new__(proxy.Nginx)      # only its process matters here
+        nginx.process = master
+        nginx.stop()
+        assert master.poll() is not None
+        assert all(gone(pid, 10) for pid in orphans)
+    finally:
+        if master.poll() is None:
+            os.killpg(master.pid, signal.SIGKILL)
+            master.wait()

@@ -72,7 +72,9 @@ def test_threads_stepping_patching_and_resetting_one_session(app):
 
 def test_many_sessions_in_parallel(app):
     def run(i):
+        # Sixteen learners, each at its own address (one address holds a bounded number).
         local = app.test_client()
+        local.environ_base["REMOTE_ADDR"] = f"127.0.0.{10 + i}"
         body = local.post("/api/sessions", json={"seed": i, "snapshot": LIGHT}).get_json()
         sid = body["id"]
         for _ in range(5):

@@ -212,3 +212,76 @@ def test_a_diverged_export_imports_again(client, make_session):
     assert model["trainer"]["status"] == "diverged"
     snap = imported(client, model)["snapshot"]
     assert snap["status"] == "diverged" and snap["reason"] == model["trainer"]["status_reason"]
+
+
+# --------------------------------------------------------------------------- said twice
+NETWORK = ("trainer", "network", "config")
+
+
+@pytest.mark.parametrize("path, value", [
+    ((*NETWORK, "activation"), ["sigmoid", "sigmoid"]),   # the relu/sigmoid export
+    ((*NETWORK, "init"), "he_normal"),
+    ((*NETWORK, "seed"), 2),
+    ((*NETWORK, "output_activation"), "linear"),
+    ((*NETWORK, "loss"), "mse"),
+    ((*NETWORK, "problem"), "regression"),
+    ((*NETWORK, "layer_sizes"), [2, 4, 3, 1]),
+    (("trainer", "hyperparams", "learning_rate"), 0.5),
+    (("trainer", "hyperparams", "clip_norm"), 1.0),
+    (("trainer", "hyperparams", "batch_size"), 11),
+])
+def test_every_field_an_export_states_twice_must_agree(client, make_session, error_of, path,
+                                                       value):
+    model = export_of(client, make_session, steps={"epochs": 2}, activation="relu",
+                      optimizer="adam")
+    assert model["trainer"]["network"]["config"]["activation"] == ["relu", "relu"]
+    error = error_of(client.post("/api/sessions", json={"model": edit(model, path, value)}), 422)
+    assert error["field"] == "model." + ".".join(path)
+    assert "configuration says" in error["message"]
+    # Unchanged, the same export imports.
+    assert imported(client, model)["config"]["activation"] == "relu"
+
+
+def test_a_network_description_missing_a_field_is_refused(client, make_session, error_of):
+    model = export_of(client, make_session)
+    del model["trainer"]["network"]["config"]["init"]
+    error = error_of(client.post("/api/sessions", json={"model": model}), 422)
+    assert error["field"] == "model.trainer.network.config.init"
+
+
+def trajectory_rows(model):
+    trajectory = model["trainer"]["trajectory"]
+    raw = base64.b64decode(trajectory["params"]["data"])
+    return np.frombuffer(raw, "<f4").reshape(trajectory["params"]["shape"]).copy()
+
+
+@pytest.mark.parametrize("epochs, field", [
+    ([0, 1, 2, 9], "model.trainer.trajectory.epochs[3]"),     # past the trainer's epoch 3
+    ([0, 2, 1, 3], "model.trainer.trajectory.epochs[2]"),     # out of order
+    ([0, 1, 2], "model.trainer.trajectory.params.shape[0]"),  # one row more than epochs
+])
+def test_the_recorded_path_must_fit_the_trainer(client, make_session, error_of, epochs, field):
+    model = export_of(client, make_session, steps={"epochs": 3})
+    assert model["trainer"]["trajectory"]["epochs"] == [0, 1, 2, 3]
+    bad = edit(model, ("trainer", "trajectory", "epochs"), epochs)
+    assert error_of(client.post("/api/sessions", json={"model": bad}), 422)["field"] == field
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_a_recorded_path_that_is_not_finite_is_refused(client, make_session, error_of, value):
+    model = export_of(client, make_session, steps={"epochs": 3})
+    rows = trajectory_rows(model)
+    rows[2, 1] = value
+    params = {"dtype": "float32", "shape": list(rows.shape),
+              "data": base64.b64encode(rows.astype("<f4").tobytes()).decode()}
+    bad = edit(model, ("trainer", "trajectory", "params"), params)
+    error = error_of(client.post("/api/sessions", json={"model": bad}), 422)
+    assert error["field"] == "model.trainer.trajectory.params"
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", 2])
+def test_the_version_must_be_the_integer_1(client, make_session, error_of, version):
+    model = export_of(client, make_session)
+    error = error_of(client.post("/api/sessions", json={"model": edit(model, ("version",), version)}),
+                     422)
+    assert error["field"] == "model"

@@ -1,4 +1,4 @@
-"""POST /api/landscape: the loss slice around the first session's current weights with every
+"""POST /api/sessions/<id>/landscape: the loss slice around the first session's current weights with every
 session's path projected; the centre is that session's training data loss (1e-12), its path
 ends at (0, 0); sessions that differ in network or data are a 422 naming what differs; every
 bad value and too much work is refused before any work."""
@@ -21,8 +21,21 @@ def step(client, sid, **body):
     return post(client, f"/api/sessions/{sid}/step", {**body, "snapshot": BARE})["snapshot"]
 
 
+def path_of(body):
+    """The landscape's path for `body`: its first session's (the first path when the body
+    names none, as a malformed body may)."""
+    ids = body.get("sessions")
+    if isinstance(ids, list) and ids and isinstance(ids[0], str):
+        return f"/api/sessions/{ids[0]}/landscape"
+    return "/api/landscape"
+
+
+def post_landscape(client, **body):
+    return client.post(path_of(body), json=body)
+
+
 def landscape(client, status=200, **body):
-    return post(client, "/api/landscape", body, status)
+    return post(client, path_of(body), body, status)
 
 
 def train_loss(client, sid):
@@ -138,7 +151,7 @@ def test_a_landscape_changes_no_session(client):
 def test_sessions_that_differ_are_a_422_naming_what_differs(client, change, differs):
     sid = create(client)["id"]
     other = create(client, **change)["id"]
-    r = client.post("/api/landscape", json={"sessions": [sid, other]})
+    r = post_landscape(client, sessions=[sid, other])
     error = check_error(r, 422)
     assert error["field"] == "sessions[1]" and error["differs"] == differs
     for name in differs:
@@ -151,7 +164,7 @@ def test_the_first_session_must_not_have_diverged_the_others_may(client):
     assert step(client, bad, epochs=50)["status"] == "diverged"
     result = landscape(client, sessions=[good, bad], resolution=5)
     assert result["trajectories"][1]["epoch"][0] == 0        # its finite records still drawn
-    error = check_error(client.post("/api/landscape", json={"sessions": [bad, good]}), 422)
+    error = check_error(post_landscape(client, sessions=[bad, good]), 422)
     assert error["field"] == "sessions[0]"
 
 
@@ -179,7 +192,7 @@ def test_bad_requests_name_the_field(client, body, status, field):
     sid = create(client)["id"]
     body = {k: [sid if s == "$S" else s for s in v] if k == "sessions" and isinstance(v, list)
             else v for k, v in body.items()}
-    error = check_error(client.post("/api/landscape", json=body), status)
+    error = check_error(client.post(path_of(body), json=body), status)
     assert error["field"] == field
 
 
@@ -188,11 +201,11 @@ def test_too_much_work_is_refused_with_the_resolution_that_fits(client, app):
     sizes = [2, 4, 2, 1]
     app.config["MAX_LANDSCAPE_WORK"] = cost(sizes, 250, 21)
     landscape(client, sessions=[sid], resolution=21)
-    error = check_error(client.post("/api/landscape", json={"sessions": [sid], "resolution": 23}),
+    error = check_error(post_landscape(client, sessions=[sid], resolution=23),
                         422)
     assert error["field"] == "resolution" and error["allowed"] == [3, 21]
     app.config["MAX_LANDSCAPE_WORK"] = cost(sizes, 250, 3) - 1
-    error = check_error(client.post("/api/landscape", json={"sessions": [sid], "resolution": 3}),
+    error = check_error(post_landscape(client, sessions=[sid], resolution=3),
                         422)
     assert error["field"] == "sessions"
     assert client.get("/api/options").get_json()["limits"]["max_landscape_work"] == cost(sizes, 250, 3) - 1
@@ -209,4 +222,44 @@ def test_paths_survive_a_model_export_and_import(client):
     assert imported["loss"] == original["loss"]
     model["trainer"]["trajectory"]["epochs"] = [0, 1]                # does not fit its rows
     error = check_error(client.post("/api/sessions", json={"model": model}), 422)
-    assert error["field"].startswith("model.trajectory")
+    assert error["field"].startswith("model.trainer.trajectory")
+
+
+# --------------------------------------------------------------------------- which path
+def test_the_path_names_one_of_the_listed_sessions(client):
+    ids = race(client)
+    by_last = client.post(f"/api/sessions/{ids[2]}/landscape",
+                          json={"sessions": ids, "resolution": 5})
+    assert by_last.status_code == 200 and by_last.get_json()["origin"]["id"] == ids[0]
+    other = create(client)["id"]
+    error = check_error(client.post(f"/api/sessions/{other}/landscape",
+                                    json={"sessions": ids, "resolution": 5}), 422)
+    assert error["field"] == "sessions" and "path" in error["message"]
+
+
+def test_the_first_path_still_answers_in_one_process(client):
+    ids = race(client)
+    old = post(client, "/api/landscape", {"sessions": ids, "resolution": 5})
+    new = landscape(client, sessions=ids, resolution=5)
+    assert old["loss"] == new["loss"] and old["trajectories"] == new["trajectories"]
+
+
+def test_sessions_held_by_different_workers_are_a_422_saying_so(make_app):
+    client = make_app(WORKER_NAME="w1").test_client()
+    sid = create(client)["id"]
+    assert sid.startswith("w1.")
+    for path in (f"/api/sessions/{sid}/landscape", "/api/landscape"):
+        error = check_error(client.post(path, json={"sessions": [sid, "w2.abc"]}), 422)
+        assert error["field"] == "sessions"
+        assert "'w2'" in error["message"] and "'w1'" in error["message"]
+
+
+def test_a_worker_sends_the_first_path_on_to_the_worker_that_holds_the_sessions(make_app):
+    client = make_app(WORKER_NAME="w1").test_client()
+    mine = create(client)["id"]
+    assert landscape(client, sessions=[mine], resolution=5)["origin"]["id"] == mine
+    assert post(client, "/api/landscape", {"sessions": [mine], "resolution": 5})["resolution"] == 5
+    r = client.post("/api/landscape", json={"sessions": ["w2.abc", "w2.def"], "resolution": 5})
+    assert r.status_code == 307 and r.mimetype == "application/json"
+    assert r.headers["Location"] == "/api/sessions/w2.abc/landscape"
+    assert r.get_json() == {"redirect": "/api/sessions/w2.abc/landscape"}

@@ -32,15 +32,16 @@ def still_open(sock):
 
 
 def test_half_open_connections_do_not_lock_learners_out(make_app):
-    """120 connections that send half a request and wait (waitress used to stop accepting at
-    100) while a learner's request is answered; the half-open ones are still open when it
-    is, so it did not wait for the server to time them out."""
+    """120 connections from four addresses that send half a request and wait (waitress used to
+    stop accepting at 100) while a learner's request is answered; the half-open ones are still
+    open when it is, so it did not wait for the server to time them out."""
     with BackgroundServer(make_app(), threads=4) as url:
         host, port = url.removeprefix("http://").split(":")
         stalled = []
         try:
-            for _ in range(120):
-                sock = socket.create_connection((host, int(port)), timeout=30)
+            for i in range(120):
+                sock = socket.create_connection((host, int(port)), timeout=30,
+                                                source_address=(f"127.0.0.{2 + i % 4}", 0))
                 sock.sendall(b"POST /api/sessions HTTP/1.1\r\nHost: localhost\r\nContent-")
                 stalled.append(sock)
             with urllib.request.urlopen(f"{url}/api/options", timeout=30) as response:
@@ -53,14 +54,18 @@ def test_half_open_connections_do_not_lock_learners_out(make_app):
 
 
 def test_the_waitress_settings_are_chosen_and_settable():
-    assert SETTINGS == {"threads": 32, "connection_limit": 1000, "channel_timeout": 30}
-    args = parse_args(["--threads", "6", "--connection-limit", "300", "--channel-timeout", "9"])
-    assert server_settings(args) == {"threads": 6, "connection_limit": 300, "channel_timeout": 9}
-    server = BackgroundServer(object(), threads=6, connection_limit=300, channel_timeout=9).server
+    assert SETTINGS == {"threads": 32, "connection_limit": 1000, "channel_timeout": 30,
+                        "client_connections": 64, "header_timeout": 10}
+    args = parse_args(["--threads", "6", "--connection-limit", "300", "--channel-timeout", "9",
+                       "--client-connections", "5", "--header-timeout", "2.5"])
+    assert server_settings(args) == {"threads": 6, "connection_limit": 300, "channel_timeout": 9,
+                                     "client_connections": 5, "header_timeout": 2.5}
+    server = BackgroundServer(object(), **server_settings(args)).server
     try:
         adj = server.adj
         assert (adj.threads, adj.connection_limit, adj.channel_timeout) == (6, 300, 9)
-        assert adj.asyncore_use_poll and adj.cleanup_interval <= 10
+        assert adj.asyncore_use_poll and adj.cleanup_interval <= 1
+        assert (server.edge.client_connections, server.edge.header_timeout) == (5, 2.5)
     finally:
         server.close()
 

@@ -178,3 +178,26 @@ def test_with_two_slots_two_keys_compute_at_once_and_a_third_waits():
 def test_the_app_s_scheduler_has_the_configured_slots(make_app):
     assert make_app().extensions["scheduler"].slots == 1
     assert make_app(COMPUTE_SLOTS=2).extensions["scheduler"].slots == 2
+
+
+@pytest.mark.parametrize("work", ["fork", "landscape"])
+def test_long_builds_and_landscapes_offer_their_turn_between_their_parts(make_app, monkeypatch,
+                                                                        work):
+    """A fork of a large network builds for long and a landscape computes for long: each
+    offers its turn to a lighter learner between its parts (checkpoint), as training does."""
+    app = make_app()
+    client = app.test_client()
+    bare = {"grid": False, "weights": False, "history": False, "confusion": False}
+    sid = client.post("/api/sessions", json={"snapshot": bare}).get_json()["id"]
+    offered = []
+    monkeypatch.setattr(app.extensions["scheduler"], "checkpoint", lambda: offered.append(1))
+    if work == "fork":
+        r = client.post(f"/api/sessions/{sid}/fork", json={"overrides": {"learning_rate": 0.1},
+                                                           "snapshot": bare})
+        assert r.status_code == 201 and r.get_json()["same_initial_weights"]
+        assert len(offered) >= 2    # before taking the source's weights, and after building
+    else:
+        r = client.post(f"/api/sessions/{sid}/landscape", json={"sessions": [sid],
+                                                                "resolution": 5})
+        assert r.status_code == 200
+        assert len(offered) >= 1    # after every piece of the grid

@@ -55,6 +55,7 @@ def test_options_lists_every_component_and_the_tf_playground_defaults(client):
         "max_landscape_sessions": 6, "max_landscape_resolution": 101,
         "max_landscape_work": 1_000_000_000, "max_slice_work": 2_000_000_000,
         "memory_budget_bytes": 2 * 1024**3, "session_memory_bytes": 128 * 1024**2,
+        "client_sessions": 16, "client_memory_bytes": 512 * 1024**2,
         "max_snapshot_bytes": 64 * 1024**2}
     assert o["snapshot_defaults"]["resolution"] == 100
     circle = next(d for d in o["datasets"] if d["name"] == "circle")
@@ -237,6 +238,22 @@ def test_get_with_bad_query_option_is_an_error(client, error_of, make_session):
     assert error_of(client.get(f"/api/sessions/{sid}?resolution=401"), 422)["allowed"] == [2, 400]
     assert error_of(client.get(f"/api/sessions/{sid}?colour=1"), 422)["field"] == "snapshot.colour"
     assert error_of(client.get(f"/api/sessions/{sid}?bounds=1,0,0,1"), 422)["field"] == "snapshot.bounds"
+
+
+@pytest.mark.parametrize("word, included", [("1", True), ("TRUE", True), ("0", False),
+                                             ("false", False)])
+def test_data_in_the_query_is_yes_or_no(client, make_session, word, included):
+    sid = make_session()["id"]
+    assert ("data" in client.get(f"/api/sessions/{sid}?grid=0&data={word}").get_json()) == included
+
+
+@pytest.mark.parametrize("query, field", [("data=abc", "data"), ("data=yes", "data"),
+                                          ("data=", "data"), ("weights=on", "snapshot.weights")])
+def test_a_yes_no_query_value_takes_only_true_false_1_or_0(client, error_of, make_session,
+                                                           query, field):
+    sid = make_session()["id"]
+    error = error_of(client.get(f"/api/sessions/{sid}?{query}"), 400)
+    assert error["field"] == field and error["allowed"] == ["true", "1", "false", "0"]
 
 
 def test_delete_then_gone(client, error_of, make_session):

@@ -35,7 +35,9 @@ def server():
     from app import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
-    app = create_app()
+    # Every page of the run comes from one address and the test pages seldom say goodbye:
+    # lift that client's quotas (tests/app/test_quotas.py tests them).
+    app = create_app({"CLIENT_SESSIONS": 100_000, "CLIENT_MEMORY": 1 << 50})
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()

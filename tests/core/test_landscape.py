@@ -213,6 +213,19 @@ def test_chunking_does_not_change_a_single_number(monkeypatch):
     np.testing.assert_allclose(one_by_one.loss, whole.loss, rtol=1e-15)
 
 
+def test_between_is_called_after_every_chunk(monkeypatch):
+    """A server lets other work run there: once per chunk (here one cell each), nothing else."""
+    net, trainer, X, y = setup("binary", "sigmoid", "bce", "circle", hidden=(4,))
+    args = (net, net.params, X, y, [trainer.trajectory.params])
+    plain = loss_landscape(*args, resolution=5, directions="random")
+    monkeypatch.setattr(landscape_module, "CHUNK_VALUES", 1)
+    calls = []
+    paced = loss_landscape(*args, resolution=5, directions="random",
+                           between=lambda: calls.append(1))
+    assert len(calls) == 25
+    np.testing.assert_allclose(paced.loss, plain.loss, rtol=1e-15)
+
+
 def test_cost_counts_multiply_adds_per_cell_and_point():
     # default network 2 → 4 → 2 → 1: 25 parameters, 7 neurons
     assert cost([2, 4, 2, 1], 250, 41) == 41 * 41 * 250 * (25 + ACTIVATION_COST * 7)

@@ -1,4 +1,4 @@
-// The race on the loss landscape: POST /api/landscape gives the training data loss over a plane
+// The race on the loss landscape: POST /api/sessions/<id>/landscape gives the training data loss over a plane
 // through parameter space (centred on the first training run's current weights; by default
 // spanned by the two main directions of the runs' paths) and every run's path projected onto it.
 // Drawn as a Plotly contour (log-scaled colours) with each run's path as a line and a marker at
@@ -45,7 +45,7 @@ function surfaceAt(z, alphas, betas, a, b) {
   return (1 - v) * ((1 - u) * at(j, i) + u * at(j, i + 1)) + v * ((1 - u) * at(j + 1, i) + u * at(j + 1, i + 1));
 }
 
-// What runs must share to be drawn on one landscape (the server checks it too: POST /api/landscape).
+// What runs must share to be drawn on one landscape (the server checks it too: POST /api/sessions/<id>/landscape).
 const SHARED = ["features", "hidden_layers", "activation", "layer_activations", "problem", "n_classes", "output_activation", "loss"];
 
 /** The configuration fields in which some run's network differs from the first run's. */
