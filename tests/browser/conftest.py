@@ -25,6 +25,9 @@ OUTPUT_DIR = ROOT / "test-output"
 # Not running, no step in flight, no change queued, nothing left to draw.
 SETTLED = "() => { const s = window.playground.state; return !s.running && !s.inFlight && !s.busy && !s.dirty; }"
 SIZES = [(1024, 768), (1280, 720), (1440, 900), (1920, 1080)]
+# Every page of the run comes from one address and the test pages seldom say goodbye: the test
+# servers lift that client's quotas (tests/app/test_quotas.py tests them).
+APP_CONFIG = {"CLIENT_SESSIONS": 100_000, "CLIENT_MEMORY": 1 << 50}
 
 
 @pytest.fixture(scope="session")
@@ -35,9 +38,7 @@ def server():
     from app import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
-    # Every page of the run comes from one address and the test pages seldom say goodbye:
-    # lift that client's quotas (tests/app/test_quotas.py tests them).
-    app = create_app({"CLIENT_SESSIONS": 100_000, "CLIENT_MEMORY": 1 << 50})
+    app = create_app(APP_CONFIG)
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from .conftest import SETTLED, Page
+from .conftest import APP_CONFIG, SETTLED, Page
 
 pytestmark = pytest.mark.browser
 
@@ -76,12 +76,18 @@ def test_a_bad_or_unknown_field_is_dropped_alone_and_named(page):
 
 
 def serve(port=0):
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from app import create_app
 
+    class OneRequestPerConnection(WSGIRequestHandler):
+        # A real restart ends every connection; with keep-alive, a threaded werkzeug server
+        # would go on answering the old connections from the old app after shutdown().
+        protocol_version = "HTTP/1.0"
+
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    srv = make_server("127.0.0.1", port, create_app(), threaded=True)
+    srv = make_server("127.0.0.1", port, create_app(APP_CONFIG), threaded=True,
+                      request_handler=OneRequestPerConnection)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 
