@@ -35,7 +35,7 @@ export function renderLegend(box, { neuron, problem, range, k, labelScale }) {
   }
   if (problem === "regression") return bar(`−${+labelScale.toFixed(2)}`, "0", `+${+labelScale.toFixed(2)}`, "Prediction (diverging scale)");
   const [lo, hi] = range || [-1, 1];
-  if (lo === 0 && hi === 1) return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
+  if (lo === 0 && hi === 1) return bar("sure: class 0", "unsure (50 %)", "sure: class 1", "The network's probability that a point is class 1");
   return bar(`${lo} (class 0)`, String((lo + hi) / 2), `+${hi} (class 1)`, "Output");
 }
 
