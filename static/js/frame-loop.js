@@ -1,8 +1,7 @@
 // The frame loop: requestAnimationFrame over the views. It knows views only through their
 // interface (docs/page.md, "Views"):
 //   wants(state, rebuilding) → snapshot options    take(snapshot, state)    draw(state)
-//   optional: el (shown while on screen), ahead (how far off screen it already counts as shown,
-//   e.g. "400px": fetched before it scrolls in), configure(state), fresh(state)
+//   optional: el (shown while on screen), configure(state), fresh(state)
 // requestAnimationFrame drives everything. At most one step request is in flight (turbo keeps two
 // queued, in the worker); its answer is decoded in the worker and drawn at the next frame.
 // Mutations (PATCH, reset, data...) go through exclusive(): they wait for the in-flight step, so
@@ -245,32 +244,28 @@ export function render() {
   while (d.length > 2 && tp - d[0] > 1500) d.shift();
 }
 
-function onScreenNow(el, ahead = 0) {
+function onScreenNow(el) {
   const r = el.getBoundingClientRect();
-  return el.checkVisibility() && r.bottom > -ahead && r.top < innerHeight + ahead && r.right > 0 && r.left < innerWidth;
+  return el.checkVisibility() && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
 }
 
-// A view is shown while its element is on screen (or within its `ahead` of it) and displayed
-// (IntersectionObserver reports a closed <details>, display: none or ?hide= as not intersecting).
+// A view is shown while its element is on screen and displayed (IntersectionObserver reports a
+// closed <details>, display: none or ?hide= as not intersecting).
 function watchVisibility() {
   const byEl = new Map();
-  const observers = new Map();   // rootMargin → its IntersectionObserver
-  const onChange = (entries) => {
+  const io = new IntersectionObserver((entries) => {
     let changed = false;
     for (const e of entries) {
       const v = byEl.get(e.target);
       if (state.visible[v.name] !== e.isIntersecting) { state.visible[v.name] = e.isIntersecting; changed = true; }
     }
     if (changed) wantsChanged();
-  };
+  });
   for (const v of views) {
     if (!v.el) continue;
-    const ahead = parseFloat(v.ahead) || 0;
-    state.visible[v.name] = onScreenNow(v.el, ahead);   // the first answer already asks for the right views
+    state.visible[v.name] = onScreenNow(v.el);   // the first answer already asks for the right views
     v.el.dataset.view = v.name;
     byEl.set(v.el, v);
-    const margin = `${ahead}px 0px`;
-    if (!observers.has(margin)) observers.set(margin, new IntersectionObserver(onChange, { rootMargin: margin }));
-    observers.get(margin).observe(v.el);
+    io.observe(v.el);
   }
 }

@@ -17,7 +17,7 @@ BOX = "(sel) => { const r = document.querySelector(sel).getBoundingClientRect();
 # pairs that overlap although neither contains the other.
 OVERLAPS = """() => {
   const sel = 'main button, main select, main input:not([type=checkbox]):not([type=file]), main label, main .dataset-tile,'
-    + ' main .feature-tile, main .neuron, main .layer-cell, main h2, main h3, main .stats > div, main .legend, main .field';
+    + ' main .feature-tile, main .neuron, main .input-label, main .layer-cell, main h2, main h3, main .stats > div, main .legend, main .field';
   const els = [...document.querySelectorAll(sel)].filter((e) => e.checkVisibility() && !e.closest('.visually-hidden'));
   const box = new Map(els.map((e) => [e, e.getBoundingClientRect()]));
   const out = [];

@@ -99,9 +99,9 @@ class MatrixTable {
   }
 }
 
-/** The view: the newest matrices, never older ones. It is fetched before it scrolls into view
- * (`ahead`); should counts still be older than the session's state, the cells show "…" until the
- * current ones arrive (a count the network no longer gives is never on screen). */
+/** The view: the newest matrices, never older ones: scrolled into view (or shown again) while its
+ * counts are older than the session's state, the cells show "…" until the current ones arrive
+ * (a count the network no longer gives is never on screen). */
 export default function confusionView() {
   const root = document.getElementById("confusion");
   const train = new MatrixTable(root.querySelector("#cm-train"), root.querySelector("#cm-train-caption"), "Train");
@@ -110,7 +110,6 @@ export default function confusionView() {
   return {
     name: "confusion",
     el: root,
-    ahead: "400px",
     wants: () => ({ confusion: true }),
     take(snap, s) { if (snap.confusion) { matrices = snap.confusion; takenAt = s.version; } },
     fresh: (s) => takenAt === s.version,
