@@ -1,6 +1,8 @@
 // The keyboard: shortcuts for the run controls, the list of them (?), and the arrow keys in a
 // radio group of tiles (the datasets). No shortcut fires while the learner types in a field,
-// holds Ctrl, Alt or ⌘, or keeps a key pressed (auto-repeat), and none while the list is open.
+// holds Ctrl, Alt or ⌘, or keeps a key pressed (auto-repeat), and none while the list is open;
+// a shortcut whose button cannot be used (hidden by ?hide=, hidden or locked by a lesson) does
+// nothing either.
 
 /** Every shortcut the page has, for the list "?" opens (Inspect's are its own, listed too). */
 export const SHORTCUTS = [
@@ -20,12 +22,15 @@ export function isTyping(target) {
     || target instanceof HTMLTextAreaElement || !!target?.isContentEditable;
 }
 
+/** The button can be pressed: shown, not inert, not locked or disabled. */
+const usable = (button) => !!button && button.checkVisibility() && !button.disabled && !button.closest("[inert], .lesson-locked, .lesson-hidden");
+
 /**
- * Space, "." / "s", "r" and "?" on the whole page. actions: {playPause, step, reset}; dialog:
- * the <dialog> that lists SHORTCUTS (filled here); playButton: Space on any other focused button
- * presses that button instead, as buttons do.
+ * Space, "." / "s", "r" and "?" on the whole page. actions: {playPause, step, reset}; buttons:
+ * the dialog that lists SHORTCUTS (filled here), the button that opens it, and the run buttons a
+ * shortcut stands for (Space on any other focused button presses that button instead).
  */
-export function installShortcuts({ playPause, step, reset }, { dialog, playButton, openButton }) {
+export function installShortcuts({ playPause, step, reset }, { dialog, openButton, playButton, stepButton, resetButton }) {
   fillList(dialog.querySelector("dl"));
   const toggleList = () => {
     if (dialog.open) dialog.close();
@@ -48,13 +53,13 @@ export function installShortcuts({ playPause, step, reset }, { dialog, playButto
     if (space) {
       if (t instanceof HTMLButtonElement && t !== playButton) return;   // Space presses the focused button
       e.preventDefault();
-      playPause();
+      if (usable(playButton)) playPause();
     } else if (e.key === "." || e.key === "s" || e.key === "S") {
       e.preventDefault();
-      step();
+      if (usable(stepButton)) step();
     } else if (e.key === "r" || e.key === "R") {
       e.preventDefault();
-      reset();
+      if (usable(resetButton)) reset();
     } else if (e.key === "?") {
       e.preventDefault();
       toggleList();

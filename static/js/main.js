@@ -161,7 +161,7 @@ function buildRunControls() {
     importModel(model);
   });
   installShortcuts({ playPause: () => setRunning(!state.running), step: stepOnce, reset: () => reset(false) },
-    { dialog: $("shortcuts"), playButton: $("btn-play"), openButton: $("btn-keys") });
+    { dialog: $("shortcuts"), openButton: $("btn-keys"), playButton: $("btn-play"), stepButton: $("btn-step"), resetButton: $("btn-reset") });
   arrowRadioGroup($("datasets"), ".dataset-tile");
 }
 

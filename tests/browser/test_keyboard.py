@@ -141,3 +141,19 @@ def test_the_focus_ring_shows_on_the_dark_top_bar(page):
         seen.add(name)
     assert {"btn-reset", "btn-play", "btn-step"} <= seen
     assert p.errors == []
+
+
+def test_a_hidden_run_button_takes_its_shortcut_with_it(page):
+    """A class link that hides reset and step (?hide=) leaves R and S without effect; Space still plays."""
+    p = page.open("/?hide=reset,step")
+    p.wait(SETTLED)
+    for key in ["r", "s", "."]:
+        p.page.keyboard.press(key)
+    p.wait(SETTLED)
+    assert p.js("() => window.playground.epoch") == 0
+    p.page.keyboard.press("Space")
+    p.wait("() => window.playground.running")
+    p.page.keyboard.press("Space")
+    p.pause()
+    assert p.js("() => window.playground.epoch") > 0
+    assert p.errors == []
