@@ -5,10 +5,10 @@ export const NEG = [245, 147, 34];   // orange, −1
 export const MID = [232, 234, 235];  // light grey, 0
 export const POS = [8, 119, 189];    // blue, +1
 
-// Six classes that stay apart for the common colour-vision deficiencies too (protanopia,
-// deuteranopia, tritanopia as Machado et al. 2009 simulate them): every pair at least ΔE 17
-// apart in CIELAB (9 at the boundary's half strength), and none of them near the grey of
-// "unsure" (tests/browser/test_colours_and_views.py measures it).
+// The playground's six classes stay apart for the common colour-vision deficiencies too
+// (protanopia, deuteranopia, tritanopia as Machado et al. 2009 simulate them): every pair at
+// least ΔE 17 apart in CIELAB (9 at the boundary's half strength), and none of them near the
+// grey of "unsure" (tests/browser/test_colours_and_views.py measures it).
 export const CLASS_COLORS = [
   [245, 147, 34],  // 0 orange (binary "0")
   [8, 119, 189],   // 1 blue   (binary "1")
