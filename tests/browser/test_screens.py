@@ -177,3 +177,19 @@ def test_screenshots(sized_page, output_dir, width, height):
     assert p.js("() => document.scrollingElement.scrollWidth") <= width
     p.page.screenshot(path=str(output_dir / f"screen-{width}x{height}.png"), full_page=True)
     assert p.errors == []
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (1280, 720)])
+def test_ten_classes_fit_too(sized_page, width, height):
+    """The digits' 10 × 10 confusion matrices stay inside their card: nothing sideways."""
+    p = sized_page(width, height, "/#dataset=digits")
+    p.wait("() => window.playground.config.dataset === 'digits'")
+    p.js("() => document.getElementById('confusion').scrollIntoView()")
+    p.wait("() => document.querySelectorAll('#cm-train td.cm-cell').length === 100")
+    p.wait(SETTLED)
+    assert p.js("() => document.scrollingElement.scrollWidth") <= width
+    card = p.js(BOX, "#confusion")
+    for table in ("#cm-train", "#cm-test"):
+        box = p.js(BOX, table)
+        assert card[0] - 0.5 <= box[0] and box[2] <= card[2] + 0.5, (table, box, card)
+    assert p.errors == []
