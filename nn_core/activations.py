@@ -29,6 +29,9 @@ class Activation:
     formula = ""
     derivative_formula = ""  # f′(z) in words, for the page's equations (Inspect)
     output_range = None  # (low, high) when bounded; used to encode targets and colour maps
+    # z ≤ silent_below gives f(z) = 0 and f′(z) = 0: a unit whose z stays there on every row
+    # passes no gradient back and nothing forward (dead_network.py); None: never silent.
+    silent_below = None
 
     def derivative(self, z):
         """f'(z) elementwise (for tests and plots; training uses `backward`)."""
@@ -92,6 +95,7 @@ class ReLU(Activation):
 
     name, label, formula = "relu", "ReLU", "max(0, z)"
     derivative_formula = "1 if z > 0 else 0"
+    silent_below = 0.0
 
     def forward(self, z, out=None):
         return np.maximum(z, 0.0, out=out)

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from .dead_network import DeadNetworkCheck
 from .drawable import FLOAT32_MAX, beyond_float32
 from .errors import ConfigError, check_number
 from .history import History
@@ -67,7 +68,9 @@ class Trainer:
     - training stops with `status == "diverged"` when the loss or a weight becomes NaN or
       infinite, or a weight grows beyond FLOAT32_MAX (what a snapshot can carry);
     - every change made between minibatches (settings, weights set, new data, a stop) goes
-      into `log` at the step it was made, so `runlog.replay` can rebuild the run exactly.
+      into `log` at the step it was made, so `runlog.replay` can rebuild the run exactly;
+    - `hints` lists what keeps training from getting anywhere without stopping it: a dead
+      network (no gradient reaching the weights for a few epochs; dead_network.py).
     """
 
     def __init__(self, network, X_train, y_train, X_test=None, y_test=None, *, optimizer="sgd",
@@ -93,6 +96,7 @@ class Trainer:
         self.history = History(fields, history_capacity)
         self.trajectory = Trajectory(network.n_params)   # the weights at each recorded epoch
         self.log = RunLog(log_capacity)   # every change between minibatches (runlog.py)
+        self.dead_check = DeadNetworkCheck(network)
         self._set_data(X_train, y_train, X_test, y_test)
         self._restart()
 
@@ -128,6 +132,13 @@ class Trainer:
     def metrics(self):
         """The newest history row: losses, accuracy or RMSE/R², learning rate, gradient norms."""
         return dict(self.history.latest)
+
+    @property
+    def hints(self):
+        """What keeps training from getting anywhere, as of the newest recorded epoch: a list of
+        JSON-safe dicts (`dead_network.describe`), empty for a healthy run."""
+        hint = self.dead_check.hint
+        return [] if hint is None else [hint]
 
     # ----------------------------------------------------------------- training
     def step(self, batches=1, time_limit=None):
@@ -271,7 +282,9 @@ class Trainer:
             for split, X, y, T in (("train", self._X_train, self._y_train, self._T_train),
                                    ("test", self._X_test, self._y_test, self._T_test)):
                 if len(X):
-                    row[f"{split}_loss"], output = self._forward_loss(X, T)
+                    # the training rows' pass also tells which hidden units ever speak
+                    watch = self.dead_check if split == "train" else None
+                    row[f"{split}_loss"], output = self._forward_loss(X, T, watch)
                     self._add_metrics(row, split, output, y)
                 else:
                     row[f"{split}_loss"] = math.nan
@@ -312,18 +325,42 @@ class Trainer:
             return np.concatenate([net.decide(net.forward(X[i:i + chunk]).output)
                                    for i in range(0, len(X), chunk)] or [np.zeros(0, np.int64)])
 
-    def _forward_loss(self, X, T, chunk=EVAL_CHUNK):
+    def _forward_loss(self, X, T, watch=None, chunk=EVAL_CHUNK):
         """(mean loss, outputs) over all rows, a chunk at a time: small temporaries stay in cache
-        instead of faulting in tens of megabytes of fresh pages every epoch."""
+        instead of faulting in tens of megabytes of fresh pages every epoch. `watch` (a
+        DeadNetworkCheck) sees each chunk's pre-activations."""
         net, total, outputs = self.net, 0.0, []
+        if watch is not None:
+            watch.start_pass()
         for i in range(0, len(X), chunk):
             fwd = net.forward(X[i:i + chunk])
+            if watch is not None:
+                watch.see(fwd.z)
             total += net.loss_fn.value(fwd.z[-1], fwd.output, T[i:i + chunk]) * len(fwd.output)
             outputs.append(fwd.output)
         return total / len(X), np.concatenate(outputs)
 
     def _grad_norms(self):
         return [float(np.linalg.norm(layer.dW_aug)) for layer in self.net.layers]
+
+    def _weight_grad_norm(self):
+        """‖∂L/∂W‖ (weights, not biases) of the data loss over the whole training set.
+
+        The newest gradient (`grads`: a minibatch's, or the whole set's at epoch 0) answers when
+        it is clearly not 0; only a ~0 one is measured again over every row, with `grads` kept
+        as it was (`last_grads` still shows the newest update)."""
+        net = self.net
+        g = net.grads * net.weight_mask
+        norm = float(np.sqrt(np.dot(g, g)))
+        if norm > self.dead_check.floor:
+            return norm
+        kept = net.grads.copy()
+        with np.errstate(all="ignore"):
+            net.backprop(self._X_train_aug, self._T_train, net.workspace(self.n_train))
+            g = net.grads * net.weight_mask
+            norm = float(np.sqrt(np.dot(g, g)))
+        net.grads[...] = kept
+        return norm
 
     def _add_metrics(self, row, split, output, y):
         if self.net.problem == "regression":
@@ -335,6 +372,9 @@ class Trainer:
 
     def _record(self, grad_norms=None):
         row = self.evaluate(grad_norms)
+        self.dead_check.end_epoch(self.epoch, row["train_loss"], self._weight_grad_norm,
+                                  self.base_learning_rate,
+                                  shrinking=self.regularizer.name != "none" and self.reg_rate > 0)
         self.history.append(row)
         self.trajectory.append(self.epoch, self.net.params)
         if not math.isfinite(row["train_loss"]):
@@ -465,6 +505,9 @@ class Trainer:
         self._remeasure()
 
     def _remeasure(self):
+        """Evaluate again after the weights or data changed outside training; a dead network's
+        count starts again."""
+        self.dead_check.clear()
         self.history.latest = self.evaluate()
         if self.status == "ok" and beyond_float32(self.net.params):
             self.mark_diverged("weights", self.net.params)
@@ -497,6 +540,7 @@ class Trainer:
         self.epoch = self.steps = 0
         self.status, self.status_reason = "ok", None
         self._lr = self.schedule(self.base_learning_rate, 0)
+        self.dead_check.clear()
         self.history.clear()
         self.trajectory.clear()
         self._record()

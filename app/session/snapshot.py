@@ -56,6 +56,7 @@ def build(session, options, grid_cache=None, done=None, timing=None):
         "steps": trainer.steps,
         "status": status,
         "reason": trainer.status_reason if status != "ok" else None,
+        "hints": trainer.hints if status == "ok" else [],
         "learning_rate": _float(trainer.learning_rate),
         **snap,
     }

@@ -1,6 +1,8 @@
 // The JSON API client: every call returns parsed JSON or throws an ApiError carrying the
 // server's {"error": {"message", "field", "allowed"}} so the page can show it next to the control.
 
+import { readableError } from "./field-labels.js";
+
 export class ApiError extends Error {
   constructor(status, message, field = null, allowed = null, body = null) {
     super(message);
@@ -10,19 +12,15 @@ export class ApiError extends Error {
     this.body = body;  // the whole error answer (e.g. data uploads add "errors": [{row, reason}])
   }
 
-  /** A plain sentence for the user, with the allowed values when the server gave them. */
+  /** A plain sentence for the user: the field said with its control's label ("Batch size: 0 is
+   * out of range (1 … 512)"), the allowed values once (field-labels.js). */
   describe() {
     let text = this.message;
     const rows = this.body?.errors || this.body?.error?.errors;
     if (Array.isArray(rows) && rows.length && !text.includes(rows[0].reason)) {
       text += ": " + rows.slice(0, 5).map((r) => `row ${r.row}: ${r.reason}`).join("; ") + (rows.length > 5 ? ` (and ${rows.length - 5} more)` : "");
     }
-    // The allowed values, once: the engine's messages often say them already.
-    if (Array.isArray(this.allowed) && this.allowed.length && !/\ballowed\b/i.test(text)) {
-      const isRange = this.allowed.length === 2 && this.allowed.every((v) => typeof v === "number");
-      text += isRange ? ` (allowed: ${this.allowed[0]} … ${this.allowed[1]})` : ` (allowed: ${this.allowed.join(", ")})`;
-    }
-    return text;
+    return readableError(text, this.field, this.allowed);
   }
 }
 

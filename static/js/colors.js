@@ -5,18 +5,22 @@ export const NEG = [245, 147, 34];   // orange, −1
 export const MID = [232, 234, 235];  // light grey, 0
 export const POS = [8, 119, 189];    // blue, +1
 
+// The playground's six classes stay apart for the common colour-vision deficiencies too
+// (protanopia, deuteranopia, tritanopia as Machado et al. 2009 simulate them): every pair at
+// least ΔE 17 apart in CIELAB (9 at the boundary's half strength), and none of them near the
+// grey of "unsure" (tests/browser/test_colours_and_views.py measures it).
 export const CLASS_COLORS = [
   [245, 147, 34],  // 0 orange (binary "0")
   [8, 119, 189],   // 1 blue   (binary "1")
   [46, 160, 67],   // 2 green
-  [148, 82, 181],  // 3 purple
-  [214, 39, 40],   // 4 red
-  [23, 163, 184],  // 5 teal
-  // (the digits' ten classes)
-  [227, 119, 194], // 6 pink
-  [140, 86, 75],   // 7 brown
-  [188, 189, 34],  // 8 olive
-  [69, 90, 100],   // 9 slate
+  [136, 34, 85],   // 3 wine
+  [204, 121, 167], // 4 pink
+  [86, 180, 233],  // 5 sky blue
+  // (the digits' ten classes: every pair of all ten at least ΔE 26 apart for normal vision)
+  [214, 39, 40],   // 6 red
+  [240, 228, 66],  // 7 yellow
+  [51, 34, 136],   // 8 indigo
+  [30, 30, 30],    // 9 black
 ];
 
 export const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;

@@ -9,13 +9,13 @@
 //   refuses: a loss brings an output it can train, a problem type a dataset that has it;
 // - a number field refuses text that is not a number and shows the server's value afterwards.
 
+import { fieldLabel, setLabel } from "./field-labels.js";
+
 // The menus' steps (TensorFlow Playground's); only those within /api/options `ranges` are offered.
 const LR_VALUES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 // What "Basic" hides (TensorFlow Playground has everything else); the weights panel says so itself.
 export const ADVANCED_FIELDS = ["loss", "output_activation", "optimizer", "optimizer_params", "schedule", "schedule_params", "init", "seed", "clip_norm"];
-// Labels of the controls in templates/index.html (the hyperbar's come with their controls).
-const PAGE_LABELS = { dataset: "Dataset", n_classes: "Classes", train_ratio: "Training share", noise: "Noise", n_points: "Points", features: "Features", hidden_layers: "Layers", layer_activations: "Layer activation", data_seed: "Data seed" };
 
 /** The steps of a menu within the served range [lo, hi], and `current` (the server's value, so
  * within it) in its place when it is not one of them. */
@@ -86,21 +86,32 @@ export class Controls {
     this.problems = options.problems.map(named);
     this.live = new Set(options.fields.live);
     this.restarting = new Set([...options.fields.data, ...options.fields.network]);
-    this.labels = { ...PAGE_LABELS };
     this._buildHyperbar();
     this._buildData();
     this._buildFeatures();
     this._markRestarts();
   }
 
-  /** The words for a field in messages ("Learning rate", "Noise"). */
-  label(field) {
-    const top = field.split(".")[0].replace(/\[\d+\]$/, "");
-    return this.labels[field] || this.labels[top] || top.replace(/_/g, " ");
+  /** The words for a field in messages ("Learning rate", "Noise"): its control's label. */
+  label(field) { return fieldLabel(field); }
+
+  /** "Noise → 10 %", "Hidden layers → 4, 2, 2": a change in the learner's words, with the
+   * server's value; `before` (the config before it): what changed with it, said too ("Problem
+   * type → Regression, and with it Dataset → Plane, Points 500 → 1,200"). */
+  describe(patch, field, config, before = null) {
+    const main = this._describeOne(patch, field, config);
+    const key = field in patch ? field : Object.keys(patch)[0];
+    if (!before || !config) return main;
+    const along = [];
+    const named = (list, name) => list.find((x) => x.name === name)?.label || name;
+    if (key !== "dataset" && config.dataset !== before.dataset) along.push(`${this.label("dataset")} → ${named(this.datasets, config.dataset)}`);
+    if (key !== "problem" && config.problem !== before.problem) along.push(`${this.label("problem")} → ${named(this.problems, config.problem)}`);
+    if (key !== "n_classes" && config.n_classes !== before.n_classes && config.n_classes != null && before.n_classes != null) along.push(`${this.label("n_classes")} ${before.n_classes} → ${config.n_classes}`);
+    if (key !== "n_points" && config.n_points !== before.n_points) along.push(`${this.label("n_points")} ${before.n_points.toLocaleString("en-US")} → ${config.n_points.toLocaleString("en-US")}`);
+    return along.length ? `${main}, and with it ${along.join(", ")}` : main;
   }
 
-  /** "Noise → 10 %", "Layers → 4, 2, 2": a change in the learner's words, with the server's value. */
-  describe(patch, field, config) {
+  _describeOne(patch, field, config) {
     const key = field in patch ? field : Object.keys(patch)[0];
     const v = config?.[key] ?? patch[key];
     const named = (list, name) => list.find((x) => x.name === name)?.label || name;
@@ -124,7 +135,7 @@ export class Controls {
   // ---------- top bar: training settings ----------
   _ctl(name, labelText, input, extraClass = "") {
     input.id = input.id || `ctl-${name}`;
-    this.labels[name] = labelText;
+    setLabel(name, labelText);
     const wrap = el("div", { class: `ctl ${extraClass}`, "data-control": name });
     if (ADVANCED_FIELDS.includes(name.split(".")[0])) wrap.dataset.level = "advanced";
     wrap.append(el("label", { for: input.id, text: labelText }), input, el("p", { class: "field-error", role: "alert" }));
@@ -297,7 +308,8 @@ export class Controls {
       type: "button", class: "dataset-tile", role: "radio", "aria-checked": "false",
       "data-name": d.name, title: `${d.label}: ${d.description || ""}`, "aria-label": d.label,
     }, canvas, el("span", { text: d.label }));
-    btn.addEventListener("click", () => { if (d.problem) this._pickDataset(d); });
+    // the dataset already chosen: nothing to change, nothing to say
+    btn.addEventListener("click", () => { if (d.problem && d.name !== this.config?.dataset) this._pickDataset(d); });
     if (!d.problem) { btn.hidden = true; btn.dataset.ownData = "1"; }
     grid.append(btn);
     this.datasetTiles.set(d.name, { btn, canvas, info: d });

@@ -7,6 +7,7 @@ import { paintDiverging, rangeScaling } from "./colors.js";
 import { ADVANCED_FIELDS, Controls } from "./controls.js";
 import { WeightEditor } from "./editor.js";
 import { setupExports } from "./exports.js";
+import { arrowRadioGroup, installShortcuts } from "./keyboard.js";
 import { render, setRunning, startLoop, wantsChanged } from "./frame-loop.js";
 import { download, toast } from "./panels.js";
 import { dataAction, describe, editWeight, importModel, initSession, patchConfig, reset, sessionLost, startSession, stepBatch, stepOnce } from "./session.js";
@@ -159,14 +160,9 @@ function buildRunControls() {
     try { model = JSON.parse(await file.text()); } catch { return toast("That file is not JSON.", "error", 5000); }
     importModel(model);
   });
-  document.addEventListener("keydown", (e) => {
-    if (e.code !== "Space" && e.key !== " ") return;
-    const t = e.target;
-    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable) return;
-    if (t instanceof HTMLButtonElement && t.id !== "btn-play") return;  // Space presses the focused button
-    e.preventDefault();
-    setRunning(!state.running);
-  });
+  installShortcuts({ playPause: () => setRunning(!state.running), step: stepOnce, reset: () => reset(false) },
+    { dialog: $("shortcuts"), openButton: $("btn-keys"), playButton: $("btn-play"), stepButton: $("btn-step"), resetButton: $("btn-reset") });
+  arrowRadioGroup($("datasets"), ".dataset-tile");
 }
 
 /** Copy the link; if it cannot carry your points, say so first (it would open other data). */

@@ -1,5 +1,5 @@
-// Small DOM builders for the page's panels: the colour legend, the per-layer controls above the
-// diagram, the "clicking the plot" menu, the toast, and number formatting. No page state here:
+// Small DOM builders for the page's panels: the colour legend, the "clicking the plot" menu, the
+// toast, and number formatting (the layers' controls: layer-controls.js). No page state here:
 // main.js passes in what each one shows and what to call back.
 
 import { CLASS_COLORS, PALE, legendGradient, rgb } from "./colors.js";
@@ -35,7 +35,7 @@ export function renderLegend(box, { neuron, problem, range, k, labelScale }) {
   }
   if (problem === "regression") return bar(`−${+labelScale.toFixed(2)}`, "0", `+${+labelScale.toFixed(2)}`, "Prediction (diverging scale)");
   const [lo, hi] = range || [-1, 1];
-  if (lo === 0 && hi === 1) return bar("class 0 (p = 0)", "p = 0.5", "class 1 (p = 1)", "Output probability, coloured as 2p − 1");
+  if (lo === 0 && hi === 1) return bar("sure: class 0", "unsure (50 %)", "sure: class 1", "The network's probability that a point is class 1");
   return bar(`${lo} (class 0)`, String((lo + hi) / 2), `+${hi} (class 1)`, "Output");
 }
 
@@ -60,44 +60,6 @@ export function buildDrawModes(select, cfg) {
   // (your points, then; a click keeps the network and the epoch)
   select.replaceChildren(...opts.map(([v, t]) => { const o = el("option", null, t); o.value = v; return o; }));
   select.value = opts.some(([v]) => v === keep) ? keep : "";
-}
-
-/**
- * The row above the diagram: per hidden layer +/− neurons and its activation, aligned with the
- * diagram's columns. onPatch(patch, field) sends the change.
- */
-export function buildLayerControls(box, cfg, { activations, maxNeurons, onPatch }) {
-  const hl = cfg.hidden_layers;
-  const acts = cfg.layer_activations || hl.map(() => cfg.activation);
-  box.replaceChildren();
-  const cell = (cls) => { const d = el("div", `layer-cell ${cls}`); box.append(d); return d; };
-  // Narrow columns (8 layers at 1024 px) show the short forms (a CSS container query picks).
-  const words = (long, short) => [el("span", "long", long), el("span", "short", short)];
-  cell("io").append(...words("Inputs", "In"));
-  hl.forEach((n, i) => {
-    const c = cell("hidden");
-    const row = el("div", "row tight");
-    const mk = (txt, label, delta) => {
-      const b = el("button", "round-btn small", txt);
-      b.setAttribute("aria-label", label);
-      b.title = label;
-      b.disabled = n + delta < 1 || n + delta > maxNeurons;
-      b.addEventListener("click", () => { const next = [...hl]; next[i] = n + delta; onPatch({ hidden_layers: next }, "hidden_layers"); });
-      return b;
-    };
-    row.append(mk("+", `Add a neuron to layer ${i + 1}`, +1), mk("−", `Remove a neuron from layer ${i + 1}`, -1));
-    const sel = el("select", "layer-act");
-    sel.setAttribute("aria-label", `Activation of layer ${i + 1}`);
-    for (const a of activations) { const o = el("option", null, a.label || a.name); o.value = a.name; sel.append(o); }
-    sel.value = acts[i];
-    sel.addEventListener("change", () => { const next = [...acts]; next[i] = sel.value; onPatch({ layer_activations: next }, "layer_activations"); });
-    const count = el("div", "neuron-count");
-    count.title = `${n} neuron${n === 1 ? "" : "s"}`;
-    count.append(String(n), el("span", "long", ` neuron${n === 1 ? "" : "s"}`));
-    c.append(row, count, sel);
-  });
-  cell("io").append(...words("Output", "Out"));
-  box.style.setProperty("--cols", hl.length + 2);
 }
 
 let toastTimer = null;

@@ -168,7 +168,7 @@ export function patchConfig(patch, field) {
   const live = new Set(state.options.fields.live);
   const allLive = Object.keys(patch).every((k) => live.has(k));
   return exclusive(async () => {
-    const before = state.epoch;
+    const before = state.epoch, was = state.config;
     let res;
     try {
       res = await withSession(() => api.patch(state.id, { ...patch, snapshot: allLive ? snapshotOptions(nextSince()) : snapshotOptions(0, { rebuilding: true }) }));
@@ -179,7 +179,7 @@ export function patchConfig(patch, field) {
       return;
     }
     afterMutation(res, { force: field });
-    say(controls.describe(patch, field, res.config), res, before);
+    say(controls.describe(patch, field, res.config, was), res, before);
   });
 }
 

@@ -3,6 +3,7 @@
 // The frame loop (frame-loop.js) never names a view: it asks each what it wants, hands each every
 // answer and lets each draw.
 export { default as stats } from "./views/stats.js";
+export { default as hints } from "./views/hints.js";
 export { default as boundary } from "./views/boundary.js";
 export { default as surface } from "./views/surface.js";
 export { default as curves } from "./views/curves.js";

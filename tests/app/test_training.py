@@ -9,6 +9,8 @@ import pytest
 from app.session.arrays import decode, encode_u8
 from nn_core import Network, Trainer, datasets, evaluate_grid, features
 
+from .conftest import BARE
+
 
 def step(client, sid, **body):
     r = client.post(f"/api/sessions/{sid}/step", json=body)
@@ -271,3 +273,22 @@ def test_divergence_is_reported_and_reset_recovers(client, make_session):
     client.patch(f"/api/sessions/{sid}", json={"learning_rate": 0.01})
     snap = step(client, sid, epochs=3, snapshot={"grid": False})
     assert snap["status"] == "ok" and snap["metrics"]["train_loss"] < 10
+
+
+def test_a_dead_network_is_explained_in_the_snapshot_and_a_healthy_one_is_not(client, make_session):
+    """The issue's example: two moons, ReLU, 4-2-2, seed 1 trains at chance with a flat output;
+    its third hidden layer outputs 0 for every point. From epoch 5 the snapshot says so."""
+    sid = make_session(dataset="moons", activation="relu", hidden_layers=[4, 2, 2], seed=1)["id"]
+    assert step(client, sid, epochs=4, snapshot=BARE)["hints"] == []
+    (hint,) = step(client, sid, epochs=1, snapshot=BARE)["hints"]
+    assert hint["kind"] == "dead_network" and hint["cause"] == "silent_layer"
+    assert hint["layers"] == [2] and hint["since"] == 0 and hint["epochs"] == 5
+    assert "hidden layer 3 (ReLU)" in hint["message"]
+    assert {f["field"]: f["value"] for f in hint["fixes"]} == {"activation": "leaky_relu", "seed": None}
+    # the fix it names works: leaky ReLU (a rebuild: the count starts again) learns
+    client.patch(f"/api/sessions/{sid}", json={"activation": "leaky_relu", "snapshot": BARE})
+    snap = step(client, sid, epochs=30, snapshot=BARE)
+    assert snap["hints"] == [] and snap["metrics"]["train_accuracy"] > 0.8
+    # a healthy run never gets one
+    sid = make_session(dataset="moons", activation="relu", hidden_layers=[4, 2], seed=1)["id"]
+    assert step(client, sid, epochs=30, snapshot=BARE)["hints"] == []

@@ -34,15 +34,44 @@ function logTicks(lo, hi) {
   return { tickvals: vals, ticktext: text };
 }
 
-/** The surface's value at (a, b) by bilinear interpolation (clamped to the grid). */
-function surfaceAt(z, alphas, betas, a, b) {
-  const n = alphas.length, m = betas.length;
-  const fi = Math.max(0, Math.min(n - 1, ((a - alphas[0]) / (alphas[n - 1] - alphas[0])) * (n - 1)));
-  const fj = Math.max(0, Math.min(m - 1, ((b - betas[0]) / (betas[m - 1] - betas[0])) * (m - 1)));
-  const i = Math.min(n - 2, Math.floor(fi)), j = Math.min(m - 2, Math.floor(fj));
-  const u = fi - i, v = fj - j;
-  const at = (jj, ii) => z[jj][ii] ?? NaN;
-  return (1 - v) * ((1 - u) * at(j, i) + u * at(j, i + 1)) + v * ((1 - u) * at(j + 1, i) + u * at(j + 1, i + 1));
+/**
+ * A path drawn above the surface. It is cut wherever it crosses a grid line, and each point
+ * (the epochs' and the cuts') is raised to the highest grid corner of every cell it touches, plus
+ * `lift`. Plotly draws the surface as two flat triangles per cell, never above the cell's highest
+ * corner, and each piece between two points lies in one cell with both ends at least that high:
+ * no part of the surface can hide a path from above. → {x, y, z, epoch} (a cut carries the epoch
+ * its piece leads to).
+ */
+function pathAbove(z, alphas, betas, t, last, lift) {
+  const n = alphas.length, m = betas.length, eps = 1e-9;
+  const col = (a) => ((a - alphas[0]) / (alphas[n - 1] - alphas[0])) * (n - 1);
+  const row = (b) => ((b - betas[0]) / (betas[m - 1] - betas[0])) * (m - 1);
+  // the cells a fractional coordinate touches: one inside a cell, two on a grid line
+  const cells = (u, k) => {
+    const lo = Math.max(0, Math.min(k - 2, Math.ceil(u - eps) - 1)), hi = Math.max(0, Math.min(k - 2, Math.floor(u + eps)));
+    return [Math.min(lo, hi), Math.max(lo, hi)];
+  };
+  const height = (a, b) => {
+    const [i0, i1] = cells(col(a), n), [j0, j1] = cells(row(b), m);
+    let h = -Infinity;
+    for (let j = j0; j <= j1 + 1; j++) for (let i = i0; i <= i1 + 1; i++) { const v = z[j][i]; if (v != null && v > h) h = v; }
+    return h + lift;
+  };
+  const out = { x: [], y: [], z: [], epoch: [] };
+  const put = (a, b, e) => { out.x.push(a); out.y.push(b); out.z.push(height(a, b)); out.epoch.push(e); };
+  put(t.alpha[0], t.beta[0], t.epoch[0]);
+  for (let k = 1; k <= last; k++) {
+    const a0 = t.alpha[k - 1], b0 = t.beta[k - 1], a1 = t.alpha[k], b1 = t.beta[k];
+    const cuts = [];
+    for (const [u0, u1] of [[col(a0), col(a1)], [row(b0), row(b1)]]) {
+      if (u0 === u1) continue;
+      for (let g = Math.ceil(Math.min(u0, u1)); g <= Math.floor(Math.max(u0, u1)); g++) { const s = (g - u0) / (u1 - u0); if (s > eps && s < 1 - eps) cuts.push(s); }
+    }
+    cuts.sort((p, q) => p - q);
+    for (const s of cuts) put(a0 + (a1 - a0) * s, b0 + (b1 - b0) * s, t.epoch[k]);
+    put(a1, b1, t.epoch[k]);
+  }
+  return out;
 }
 
 // What runs must share to be drawn on one landscape (the server checks it too: POST /api/sessions/<id>/landscape).
@@ -272,7 +301,7 @@ export class LandscapePanel {
   }
 
   _draw3d(a, z, lo, hi, text, colorbar, runs) {
-    const lift = (hi - lo) * 0.012;   // the paths lie just above the surface, so it never hides them
+    const lift = (hi - lo) * 0.012;   // the paths run just above the surface (pathAbove), so it never hides them
     const data = [{
       type: "surface", x: a.alphas, y: a.betas, z, cmin: lo, cmax: hi, colorscale: SCALE, colorbar, text, opacity: 0.96,
       hovertemplate: "α %{x:.3f}, β %{y:.3f}<br>loss %{text}<extra></extra>", meta: { kind: "surface" },
@@ -282,10 +311,10 @@ export class LandscapePanel {
       const ends = finiteEnds(t);
       if (!ends) continue;
       const last = ends[1];
-      const zs = t.alpha.map((x, k) => (k <= last ? surfaceAt(z, a.alphas, a.betas, x, t.beta[k]) + lift : null));
-      data.push({ type: "scatter3d", mode: "lines", x: t.alpha, y: t.beta, z: zs, customdata: t.epoch, line: { color: run.color, width: 6 },
+      const path = pathAbove(z, a.alphas, a.betas, t, last, lift);
+      data.push({ type: "scatter3d", mode: "lines", x: path.x, y: path.y, z: path.z, customdata: path.epoch, line: { color: run.color, width: 6 },
         hovertemplate: `${run.key} epoch %{customdata}<extra></extra>`, showlegend: false, meta: { kind: "path", run: run.key } });
-      data.push({ type: "scatter3d", mode: "markers", x: [t.alpha[last]], y: [t.beta[last]], z: [zs[last]], customdata: [t.epoch[last]],
+      data.push({ type: "scatter3d", mode: "markers", x: [t.alpha[last]], y: [t.beta[last]], z: [path.z[path.z.length - 1]], customdata: [t.epoch[last]],
         marker: { ...nowMarker(run, 6), line: { color: "#fff", width: 1 } }, showlegend: false,
         hovertemplate: `${run.key} · ${run.name}: ${run.ok ? "now" : "last finite weights"} (epoch %{customdata})<extra></extra>`, meta: { kind: "now", run: run.key } });
     }
@@ -294,8 +323,9 @@ export class LandscapePanel {
       margin: { l: 0, r: 0, t: 0, b: 0 }, paper_bgcolor: "rgba(0,0,0,0)", font: FONT, showlegend: false,
       uirevision: "landscape-3d",   // keeps the learner's camera across live updates
       scene: {
+        domain: { x: [0.03, 1], y: [0, 1] },
         xaxis: ax("α"), yaxis: ax("β"), zaxis: { ...ax("loss"), ...logTicks(lo, hi) },
-        aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 }, camera: { eye: { x: 1.45, y: -1.45, z: 0.95 } },
+        aspectmode: "manual", aspectratio: { x: 1, y: 1, z: 0.6 }, camera: { eye: { x: 1.75, y: -1.75, z: 1.15 } },   // far enough that the axes' ticks and titles fit
       },
     };
     Plotly.react(this.els.plot, data, layout, { displayModeBar: false, responsive: true });

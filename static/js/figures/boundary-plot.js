@@ -8,6 +8,7 @@
 import { CLASS_COLORS, POINT_DIVERGING, paintClasses, paintDiverging, rgb } from "../colors.js";
 
 const FONT = { family: "Inter, system-ui, sans-serif", size: 11, color: "#555" };
+const MAX_COVER = 0.25;   // the share of the plot area the point markers may cover
 
 export class BoundaryPlot {
   /** titles: the axes' names (the plane's x1, x2; a real set's principal components);
@@ -115,6 +116,12 @@ export class BoundaryPlot {
       range: [x0, x1], constrain: "domain", fixedrange: true, zeroline: false, showgrid: false, ticks: "outside", ticklen: 3,
       dtick: x1 - x0 > 16 ? 5 : 2, tickfont: FONT, title: { text: title, font: FONT, standoff: 2 }, mirror: true, showline: true, linecolor: "#bbb",
     });
+    // Markers shrink as points crowd the plot, so together they never cover more than about a
+    // quarter of it: the map under them stays visible (1,200 points of Multi Gaussian with test).
+    const side = Math.max(50, Math.min(this.el.clientWidth - 44, this.el.clientHeight - 38));
+    const n = data.reduce((k, t) => k + t.x.length, 0);
+    const size = Math.max(3, Math.min(6, 2 * Math.sqrt((MAX_COVER * side * side) / (Math.max(1, n) * Math.PI))));
+    for (const t of data) if (t.marker) t.marker = { ...t.marker, size, line: { ...t.marker.line, width: size < 5 ? 0.6 : t.marker.line.width } };
     const layout = {
       margin: { l: 36, r: 8, t: 6, b: 32 },
       paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",

@@ -466,10 +466,17 @@ export class NetworkDiagram {
     title.textContent = last ? `output ${j}` : `layer ${c}, neuron ${j + 1} (${this.spec.activations[c - 1]})`;
     const rows = [`bias ${fmtNum(b)}`, `gradient ∂L/∂b ${fmtNum(g)}`, last ? "click to edit the bias" : "its map is shown in the output; click to edit the bias"];
     this.tip.replaceChildren(title, ...rows.map((t, i) => { const d = document.createElement("div"); d.textContent = t; if (i === 2) d.className = "muted"; return d; }));
-    const p = this.pos[c][j];
-    this.tip.style.left = `${Math.min(p.x + this.colLayout[c].node / 2 + 6, this.root.clientWidth - 180)}px`;
-    this.tip.style.top = `${p.y + 8}px`;
     this.tip.hidden = false;
+    // Under the neuron (above it near the bottom), centred on its column but never reaching into
+    // the next layer's column: the learner keeps seeing where this neuron's output goes.
+    const p = this.pos[c][j], half = this.colLayout[c].node / 2;
+    const w = this.tip.offsetWidth, h = this.tip.offsetHeight;
+    const next = this.pos[c + 1]?.[0];
+    const limit = next ? next.x - this.colLayout[c + 1].node / 2 - 4 : this.root.clientWidth;
+    const left = Math.max(0, Math.min(p.x - w / 2, limit - w));
+    const below = p.y + half + 6;
+    this.tip.style.left = `${left}px`;
+    this.tip.style.top = `${below + h <= this.root.clientHeight ? below : Math.max(0, p.y - half - 6 - h)}px`;
   }
 
   _nodeLeave() {

@@ -59,6 +59,12 @@ class MatrixTable {
     return th;
   }
 
+  /** Counts that no longer hold: every cell "…" (the table keeps its shape, nothing jumps). */
+  blank() {
+    for (const td of this.cells) { td.textContent = "…"; td.style.setProperty("--share", "0"); td.classList.remove("cm-dark"); td.title = ""; }
+    this.values.fill(-1);
+  }
+
   /** matrix: k rows of k counts. Returns true if anything on screen changed. */
   update(matrix, labels) {
     if (labels.length !== this.k) this.build(labels);
@@ -93,7 +99,9 @@ class MatrixTable {
   }
 }
 
-/** The view: the newest matrices; faded while they are older than the session's state. */
+/** The view: the newest matrices, never older ones: scrolled into view (or shown again) while its
+ * counts are older than the session's state, the cells show "…" until the current ones arrive
+ * (a count the network no longer gives is never on screen). */
 export default function confusionView() {
   const root = document.getElementById("confusion");
   const train = new MatrixTable(root.querySelector("#cm-train"), root.querySelector("#cm-train-caption"), "Train");
@@ -109,13 +117,14 @@ export default function confusionView() {
     configure(s) { root.classList.toggle("no-classes", s.config.problem === "regression"); },
     draw(s) {
       if (!matrices) return;
+      const stale = takenAt !== s.version;
+      if (root.classList.contains("is-stale") !== stale) root.classList.toggle("is-stale", stale);
+      if (stale) { if (shown) { train.blank(); test.blank(); shown = null; } return; }
       if (matrices !== shown) {
         shown = matrices;
         train.update(matrices.train, matrices.labels);
         test.update(matrices.test, matrices.labels);
       }
-      const stale = takenAt !== s.version;
-      if (root.classList.contains("is-stale") !== stale) root.classList.toggle("is-stale", stale);
     },
   };
 }

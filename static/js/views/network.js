@@ -1,12 +1,12 @@
-// The network: the heading with +/− layers, the per-layer row (+/− neurons, activation) aligned
-// with the diagram's columns, and the diagram (figures/network-diagram.js). Hovering a neuron or an
+// The network: the heading with the layer count, the per-layer row (neurons, activation) aligned
+// with the diagram's columns (layer-controls.js), and the diagram (figures/network-diagram.js). Hovering a neuron or an
 // input puts its map on the boundary plot (state.hoverNeuron); clicking an input switches it.
 // A real dataset's inputs are its columns (named, fixed); the digits' 64 are drawn as the 8 × 8
 // image they are (the average digit), and each first-layer neuron shows its incoming weights
 // as an 8 × 8 picture instead of a map over a plane.
 
 import { channel, decode } from "../codec.js";
-import { buildLayerControls } from "../panels.js";
+import { buildLayerControls, wireLayerCount } from "../layer-controls.js";
 import { GUTTER, NetworkDiagram } from "../figures/network-diagram.js";
 import { datasetInfo, kind } from "../realdata/sets.js";
 
@@ -26,18 +26,9 @@ export default function networkView(page) {
   let meanOf = null, meanInk = null;   // the data the average image was taken of, and it
   let inputMaps = null, mapsOf = null; // a table's inputs over its principal plane (grid.inputs), and whose
 
-  $("btn-add-layer").addEventListener("click", () => {
-    const hl = state.config.hidden_layers, max = state.options.limits.max_hidden_layers;
-    if (hl.length >= max) return page.toast(`At most ${max} hidden layers.`, "error");
-    const acts = state.config.layer_activations;
-    page.patch({ hidden_layers: [...hl, hl.length ? hl[hl.length - 1] : 4], ...(acts ? { layer_activations: [...acts, acts[acts.length - 1] || state.config.activation] } : {}) }, "hidden_layers");
-  });
-  $("btn-remove-layer").addEventListener("click", () => {
-    const hl = state.config.hidden_layers;
-    if (!hl.length) return;
-    const acts = state.config.layer_activations;
-    page.patch({ hidden_layers: hl.slice(0, -1), ...(acts ? { layer_activations: hl.length > 1 ? acts.slice(0, -1) : null } : {}) }, "hidden_layers");
-  });
+  const refuse = (message) => { $("net-error").textContent = message; };
+  const showCount = wireLayerCount({ add: $("btn-add-layer"), remove: $("btn-remove-layer"), count: $("n-hidden") },
+    { maxLayers: state.options.limits.max_hidden_layers, onPatch: page.patch, refuse });
 
   /** Each pixel's average over the data: what the digits' input column shows. */
   function averageImage() {
@@ -93,15 +84,14 @@ export default function networkView(page) {
     fresh: (s) => takenAt === s.version,
     configure(s) {
       if (s.config.dataset !== mapsOf) inputMaps = mapsOf = null;
-      const n = s.config.hidden_layers.length;
-      $("n-hidden").textContent = String(n);
-      $("h-net").lastChild.textContent = n === 1 ? " hidden layer" : " hidden layers";
+      showCount(s.config);
       const row = $("layer-controls");
       row.style.paddingLeft = `${GUTTER}px`;
       buildLayerControls(row, s.config, {
         activations: s.options.activations.filter((a) => a.hidden !== false),
         maxNeurons: s.options.limits.max_neurons,
         onPatch: page.patch,
+        refuse,
       });
     },
     draw(s) {
