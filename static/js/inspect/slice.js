@@ -29,6 +29,7 @@ export class SliceChart {
     this.seq = 0;
     this.span = 2;
     this.drag = null;          // {value, sentValue, inFlight} while the marker is dragged
+    this.released = null;      // a released drag's value, until the curve around it arrives
     const el = (tag, cls, text) => { const n = document.createElement(tag); if (cls) n.className = cls; if (text) n.textContent = text; return n; };
     this.el = el("section", "inspect-slice");
     this.el.id = "inspect-slice";
@@ -100,13 +101,21 @@ export class SliceChart {
   close() {
     this.target = null;
     this.data = null;
+    this.released = null;
     this.seq++;
     this.el.hidden = true;
     if (this.plot.data) Plotly.purge(this.plot);
   }
 
   /** The session changed (a step, an edited weight): fetch again, unless a drag is under way. */
-  stale() { if (this.open && !this.drag && this.takenAt !== this.page.state.version) this.reload(); }
+  stale() { if (this.open && !this.drag && this.released == null && this.takenAt !== this.page.state.version) this.reload(); }
+
+  /** The weight the marker shows: the dragged value, then (released) that value until the curve
+   * around it arrives, so the marker never jumps back to where the drag began. */
+  get shown() { return this.drag ? this.drag.value : this.released ?? this.data.current; }
+
+  /** Whether the marker sits off the fetched curve's own point (read off the curve instead). */
+  get moving() { return !!this.drag || this.released != null; }
 
   reload() {
     if (!this.target || this.drag) return;
@@ -130,6 +139,7 @@ export class SliceChart {
           if (seq !== this.seq) return;
           this.el.classList.remove("loading");
           this.data = null;
+          this.released = null;
           this.readout.textContent = `Could not draw the loss along this weight: ${err instanceof ApiError ? err.describe() : err.message}`;
           return;
         }
@@ -137,6 +147,7 @@ export class SliceChart {
       if (seq !== this.seq) return;
       this.el.classList.remove("loading");
       this.data = res;
+      this.released = null;
       this.draw();
     });
   }
@@ -154,7 +165,7 @@ export class SliceChart {
   draw() {
     const s = this.data;
     if (!s) return;
-    const w = this.drag ? this.drag.value : s.current;
+    const w = this.shown;
     const lo = s.values[0], hi = s.values[s.values.length - 1];
     const half = (hi - lo) / 4;
     const gd = s.current - s.learning_rate * s.gradient;     // one gradient-descent step on this objective
@@ -166,7 +177,7 @@ export class SliceChart {
       const v = s.current + this.target.step.value;
       traces.push({ x: [v], y: [this.curveAt(v)], mode: "markers", marker: { color: OPT, size: 9, symbol: "triangle-up" }, name: this.target.step.name, hoverinfo: "skip" });
     }
-    traces.push({ x: [w], y: [this.drag ? this.curveAt(w) : s.current_loss], mode: "markers", marker: { color: TANGENT, size: 12, line: { color: "#fff", width: 2 } }, name: "w", hoverinfo: "skip" });
+    traces.push({ x: [w], y: [this.moving ? this.curveAt(w) : s.current_loss], mode: "markers", marker: { color: TANGENT, size: 12, line: { color: "#fff", width: 2 } }, name: "w", hoverinfo: "skip" });
     // On top: a tiny step lands on the current value's marker and must still show.
     traces.push({ x: [gd], y: [this.curveAt(gd)], mode: "markers", marker: { color: STEP, size: 8, symbol: "diamond", line: { color: "#fff", width: 1 } }, name: "w − α·g", hoverinfo: "skip" });
     const finite = s.loss.filter(Number.isFinite);
@@ -185,8 +196,9 @@ export class SliceChart {
   describe(w, gd) {
     const s = this.data, span = (text, cls) => { const e = document.createElement("span"); e.textContent = text; if (cls) e.className = cls; return e; };
     const over = { train: `the ${s.n_rows} training points`, batch: `the ${s.n_rows} points of the next minibatch`, point: "this point" }[s.on];
-    if (this.drag) {
-      return [span(`w = ${sig(w)}`, "slice-w"), span(` · loss ≈ ${sig(this.curveAt(w))} (read off the curve; the weight follows as you drag)`)];
+    if (this.moving) {
+      const how = this.drag ? "the weight follows as you drag" : "the curve around it is on its way";
+      return [span(`w = ${sig(w)}`, "slice-w"), span(` · loss ≈ ${sig(this.curveAt(w))} (read off the curve; ${how})`)];
     }
     const parts = [
       span(`w = ${sig(s.current)}`, "slice-w"), span(` · loss over ${over} `), span(sig(s.current_loss), "slice-loss"),
@@ -216,8 +228,8 @@ export class SliceChart {
   placeHandle() {
     const a = this.axis();
     if (!a) { this.handle.hidden = true; return; }
-    const w = this.drag ? this.drag.value : this.data.current;
-    const y = this.drag ? this.curveAt(w) : this.data.current_loss;
+    const w = this.shown;
+    const y = this.moving ? this.curveAt(w) : this.data.current_loss;
     this.handle.hidden = false;
     this.handle.style.left = `${a.px(w) - 9}px`;
     this.handle.style.top = `${a.py(y) - 9}px`;
@@ -290,6 +302,8 @@ export class SliceChart {
     const d = this.drag;
     if (!d) return;
     this.drag = null;
+    this.released = d.value;
+    this.el.classList.add("loading");   // the curve around the new value is on its way
     const last = () => { this.takenAt = -1; this.reload(); };
     if (d.inFlight) { d.done = () => (d.value !== d.sent ? this.patch(d.value).then(last) : last()); return; }
     if (d.value !== d.sent) this.patch(d.value).then(last);
