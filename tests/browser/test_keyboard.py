@@ -22,11 +22,11 @@ def test_each_shortcut_does_what_the_list_says(page):
     p = page.open()
     p.wait(SETTLED)
     p.page.keyboard.press("Space")
-    p.wait("() => window.playground.running")
+    p.wait("() => window.playground.running && window.playground.epoch > 0")   # it plays
     p.page.keyboard.press("Space")
+    p.wait("() => !window.playground.running")                                # and pauses
     p.pause()
     epoch = p.js("() => window.playground.epoch")
-    assert epoch > 0
     press(p, ".")
     assert p.js("() => window.playground.epoch") == epoch + 1
     press(p, "s")
