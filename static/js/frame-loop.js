@@ -2,8 +2,9 @@
 // interface (docs/page.md, "Views"):
 //   wants(state, rebuilding) → snapshot options    take(snapshot, state)    draw(state)
 //   optional: el (shown while on screen), configure(state), fresh(state)
-// requestAnimationFrame drives everything. At most one step request is in flight (turbo keeps two
-// queued, in the worker); its answer is decoded in the worker and drawn at the next frame.
+// requestAnimationFrame drives everything. Playing, each frame sends at most one step request and
+// up to PLAY_DEPTH are in flight (turbo keeps two queued, in the worker; a stop epoch, one); each
+// answer is decoded in the worker and drawn at the next frame.
 // Mutations (PATCH, reset, data...) go through exclusive(): they wait for the in-flight step, so
 // answers never apply out of order.
 
@@ -16,6 +17,16 @@ import { toast } from "./panels.js";
 
 const TURBO_MS = 25;        // training per turbo answer: ~35 answers/s (two stay queued, so the server never idles)
 const STEP_MS = 100;        // a frame's epochs never hold the server longer than this
+// Step requests in flight while playing, one sent per frame: an answer that takes longer than a
+// frame to come back (server, worker, the browser's scheduling: ~20 ms) no longer halves the
+// frame rate, since the next one is already on its way.
+const PLAY_DEPTH = 2;
+
+// Answers land unevenly (two in one frame, none in the next); playing, each frame draws one: an
+// answer that lands while the one before is not drawn yet waits for the next frame (a newer one
+// replaces it: its history includes the held one's).
+let undrawn = false;
+let held = null;
 
 let views = [];
 let runner = null;
@@ -75,8 +86,17 @@ export const nextSince = () => state.history.lastEpoch + 1;
 function tick() {
   requestAnimationFrame(tick);
   if (state.running && driver) driver.tick();
-  else if (state.running && !state.inFlight && !state.busy) sendStep();
+  else if (state.running && !state.busy && roomForAStep()) sendStep();
   if (state.dirty) render();
+  if (held) takeHeld();     // drawn at the next frame
+}
+
+/** Whether playing may send another step now: none in flight, or (1 … N epochs per frame, no
+ * stop epoch: it could be passed by the requests already on their way) fewer than PLAY_DEPTH. */
+function roomForAStep() {
+  if (!state.inFlight) return true;
+  const { speed, stopAt } = state.view;
+  return speed !== "max" && !stopAt && runner.pending < PLAY_DEPTH;
 }
 
 /** One step request: `epochs` given (the Step button) or the speed setting's (playing). */
@@ -94,7 +114,8 @@ export function sendStep(epochs) {
   // keeps training while the page draws; pause or any change stops the chain.
   runner.request(state.id, body, turbo, turbo ? stopAt : null);
   state.inFlight = true;
-  state.perf.sentAt = performance.now();
+  if (turbo) state.perf.sentAt = [];   // turbo's chained answers have no one request to time
+  else state.perf.sentAt.push(performance.now());
   return runner.idle();
 }
 
@@ -104,15 +125,31 @@ function stopAtReached() {
 }
 
 function onStepAnswer(id, res) {
-  state.inFlight = runner.pending;
-  if (id !== state.id || !res) return;
-  state.perf.lastRoundTripMs = performance.now() - state.perf.sentAt;
+  const sentAt = state.perf.sentAt.shift();   // answers come back in the order sent (older ones dropped as null)
+  if (id === state.id && res) {
+    if (sentAt != null) state.perf.lastRoundTripMs = performance.now() - sentAt;
+    if (undrawn && state.running && state.view.speed !== "max") held = res;
+    else take(res);
+  }
+  state.inFlight = runner.pending > 0 || !!held;
+}
+
+function take(res) {
+  undrawn = true;
   applySnapshot(res.snapshot);
   if (state.view.stopAt && state.epoch >= state.view.stopAt && state.running) stopAtReached();
 }
 
+function takeHeld() {
+  const res = held;
+  held = null;
+  if (res.id === state.id) take(res);
+  state.inFlight = runner.pending > 0;
+}
+
 function onStepError(id, err) {
-  state.inFlight = runner.pending;
+  state.inFlight = runner.pending > 0 || !!held;
+  state.perf.sentAt.shift();
   if (state.running) setRunning(false);
   if (id !== state.id && id != null) return;
   if (err.status === 404) { onLost(); return; }
@@ -140,6 +177,7 @@ export function exclusive(fn) {
     try {
       runner.stopChain();
       await runner.idle();
+      if (held) takeHeld();
       return await fn();
     } finally {
       state.busy--;
@@ -238,6 +276,7 @@ export function render() {
     tp = t;
   }
   state.perf.redraws++;
+  undrawn = false;
   state.perf.lastDrawMs = tp - t0;
   const d = state.perf.drawSamples;
   d.push(tp);

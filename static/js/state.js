@@ -27,7 +27,7 @@ export const state = Object.seal({
                         // data taken at an older version is stale
   // ---- the loop
   running: false,
-  inFlight: false,      // a step request is on its way
+  inFlight: false,      // a step request (or more, while playing) is on its way
   busy: 0,              // mutations queued or running (they wait for the in-flight step)
   dirty: false,         // something to draw at the next animation frame
   visible: {},          // view name → shown (on screen, displayed, not hidden by ?hide=)
@@ -41,7 +41,7 @@ export const state = Object.seal({
   locked: new Set(),    // configuration fields a lesson step locks (session.js refuses changes to them)
   // ---- measurements (tests and bench/bench_page.py)
   // lastRoundTripMs: from sending a step to its answer reaching the page (worker and network included)
-  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, lastRoundTripMs: 0, sentAt: 0, parts: {} },
+  perf: { redraws: 0, requests: 0, epochSamples: [], drawSamples: [], lastDrawMs: 0, lastRoundTripMs: 0, sentAt: [], parts: {} },
   ready: false,
   errors: [],           // every error message shown, oldest first
 });

@@ -13,15 +13,21 @@ import { decodeSnapshot } from "./snapshot.js";
 
 export function createStepRequests(emit) {
   let chaining = false;
+  // Requests in flight (playing keeps up to two, each its own run) and the most training steps
+  // any answer has shown since the loop was last idle: requests may take the session's lock in
+  // either order, and an answer older than one already passed on is dropped, so the page never
+  // goes back in time. (Idle first: a reset, which waits for idle, starts the count again.)
+  let running = 0;
+  let newest = -1;
 
   /** Send body; chaining (turbo), keep two requests queued at the server — it then never waits
    * for the page between answers — until stopped, diverged or (stopAt) there. With a stop epoch
    * only one is in flight, so training never runs past it. */
   async function run(id, body, stopAt) {
+    if (running++ === 0) newest = -1;
     const inFlight = [api.step(id, body)];
     if (chaining && !stopAt) inFlight.push(api.step(id, body));
     let failed = null;
-    let newest = -1;   // the most training steps any answer showed
     while (inFlight.length) {
       let res;
       try {
@@ -32,9 +38,7 @@ export function createStepRequests(emit) {
         continue;
       }
       const s = res.snapshot;
-      // Two queued requests may take the session's lock in either order: an answer older than
-      // one already passed on is dropped (its history is in the newer one), so the page never
-      // goes back in time.
+      // An answer older than one already passed on is dropped (its history is in the newer one).
       const stale = s.steps < newest;
       if (!stale) newest = s.steps;
       if (chaining && !failed && s.status === "ok") {
@@ -48,11 +52,13 @@ export function createStepRequests(emit) {
         }
       }
       const more = inFlight.length > 0 || !!failed;
+      if (!more) running--;
       if (stale) { emit({ type: "answer", id, res: null, more }, []); continue; }
       const transfer = decodeSnapshot(s);
       emit({ type: "answer", id, res, more }, transfer);
     }
     if (failed) {
+      running--;
       const e = failed instanceof ApiError ? failed : new ApiError(0, String(failed?.message || failed));
       emit({ type: "error", id, more: false, error: { status: e.status, message: e.message, field: e.field, allowed: e.allowed, body: e.body } }, []);
     }

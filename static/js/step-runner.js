@@ -1,6 +1,6 @@
 // The page's handle on the step requests (step-requests.js): runs them in a Web Worker
-// (step-worker.js) when possible, on the main thread otherwise. Tracks whether a request is in
-// flight and lets mutations wait until none is.
+// (step-worker.js) when possible, on the main thread otherwise. Counts the requests in flight
+// (`pending`; a turbo chain counts as one until it ends) and lets mutations wait until none is.
 
 import { ApiError } from "./api.js";
 import { createStepRequests } from "./step-requests.js";
@@ -9,7 +9,7 @@ export class StepRunner {
   constructor(onAnswer, onError) {
     this.onAnswer = onAnswer;
     this.onError = onError;
-    this.pending = false;
+    this.pending = 0;
     this.waiters = [];
     this.mode = "worker";
     try {
@@ -29,12 +29,15 @@ export class StepRunner {
     this.mode = "main thread";
     const handle = createStepRequests((msg) => queueMicrotask(() => this._receive(msg)));
     this.send = handle;
-    if (this.pending) this._receive({ type: "error", id: null, more: false, error: { status: 0, message: "The step worker failed; please press play again." } });
+    if (this.pending) {
+      this.pending = 1;   // the requests the worker had are lost: one error ends them all
+      this._receive({ type: "error", id: null, more: false, error: { status: 0, message: "The step worker failed; please press play again." } });
+    }
   }
 
   /** Send one step (chain: keep going as soon as each answer lands, until stopChain()). */
   request(id, body, chain = false, stopAt = null) {
-    this.pending = true;
+    this.pending++;
     this.send({ type: "step", id, body, chain, stopAt });
   }
 
@@ -44,7 +47,7 @@ export class StepRunner {
   idle() { return this.pending ? new Promise((r) => this.waiters.push(r)) : Promise.resolve(); }
 
   _receive(m) {
-    this.pending = !!m.more;
+    if (!m.more) this.pending = Math.max(0, this.pending - 1);   // that request (or chain) is over
     if (m.type === "answer") this.onAnswer(m.id, m.res);
     else {
       const e = m.error || {};

@@ -85,6 +85,12 @@ def test_play_trains_circle_and_pause_stops(page):
     assert epoch(p) == stopped
     sid = p.js("() => window.playground.sessionId")
     assert p.api("GET", f"/api/sessions/{sid}?grid=0&history=0&weights=0")["snapshot"]["epoch"] == stopped
+    # two steps in flight while playing, answers held for the next frame or dropped when older:
+    # the page still has every epoch's row, the server's own numbers
+    server = p.api("GET", f"/api/sessions/{sid}?grid=0&weights=0")["snapshot"]["history"]
+    shown = p.js("() => window.playground.state.history.cols")
+    assert shown["epoch"] == server["epoch"] == list(range(stopped + 1))
+    assert shown["train_loss"] == server["train_loss"] and shown["test_accuracy"] == server["test_accuracy"]
     assert p.errors == []
 
 
