@@ -129,6 +129,20 @@ class RunLog:
         return self._start_data
 
 
+def data_change(old, new):
+    """The run log's entry for new data: only the added rows when rows were appended to one
+    split (a point clicked in), else the whole data."""
+    old, new = dict(zip(DATA_KEYS, old)), dict(zip(DATA_KEYS, new))
+    for split, other in (("train", "test"), ("test", "train")):
+        X, y = f"X_{split}", f"y_{split}"
+        n = len(old[X])
+        if (len(new[X]) > n and all(new[k] is old[k] or np.array_equal(new[k], old[k])
+                                    for k in (f"X_{other}", f"y_{other}"))
+                and np.array_equal(new[X][:n], old[X]) and np.array_equal(new[y][:n], old[y])):
+            return {"append": {X: new[X][n:], y: new[y][n:]}}
+    return {"data": new}
+
+
 def replay(trainer, log, steps=None):
     """Train `trainer` as the logged run went: each entry applied at its step, then on to
     `steps` minibatches in all (default: the last entry's step). The trainer must stand where

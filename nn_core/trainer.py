@@ -18,31 +18,25 @@ import time
 
 import numpy as np
 
+from . import evaluation, trainer_state
 from .dead_network import DeadNetworkCheck
 from .drawable import FLOAT32_MAX, beyond_float32
 from .errors import ConfigError, check_number
+from .evaluation import CLASSIFICATION_FIELDS, HISTORY_FIELDS, REGRESSION_FIELDS
 from .history import History
-from .metrics import accuracy, confusion_matrix, r2, rmse
+from .metrics import confusion_matrix
 from .network import Network
 from .optimizers import OPTIMIZERS, check_clip_norm, clip_by_global_norm
 from .regularizers import REG_RATE_RANGE, REGULARIZERS
-from .runlog import DATA_KEYS, DEFAULT_CAPACITY, RunLog
+from .runlog import DEFAULT_CAPACITY, RunLog, data_change
 from .schedules import SCHEDULES
 from .seeds import random_seed
-from .serialization import decode_array, decode_rng_state, encode_array, encode_rng_state
 from .trajectory import Trajectory
 
 # The base learning rates α a trainer accepts: TensorFlow Playground's range (its menu runs from
 # 0.00001 to 10). The server and the page use the same range.
 LEARNING_RATE_RANGE = (1e-5, 10.0)
 BATCH_SIZE_RANGE = (1, 100000)
-# What each history row records beside `epoch` and `grad_norms` (reg_loss apart from the losses).
-HISTORY_FIELDS = ("train_loss", "test_loss", "reg_loss", "learning_rate")
-CLASSIFICATION_FIELDS = ("train_accuracy", "test_accuracy")
-REGRESSION_FIELDS = ("train_rmse", "test_rmse", "train_r2", "test_r2")
-# Rows one evaluation forward pass takes at once (metrics, confusion matrices, the server's
-# memory estimate of them): small temporaries stay in cache.
-EVAL_CHUNK = 2048
 # Vectors as long as the parameters that a network and its trainer keep besides the optimizer's
 # (`Optimizer.param_arrays`): the parameters, their gradient, the weight mask, the initial weights.
 PARAM_VECTORS = 4
@@ -179,7 +173,7 @@ class Trainer:
                     self.epoch += 1
                     epochs += 1
                     if self.eval_every and self.epoch % self.eval_every == 0:
-                        self._record(self._grad_norms())   # of the epoch's last minibatch
+                        self._record(evaluation.grad_norms(net))   # of the epoch's last minibatch
                     elif beyond_float32(params):
                         self.mark_diverged("weights", params)
                     if self.status != "ok":
@@ -259,9 +253,13 @@ class Trainer:
                 "state_after": {key: optimizer.state[key].copy() for key in optimizer.slots}}
 
     def _shuffle(self):
-        self._perm = self._rng.permutation(self.n_train)
-        self._X_perm = self._X_train_aug[self._perm]
-        self._T_perm = self._T_train[self._perm]
+        self._use_order(self._rng.permutation(self.n_train))
+
+    def _use_order(self, perm):
+        """Train this epoch's minibatches in `perm`'s order of the training rows."""
+        self._perm = perm
+        self._X_perm = self._X_train_aug[perm]
+        self._T_perm = self._T_train[perm]
 
     # ----------------------------------------------------------------- evaluation
     def evaluate(self, grad_norms=None):
@@ -275,7 +273,7 @@ class Trainer:
             if grad_norms is None:
                 ws = net.workspace(self.n_train)
                 net.backprop(self._X_train_aug, self._T_train, ws)
-                grad_norms = self._grad_norms()
+                grad_norms = evaluation.grad_norms(net)
             row = {"epoch": self.epoch, "learning_rate": self._lr,
                    "reg_loss": self.regularizer.loss(net.params, net.weight_mask, self.reg_rate),
                    "grad_norms": grad_norms}
@@ -284,11 +282,11 @@ class Trainer:
                 if len(X):
                     # the training rows' pass also tells which hidden units ever speak
                     watch = self.dead_check if split == "train" else None
-                    row[f"{split}_loss"], output = self._forward_loss(X, T, watch)
-                    self._add_metrics(row, split, output, y)
+                    row[f"{split}_loss"], output = evaluation.loss_and_outputs(net, X, T, watch)
+                    evaluation.add_metrics(row, split, net, output, y)
                 else:
                     row[f"{split}_loss"] = math.nan
-                    self._add_metrics(row, split, None, None)
+                    evaluation.add_metrics(row, split, net, None, None)
         return row
 
     def confusion(self):
@@ -315,33 +313,7 @@ class Trainer:
         for split in splits:
             if split not in rows:
                 raise ConfigError("splits", f"unknown split {split!r}", list(rows))
-        return {split: self._predict(rows[split]) for split in splits}
-
-    def _predict(self, X, chunk=EVAL_CHUNK):
-        """Class ids (values for regression) over all rows, in the same chunks as `_forward_loss`
-        (so bit for bit the same outputs, and the same predictions, as the recorded accuracy)."""
-        net = self.net
-        with np.errstate(all="ignore"):   # a diverged network's NaN outputs still decide
-            return np.concatenate([net.decide(net.forward(X[i:i + chunk]).output)
-                                   for i in range(0, len(X), chunk)] or [np.zeros(0, np.int64)])
-
-    def _forward_loss(self, X, T, watch=None, chunk=EVAL_CHUNK):
-        """(mean loss, outputs) over all rows, a chunk at a time: small temporaries stay in cache
-        instead of faulting in tens of megabytes of fresh pages every epoch. `watch` (a
-        DeadNetworkCheck) sees each chunk's pre-activations."""
-        net, total, outputs = self.net, 0.0, []
-        if watch is not None:
-            watch.start_pass()
-        for i in range(0, len(X), chunk):
-            fwd = net.forward(X[i:i + chunk])
-            if watch is not None:
-                watch.see(fwd.z)
-            total += net.loss_fn.value(fwd.z[-1], fwd.output, T[i:i + chunk]) * len(fwd.output)
-            outputs.append(fwd.output)
-        return total / len(X), np.concatenate(outputs)
-
-    def _grad_norms(self):
-        return [float(np.linalg.norm(layer.dW_aug)) for layer in self.net.layers]
+        return {split: evaluation.predict(self.net, rows[split]) for split in splits}
 
     def _weight_grad_norm(self):
         """‖∂L/∂W‖ (weights, not biases) of the data loss over the whole training set.
@@ -361,14 +333,6 @@ class Trainer:
             norm = float(np.sqrt(np.dot(g, g)))
         net.grads[...] = kept
         return norm
-
-    def _add_metrics(self, row, split, output, y):
-        if self.net.problem == "regression":
-            # k outputs: each metric per output, then their mean (scikit-learn's uniform_average)
-            row[f"{split}_rmse"] = math.nan if output is None else rmse(y, output)
-            row[f"{split}_r2"] = math.nan if output is None else r2(y, output)
-        else:
-            row[f"{split}_accuracy"] = math.nan if output is None else accuracy(y, self.net.decide(output))
 
     def _record(self, grad_norms=None):
         row = self.evaluate(grad_norms)
@@ -481,7 +445,7 @@ class Trainer:
         old = self.data()
         self._set_data(X_train, y_train, X_test, y_test)
         self._pos, self._perm = 0, None   # the old epoch's order indexes the old rows
-        self.log.record(self, **_data_change(old, self.data()))
+        self.log.record(self, **data_change(old, self.data()))
         self._remeasure()
 
     def set_weight(self, layer, row, col, value):
@@ -566,82 +530,10 @@ class Trainer:
     # ----------------------------------------------------------------- saving
     def state_dict(self, log=True):
         """Everything needed to continue exactly where training is now (JSON-safe); with `log`,
-        the run log too (how training got here)."""
-        optimizer = self.optimizer.state_dict()
-        state = {
-            "format": "nn_core.trainer/1",
-            "network": self.net.to_dict(),
-            "initial_params": encode_array(self.initial_params),
-            "hyperparams": self.hyperparams(),
-            "optimizer_state": {k: encode_array(v) if isinstance(v, np.ndarray) else v
-                                for k, v in optimizer["state"].items()},
-            "data": {"X_train": encode_array(self._X_train), "y_train": encode_array(self._y_train),
-                     "X_test": encode_array(self._X_test), "y_test": encode_array(self._y_test)},
-            "epoch": self.epoch, "steps": self.steps, "pos": self._pos, "eval_every": self.eval_every,
-            "perm": None if self._perm is None else encode_array(self._perm.astype(np.int64)),
-            "rng": encode_rng_state(self._rng),
-            "status": self.status, "status_reason": self.status_reason,
-            "history": self.history.to_dict(),
-            "trajectory": self.trajectory.to_dict(),
-        }
-        if log:
-            state["log"] = self.log.to_dict(self)
-        return state
+        the run log too (how training got here). See trainer_state.py."""
+        return trainer_state.save(self, log)
 
     @classmethod
     def from_state_dict(cls, state):
         """A trainer that continues bit-identically from `state_dict()`'s output."""
-        if not isinstance(state, dict) or state.get("format") != "nn_core.trainer/1":
-            raise ConfigError("trainer", "not a saved trainer", '{"format": "nn_core.trainer/1", ...}')
-        try:
-            net = Network.from_dict(state["network"])
-            data = {k: decode_array(v, f"data.{k}") for k, v in state["data"].items()}
-            hyper = dict(state["hyperparams"])
-            trainer = cls(net, data["X_train"], data["y_train"], data["X_test"], data["y_test"],
-                          eval_every=state.get("eval_every", 1), **hyper)
-            trainer.initial_params = decode_array(state["initial_params"], "initial_params")
-            if trainer.initial_params.shape != net.params.shape:
-                raise ConfigError("initial_params", "does not fit the network", f"{net.n_params} values")
-            opt_state = {k: decode_array(v, f"optimizer_state.{k}") if isinstance(v, dict) else v
-                         for k, v in state["optimizer_state"].items()}
-            trainer.optimizer.load_state_dict({"name": hyper["optimizer"],
-                                               "hyperparams": hyper["optimizer_params"], "state": opt_state})
-            trainer.epoch, trainer.steps = int(state["epoch"]), int(state["steps"])
-            trainer._pos = int(state["pos"])
-            trainer._rng = decode_rng_state(state["rng"])
-            if state["perm"] is not None:
-                trainer._perm = decode_array(state["perm"], "perm")
-                if not np.array_equal(np.sort(trainer._perm), np.arange(trainer.n_train)):
-                    raise ConfigError("perm", "is not an ordering of the training rows",
-                                      f"a permutation of 0..{trainer.n_train - 1}")
-                trainer._X_perm = trainer._X_train_aug[trainer._perm]
-                trainer._T_perm = trainer._T_train[trainer._perm]
-            elif trainer._pos:
-                raise ConfigError("pos", "a partial epoch needs its permutation", "perm")
-            trainer.status, trainer.status_reason = state["status"], state["status_reason"]
-            trainer.history = History.from_dict(state["history"])
-            trainer.trajectory = Trajectory.restore(state.get("trajectory"), net.n_params,
-                                                    trainer.epoch, net.params)
-            trainer._lr = trainer.schedule(trainer.base_learning_rate, trainer.epoch)
-            if state.get("log") is None:   # saved without one: the run starts here
-                trainer.log.resume(trainer, state)
-            else:
-                trainer.log = RunLog.from_dict(state["log"], trainer)
-        except (KeyError, TypeError, IndexError) as exc:
-            raise ConfigError("trainer", f"incomplete saved state ({exc!r})") from None
-        return trainer
-
-
-
-def _data_change(old, new):
-    """The run log's entry for new data: only the added rows when rows were appended to one
-    split (a point clicked in), else the whole data."""
-    old, new = dict(zip(DATA_KEYS, old)), dict(zip(DATA_KEYS, new))
-    for split, other in (("train", "test"), ("test", "train")):
-        X, y = f"X_{split}", f"y_{split}"
-        n = len(old[X])
-        if (len(new[X]) > n and all(new[k] is old[k] or np.array_equal(new[k], old[k])
-                                    for k in (f"X_{other}", f"y_{other}"))
-                and np.array_equal(new[X][:n], old[X]) and np.array_equal(new[y][:n], old[y])):
-            return {"append": {X: new[X][n:], y: new[y][n:]}}
-    return {"data": new}
+        return trainer_state.restore(cls, state)

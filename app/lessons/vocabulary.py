@@ -11,7 +11,7 @@ checks against them and the page reads them (docs/lessons.md).
 - `EVENTS`: what the learner does on the page that a goal may wait for.
 """
 
-from nn_core.trainer import CLASSIFICATION_FIELDS, HISTORY_FIELDS, REGRESSION_FIELDS
+from nn_core.evaluation import CLASSIFICATION_FIELDS, HISTORY_FIELDS, REGRESSION_FIELDS
 
 from ..session.config import FIELDS
 
