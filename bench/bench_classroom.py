@@ -22,8 +22,16 @@ import statistics
 import sys
 import time
 
-from loadgen import (Client, conditions, new_session, percentile, run_learners,
-                     start_classroom, start_server, stop_server)
+from loadgen import (
+    Client,
+    conditions,
+    new_session,
+    percentile,
+    run_learners,
+    start_classroom,
+    start_server,
+    stop_server,
+)
 
 LEARNERS = 20
 

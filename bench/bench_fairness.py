@@ -32,8 +32,17 @@ import sys
 import threading
 import time
 
-from loadgen import (LARGEST, Client, conditions, cpu_seconds, new_session, percentile,
-                     run_learners, start_server, stop_server)
+from loadgen import (
+    LARGEST,
+    Client,
+    conditions,
+    cpu_seconds,
+    new_session,
+    percentile,
+    run_learners,
+    start_server,
+    stop_server,
+)
 
 TARGET_P95_MS = 150.0
 BARE = {"grid": False, "neurons": False, "weights": False, "history": False, "confusion": False}

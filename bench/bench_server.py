@@ -24,8 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from loadgen import (Client, conditions, cpu_seconds, new_session, percentile, run_learners,
-                     start_server, stop_server)
+from loadgen import Client, conditions, cpu_seconds, new_session, percentile, run_learners, start_server, stop_server
 
 
 def bench_single(host, port, n):

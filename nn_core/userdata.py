@@ -11,6 +11,7 @@ import numpy as np
 
 from .errors import ConfigError, check_number
 from .network import PROBLEMS
+
 COLUMNS = ["x1", "x2", "label"]
 MAX_CLASSES = 10  # when n_classes is not given it is inferred from the labels, up to this
 SHOWN_IN_MESSAGE = 5  # the message summarises the first few rows; `errors` has them all

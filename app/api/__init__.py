@@ -16,8 +16,7 @@
 A new area is a new module with a `bp` and one line in `BLUEPRINTS`.
 """
 
-from . import (compare, data, exports, inspect, lessons, options, pages, practice, predict,
-               sessions, slice)
+from . import compare, data, exports, inspect, lessons, options, pages, practice, predict, sessions, slice
 
 BLUEPRINTS = [sessions.bp, data.bp, inspect.bp, slice.bp, predict.bp, practice.bp, compare.bp,
               lessons.bp, exports.bp, options.bp, pages.bp]

@@ -237,10 +237,10 @@ def _change_code(entry):
         split = "train" if "X_train" in value else "test"
         return ("added = {k: decode_array(v) for k, v in json.loads(r'''" + arrays + "''').items()}\n"
                 "X_train, y_train, X_test, y_test = trainer.data()\n"
-                + (f"X_train, y_train = np.concatenate([X_train, added['X_train']]), "
-                   f"np.concatenate([y_train, added['y_train']])\n" if split == "train" else
-                   f"X_test, y_test = np.concatenate([X_test, added['X_test']]), "
-                   f"np.concatenate([y_test, added['y_test']])\n")
+                + ("X_train, y_train = np.concatenate([X_train, added['X_train']]), "
+                   "np.concatenate([y_train, added['y_train']])\n" if split == "train" else
+                   "X_test, y_test = np.concatenate([X_test, added['X_test']]), "
+                   "np.concatenate([y_test, added['y_test']])\n")
                 + f"trainer.set_data(X_train, y_train, X_test, y_test)   # {runlog.describe(entry)}")
     return ("new = {k: decode_array(v) for k, v in json.loads(r'''" + arrays + "''').items()}\n"
             "trainer.set_data(new['X_train'], new['y_train'], new['X_test'], new['y_test'])"

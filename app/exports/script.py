@@ -13,8 +13,6 @@ nn_core computes it (tests hold both to 1e-12).
 
 import math
 
-import numpy as np
-
 from nn_core import ACTIVATIONS, FEATURES
 from nn_core.features import FEATURE_ORDER
 

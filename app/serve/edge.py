@@ -37,9 +37,9 @@ large, an unsupported transfer coding) are JSON in the app's format with the app
 import threading
 import time
 
+from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer
 from waitress.task import ErrorTask
-from waitress.channel import HTTPChannel
 
 from ..http.client import client_key, is_trusted, parse_networks
 from ..http.headers import JSON_HEADERS, SECURITY_HEADERS, error_body

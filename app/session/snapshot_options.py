@@ -7,8 +7,8 @@ grid, the largest resolution that fits). docs/api.md lists the options.
 """
 
 from nn_core.errors import ConfigError
-from nn_core.grid import DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
 from nn_core.evaluation import EVAL_CHUNK
+from nn_core.grid import DEFAULT_NEURON_RESOLUTION, DEFAULT_RESOLUTION
 from nn_core.transformed import DEFAULT_LINE_POINTS, check_selection
 
 from ..capacity.limits import BOUNDS_LIMIT, MAX_COUNT

@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from app.session.arrays import decode
 from app.serve.server import BackgroundServer
+from app.session.arrays import decode
 
 LIGHT = {"grid": True, "resolution": 10, "neuron_resolution": 5}
 

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from app.serve.dispatcher import HotThreadDispatcher
 from app.serve import server
+from app.serve.dispatcher import HotThreadDispatcher
 
 WAIT = 30  # seconds; a bound for a broken dispatcher, never reached by a working one
 

@@ -6,7 +6,6 @@ import json
 import select
 import socket
 import time
-import urllib.request
 
 import pytest
 

@@ -6,9 +6,9 @@ import base64
 import numpy as np
 import pytest
 
+from app.capacity.limits import MB
 from app.session import snapshot_options
 from app.session.arrays import decode
-from app.capacity.limits import MB
 
 
 # --------------------------------------------------------------------------- snapshot size

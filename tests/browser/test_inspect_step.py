@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from .test_inspect import PANEL, SHOWN, close, panel
+from .test_inspect import SHOWN, close, panel
 
 pytestmark = pytest.mark.browser
 
@@ -163,7 +163,7 @@ def test_slice_chart_tangent_marker_and_drag(page, output_dir):
     for k in range(1, 9):
         p.page.mouse.move(x0 - 6 * k, y0)
     p.page.mouse.up()
-    p.wait(f"(w) => {{ const d = document.getElementById('slice-plot').data; return d && d[d.length - 2].x[0] < w - 0.05 && !document.getElementById('inspect-slice').classList.contains('loading'); }}", s["current"])
+    p.wait("(w) => { const d = document.getElementById('slice-plot').data; return d && d[d.length - 2].x[0] < w - 0.05 && !document.getElementById('inspect-slice').classList.contains('loading'); }", s["current"])
     p.wait(SLICE_SHOWN)
     moved = p.api("POST", f"/api/sessions/{sid(p)}/slice", body)
     W = p.api("POST", f"/api/sessions/{sid(p)}/trace", {"point": point})["layers"][1]["W"][2][1]

@@ -10,6 +10,7 @@ from nn_core.network import Network
 
 from .conftest import build_trainer, split_dataset
 
+
 def silenced(activation="relu", layer=1, **trainer_kw):
     """A moons trainer (2-4-3-1) whose hidden layer `layer` gets W = 0 and b = −1: every one of
     its units sees z = −1 on every row."""

@@ -6,10 +6,20 @@ values average to its value."""
 import numpy as np
 import pytest
 
-from nn_core import LOSSES, ConfigError, Network, Trainer, make_dataset, train_test_split
 import nn_core.landscape as landscape_module
-from nn_core.landscape import (ACTIVATION_COST, PCA_MARGIN, cost, filters, grid_axis,
-                               loss_landscape, pca_directions, project, random_directions, surface)
+from nn_core import LOSSES, ConfigError, Network, Trainer, make_dataset, train_test_split
+from nn_core.landscape import (
+    ACTIVATION_COST,
+    PCA_MARGIN,
+    cost,
+    filters,
+    grid_axis,
+    loss_landscape,
+    pca_directions,
+    project,
+    random_directions,
+    surface,
+)
 
 # (problem, output activation, loss, dataset)
 CASES = [

@@ -9,10 +9,25 @@ import json
 import numpy as np
 import pytest
 
-from nn_core import (DATASETS, ConfigError, GridInputs, Network, Trainer, check_points,
-                     digit_from_drawing, evaluate_grid, fit_principal_plane, loss_landscape,
-                     make_dataset, principal_plane, trace, train_test_split, trainer_for,
-                     transform, transformed_space)
+from nn_core import (
+    DATASETS,
+    ConfigError,
+    GridInputs,
+    Network,
+    Trainer,
+    check_points,
+    digit_from_drawing,
+    evaluate_grid,
+    fit_principal_plane,
+    loss_landscape,
+    make_dataset,
+    principal_plane,
+    trace,
+    train_test_split,
+    trainer_for,
+    transform,
+    transformed_space,
+)
 from nn_core.datasets import preview
 from nn_core.digit_drawing import bitmap_from_drawing
 from nn_core.realdata import DATA_DIR, SETS, load, scaling

@@ -11,7 +11,6 @@ import pytest
 
 from nn_core import OPTIMIZERS, ConfigError, Network, Trainer
 
-
 # ---- learning ----------------------------------------------------------------------------------
 
 LEARNING = [
