@@ -316,41 +316,32 @@ def test_only_directories_of_launchers_that_are_gone_are_removed(tmp_path):
 # --------------------------------------------------------------------------- the page
 @pytest.mark.browser
 @needs_nginx
-def test_the_page_recovers_a_lost_session_through_the_proxy():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (apt-get install chromium)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_the_page_recovers_a_lost_session_through_the_proxy(browser):
     launcher = Launcher(2)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, headless=True,
-                                        args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(launcher.url + "/")
-            page.wait_for_function("() => window.playground && window.playground.ready",
-                                   timeout=60_000)
-            lost = page.evaluate("() => window.playground.sessionId")
-            owner = lost.split(".")[0]
-            assert owner in launcher.workers
-            os.kill(launcher.workers[owner], signal.SIGKILL)
-            page.click("#btn-play")  # the next step meets the lost session: 404, re-created
-            page.wait_for_function("old => window.playground.sessionId !== old", arg=lost,
-                                   timeout=60_000)
-            recovered = page.evaluate("() => window.playground.sessionId")
-            status, _, body = call(f"{launcher.url}/api/sessions/{recovered}?grid=0")
-            assert status == 200 and body["config"]["dataset"] == "circle"
-            if not page.evaluate("() => window.playground.running"):
-                page.click("#btn-play")
-            page.wait_for_function("() => window.playground.state.epoch >= 3", timeout=60_000)
-            assert errors == []
-            browser.close()
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(launcher.url + "/")
+        page.wait_for_function("() => window.playground && window.playground.ready",
+                               timeout=60_000)
+        lost = page.evaluate("() => window.playground.sessionId")
+        owner = lost.split(".")[0]
+        assert owner in launcher.workers
+        os.kill(launcher.workers[owner], signal.SIGKILL)
+        page.click("#btn-play")  # the next step meets the lost session: 404, re-created
+        page.wait_for_function("old => window.playground.sessionId !== old", arg=lost,
+                               timeout=60_000)
+        recovered = page.evaluate("() => window.playground.sessionId")
+        status, _, body = call(f"{launcher.url}/api/sessions/{recovered}?grid=0")
+        assert status == 200 and body["config"]["dataset"] == "circle"
+        if not page.evaluate("() => window.playground.running"):
+            page.click("#btn-play")
+        page.wait_for_function("() => window.playground.state.epoch >= 3", timeout=60_000)
+        assert errors == []
     finally:
+        context.close()
         launcher.stop()
 
 

@@ -1,13 +1,8 @@
-"""Fixtures for the real-browser tests: the app on a free loopback port and Debian's Chromium.
-
-No `playwright install`: the tests drive the system Chromium. Without it they skip locally and
-fail in CI (CI set), so a missing browser can never pass silently there.
-"""
+"""Fixtures for the real-browser tests: the app on a free loopback port, and a page on it
+(the browser itself, Debian's Chromium, is tests/conftest.py's `browser`)."""
 
 import json
 import logging
-import os
-import shutil
 import sys
 import threading
 import urllib.request
@@ -19,8 +14,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 OUTPUT_DIR = ROOT / "test-output"
 # Not running, no step in flight, no change queued, nothing left to draw.
 SETTLED = "() => { const s = window.playground.state; return !s.running && !s.inFlight && !s.busy && !s.dirty; }"
@@ -46,22 +39,6 @@ def server():
     srv.shutdown()
     thread.join(timeout=5)
     srv.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        message = "chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Page:
