@@ -10,6 +10,7 @@
 // - a number field refuses text that is not a number and shows the server's value afterwards.
 
 import { fieldLabel, setLabel } from "./field-labels.js";
+import { element } from "./dom.js";
 
 // The menus' steps (TensorFlow Playground's); only those within /api/options `ranges` are offered.
 const LR_VALUES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -27,24 +28,12 @@ function menuValues(steps, [lo, hi], current) {
 const named = (item) => (typeof item === "string" ? { name: item, label: item } : item);
 const fmt = (v) => (typeof v === "number" ? String(+v.toPrecision(6)) : String(v));
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  for (const c of children) if (c != null) node.append(c);
-  return node;
-}
-
 function fillSelect(select, items, current) {
   const key = items.map((it) => `${it.name}:${it.label}`).join("|");
   if (select.dataset.items !== key) {
     select.dataset.items = key;
     select.replaceChildren(...items.map((it) => {
-      const o = el("option", { value: it.name, text: it.label || it.name });
+      const o = element("option", { value: it.name, text: it.label || it.name });
       if (it.formula) o.title = it.formula;
       return o;
     }));
@@ -136,15 +125,15 @@ export class Controls {
   _ctl(name, labelText, input, extraClass = "") {
     input.id = input.id || `ctl-${name}`;
     setLabel(name, labelText);
-    const wrap = el("div", { class: `ctl ${extraClass}`, "data-control": name });
+    const wrap = element("div", { class: `ctl ${extraClass}`, "data-control": name });
     if (ADVANCED_FIELDS.includes(name.split(".")[0])) wrap.dataset.level = "advanced";
-    wrap.append(el("label", { for: input.id, text: labelText }), input, el("p", { class: "field-error", role: "alert" }));
+    wrap.append(element("label", { for: input.id, text: labelText }), input, element("p", { class: "field-error", role: "alert" }));
     return wrap;
   }
 
   _buildHyperbar() {
     const bar = document.getElementById("hyperbar");
-    const s = (name) => el("select", { name });
+    const s = (name) => element("select", { name });
     this.problemSel = s("problem");
     fillSelect(this.problemSel, this.problems.map((p) => ({ ...p, label: p.label || p.name })));
     this.lossSel = s("loss");
@@ -159,18 +148,18 @@ export class Controls {
     this.regSel = s("regularization");
     fillSelect(this.regSel, this.regs);
     this.regRateSel = s("reg_rate");
-    this.batchIn = el("input", { type: "number", min: 1, max: this.limits.max_batch, step: 1, name: "batch_size", inputmode: "numeric" });
+    this.batchIn = element("input", { type: "number", min: 1, max: this.limits.max_batch, step: 1, name: "batch_size", inputmode: "numeric" });
     this.initSel = s("init");
     fillSelect(this.initSel, this.inits);
-    this.seedIn = el("input", { type: "number", min: 0, step: 1, name: "seed", inputmode: "numeric" });
-    this.clipIn = el("input", { type: "number", min: 0, step: "any", name: "clip_norm", placeholder: "off", title: "Leave empty (or 0) for no clipping" });
-    this.optParams = el("div", { class: "param-group", "data-control": "optimizer_params", "data-level": "advanced" });
-    this.schedParams = el("div", { class: "param-group", "data-control": "schedule_params", "data-level": "advanced" });
+    this.seedIn = element("input", { type: "number", min: 0, step: 1, name: "seed", inputmode: "numeric" });
+    this.clipIn = element("input", { type: "number", min: 0, step: "any", name: "clip_norm", placeholder: "off", title: "Leave empty (or 0) for no clipping" });
+    this.optParams = element("div", { class: "param-group", "data-control": "optimizer_params", "data-level": "advanced" });
+    this.schedParams = element("div", { class: "param-group", "data-control": "schedule_params", "data-level": "advanced" });
 
     const seedWrap = this._ctl("seed", "Seed", this.seedIn, "narrow");
-    const dice = el("button", { type: "button", class: "mini-btn", title: "New random seed (new initial weights)", "aria-label": "New random seed", text: "⟳" });
+    const dice = element("button", { type: "button", class: "mini-btn", title: "New random seed (new initial weights)", "aria-label": "New random seed", text: "⟳" });
     dice.addEventListener("click", () => this.onPatch({ seed: Math.floor(Math.random() * 1e6) }, "seed"));
-    const seedRow = el("div", { class: "seed-row" });
+    const seedRow = element("div", { class: "seed-row" });
     seedWrap.querySelector("input").replaceWith(seedRow);
     seedRow.append(this.seedIn, dice);
 
@@ -235,7 +224,7 @@ export class Controls {
       container.dataset.key = key;
       container.replaceChildren(...items.map((p) => {
         const field = `${groupField}.${p.name}`;
-        const input = el("input", { type: "number", step: p.integer ? 1 : "any", min: p.min, max: p.max, name: field, title: `${p.name}: ${p.min} … ${p.max} (default ${p.default})` });
+        const input = element("input", { type: "number", step: p.integer ? 1 : "any", min: p.min, max: p.max, name: field, title: `${p.name}: ${p.min} … ${p.max} (default ${p.default})` });
         input.addEventListener("change", () => {
           const r = readNumber(input, { integer: p.integer });
           if (r.error) {
@@ -264,7 +253,7 @@ export class Controls {
     for (const [group, title] of groups) {
       const sets = this.datasets.filter((d) => (group === "real" ? d.kind === "real" : d.problem === group && d.kind !== "real"));
       if (!sets.length) continue;
-      grid.append(el("div", { class: "dataset-group-title", text: title }));
+      grid.append(element("div", { class: "dataset-group-title", text: title }));
       for (const d of sets) this._datasetTile(grid, d);
     }
     // Datasets the grouping missed still get a tile; "custom" (no problem: the learner's own
@@ -303,11 +292,11 @@ export class Controls {
   }
 
   _datasetTile(grid, d) {
-    const canvas = el("canvas", { width: 64, height: 64, "aria-hidden": "true" });
-    const btn = el("button", {
+    const canvas = element("canvas", { width: 64, height: 64, "aria-hidden": "true" });
+    const btn = element("button", {
       type: "button", class: "dataset-tile", role: "radio", "aria-checked": "false",
       "data-name": d.name, title: `${d.label}: ${d.description || ""}`, "aria-label": d.label,
-    }, canvas, el("span", { text: d.label }));
+    }, canvas, element("span", { text: d.label }));
     // the dataset already chosen: nothing to change, nothing to say
     btn.addEventListener("click", () => { if (d.problem && d.name !== this.config?.dataset) this._pickDataset(d); });
     if (!d.problem) { btn.hidden = true; btn.dataset.ownData = "1"; }
@@ -370,11 +359,11 @@ export class Controls {
     const box = document.getElementById("features");
     this.featureTiles = new Map();
     for (const f of this.features) {
-      const canvas = el("canvas", { width: 25, height: 25, "aria-hidden": "true" });
-      const btn = el("button", {
+      const canvas = element("canvas", { width: 25, height: 25, "aria-hidden": "true" });
+      const btn = element("button", {
         type: "button", class: "feature-tile", "aria-pressed": "false", "data-name": f.name,
         title: f.formula ? `${f.label} = ${f.formula}` : f.label, "aria-label": `feature ${f.label}`,
-      }, canvas, el("span", { text: f.label }));
+      }, canvas, element("span", { text: f.label }));
       btn.addEventListener("click", () => this.toggleFeature(f.name));
       box.append(btn);
       this.featureTiles.set(f.name, { btn, canvas });

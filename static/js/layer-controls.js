@@ -5,12 +5,7 @@
 // out of range goes to the server, whose error names the control ("Neurons in layer 2: 100 is
 // out of range (1 … 64)").
 
-const el = (tag, cls, text) => {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  if (text != null) n.textContent = text;
-  return n;
-};
+import { el } from "./dom.js";
 
 /** A whole number typed into `input`, or null (not a number, or not whole). */
 function typedCount(input) {

@@ -3,13 +3,7 @@
 // main.js passes in what each one shows and what to call back.
 
 import { CLASS_COLORS, PALE, legendGradient, rgb } from "./colors.js";
-
-const el = (tag, cls, text) => {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  if (text != null) n.textContent = text;
-  return n;
-};
+import { el } from "./dom.js";
 
 /** Legend under the boundary. what: {neuron, problem, range (the output activation's), k, labelScale}. */
 export function renderLegend(box, { neuron, problem, range, k, labelScale }) {

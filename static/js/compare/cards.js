@@ -3,13 +3,8 @@
 // epoch, losses and accuracy (or RMSE), the best test loss marked.
 
 import { CLASS_COLORS, divergingCss, paintClasses, paintDiverging, rangeScaling, rgb } from "../colors.js";
+import { el } from "../dom.js";
 
-const el = (tag, cls, text) => {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  if (text != null) n.textContent = text;
-  return n;
-};
 const f3 = (v) => (v == null || !Number.isFinite(v) ? "–" : v.toFixed(3));
 const pct = (v) => (v == null || !Number.isFinite(v) ? "–" : `${(v * 100).toFixed(1)}%`);
 

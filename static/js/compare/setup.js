@@ -4,13 +4,8 @@
 
 import { DEFAULT_REG_RATE, MAX_RUNS, PRESETS, VARIABLES, checkSpec, choices, presetAvailable } from "./spec.js";
 import { RUN_COLORS, RUN_KEYS } from "./race.js";
+import { el } from "../dom.js";
 
-const el = (tag, cls, text) => {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  if (text != null) n.textContent = text;
-  return n;
-};
 const NONE = "";   // the third run's "no third run"
 
 /** Values to start from: the current setting first, then the usual contrasts. */

@@ -5,6 +5,8 @@
 // textContent: a lesson's text is never parsed as HTML, so it cannot inject markup or script.
 // A literal dollar sign is written \$.
 
+import { el } from "../dom.js";
+
 const SYMBOLS = {
   alpha: "α", beta: "β", gamma: "γ", delta: "δ", Delta: "Δ", epsilon: "ε", eta: "η", theta: "θ",
   lambda: "λ", mu: "μ", rho: "ρ", sigma: "σ", Sigma: "Σ", tau: "τ", phi: "φ", omega: "ω",
@@ -13,12 +15,6 @@ const SYMBOLS = {
   gets: "←", infty: "∞", sum: "Σ", prod: "Π", in: "∈", ldots: "…", dots: "…", top: "ᵀ",
   sqrt: "√", max: "max", min: "min", ln: "ln", log: "log", exp: "exp", tanh: "tanh",
   sin: "sin", cos: "cos", ",": " ", ";": " ", " ": " ", "{": "{", "}": "}", "\\": "\\",
-};
-
-const el = (tag, cls) => {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  return node;
 };
 
 /** Lesson text → a DocumentFragment of paragraphs and lists. */

@@ -5,52 +5,41 @@
 
 import { renderMarkdown } from "./markdown.js";
 import { progressText } from "./progress.js";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : v);
-  }
-  node.append(...children.filter((c) => c != null));
-  return node;
-}
+import { element } from "../dom.js";
 
 export class LessonPanel {
   /** on: {pick(id), back(), next(), close(), list(), answer(choice)} */
   constructor(root, on) {
     this.root = root;
     this.on = on;
-    this.heading = el("h2", { id: "lesson-heading", tabindex: "-1", text: "Lessons" });
-    const close = el("button", { type: "button", class: "lp-close", "aria-label": "Close the lessons", title: "Close the lessons (your progress is kept)", text: "✕" });
+    this.heading = element("h2", { id: "lesson-heading", tabindex: "-1", text: "Lessons" });
+    const close = element("button", { type: "button", class: "lp-close", "aria-label": "Close the lessons", title: "Close the lessons (your progress is kept)", text: "✕" });
     close.addEventListener("click", () => on.close());
     // Projector mode's one switch lives here, where a teacher starts a class (views/lessons.js).
-    this.projector = el("input", { type: "checkbox", id: "projector" });
-    const projector = el("label", { class: "lp-projector", "data-control": "projector", title: "Projector mode: larger text and plots, fewer panels (stays on when the panel closes)" }, this.projector, " Projector");
-    this.list = el("ul", { class: "lp-list", "aria-label": "Lessons" });
-    this.note = el("p", { class: "lp-note", role: "status" });
+    this.projector = element("input", { type: "checkbox", id: "projector" });
+    const projector = element("label", { class: "lp-projector", "data-control": "projector", title: "Projector mode: larger text and plots, fewer panels (stays on when the panel closes)" }, this.projector, " Projector");
+    this.list = element("ul", { class: "lp-list", "aria-label": "Lessons" });
+    this.note = element("p", { class: "lp-note", role: "status" });
 
-    this.progress = el("p", { class: "lp-progress" });
-    this.dots = el("ol", { class: "lp-dots", "aria-hidden": "true" });
-    this.title = el("h3", { class: "lp-title" });
-    this.text = el("div", { class: "lp-text" });
-    this.goalList = el("ul", { class: "lp-goal-list" });
-    this.goalState = el("span", { class: "lp-goal-state" });
-    this.goal = el("section", { class: "lp-goal", "aria-live": "polite", "aria-label": "Goal" },
-      el("h4", {}, "Goal ", this.goalState), this.goalList);
-    this.question = el("fieldset", { class: "lp-question" });
-    this.back = el("button", { type: "button", class: "btn lp-back", text: "← Back" });
-    this.next = el("button", { type: "button", class: "btn lp-next", text: "Next →" });
+    this.progress = element("p", { class: "lp-progress" });
+    this.dots = element("ol", { class: "lp-dots", "aria-hidden": "true" });
+    this.title = element("h3", { class: "lp-title" });
+    this.text = element("div", { class: "lp-text" });
+    this.goalList = element("ul", { class: "lp-goal-list" });
+    this.goalState = element("span", { class: "lp-goal-state" });
+    this.goal = element("section", { class: "lp-goal", "aria-live": "polite", "aria-label": "Goal" },
+      element("h4", {}, "Goal ", this.goalState), this.goalList);
+    this.question = element("fieldset", { class: "lp-question" });
+    this.back = element("button", { type: "button", class: "btn lp-back", text: "← Back" });
+    this.next = element("button", { type: "button", class: "btn lp-next", text: "Next →" });
     this.back.addEventListener("click", () => on.back());
     this.next.addEventListener("click", () => on.next());
-    const all = el("button", { type: "button", class: "lp-all", text: "All lessons" });
+    const all = element("button", { type: "button", class: "lp-all", text: "All lessons" });
     all.addEventListener("click", () => on.list());
-    this.lesson = el("div", { class: "lp-lesson" },
-      el("div", { class: "lp-where" }, this.progress, this.dots), this.title, this.text, this.goal,
-      this.question, el("div", { class: "lp-nav" }, this.back, this.next), all);
-    root.replaceChildren(el("div", { class: "lp-head" }, this.heading, el("div", { class: "lp-head-tools" }, projector, close)), this.note, this.list, this.lesson);
+    this.lesson = element("div", { class: "lp-lesson" },
+      element("div", { class: "lp-where" }, this.progress, this.dots), this.title, this.text, this.goal,
+      this.question, element("div", { class: "lp-nav" }, this.back, this.next), all);
+    root.replaceChildren(element("div", { class: "lp-head" }, this.heading, element("div", { class: "lp-head-tools" }, projector, close)), this.note, this.list, this.lesson);
     this.setMarks({ lesson: "", step: "", met: false });
   }
 
@@ -72,13 +61,13 @@ export class LessonPanel {
     this.setMarks({ lesson: "", step: "", met: false });
     this.list.replaceChildren(...lessons.map((l) => {
       const p = progressOf(l.id);
-      const open = el("button", { type: "button", class: "lp-open", "data-lesson-id": l.id },
-        el("span", { class: "lp-open-title", text: l.title }),
-        el("span", { class: `lp-open-progress${p.done ? " done" : ""}`, text: progressText(p, l.steps) }));
+      const open = element("button", { type: "button", class: "lp-open", "data-lesson-id": l.id },
+        element("span", { class: "lp-open-title", text: l.title }),
+        element("span", { class: `lp-open-progress${p.done ? " done" : ""}`, text: progressText(p, l.steps) }));
       open.addEventListener("click", () => this.on.pick(l.id));
-      return el("li", {}, open, el("p", { class: "lp-summary", text: l.summary }));
+      return element("li", {}, open, element("p", { class: "lp-summary", text: l.summary }));
     }));
-    if (!lessons.length) this.list.append(el("li", { class: "lp-summary", text: "This server has no lessons." }));
+    if (!lessons.length) this.list.append(element("li", { class: "lp-summary", text: "This server has no lessons." }));
   }
 
   // ---------------------------------------------------------------- one step
@@ -89,7 +78,7 @@ export class LessonPanel {
     this.list.hidden = true;
     this.lesson.hidden = false;
     this.progress.textContent = `Step ${index + 1} of ${n}`;
-    this.dots.replaceChildren(...lesson.steps.map((_, i) => el("li", {
+    this.dots.replaceChildren(...lesson.steps.map((_, i) => element("li", {
       class: [i === index && "here", progress.met.includes(i + 1) && "met", i < index && "seen"].filter(Boolean).join(" "),
     })));
     this.title.textContent = step.title;
@@ -103,11 +92,11 @@ export class LessonPanel {
 
   /** The goal's lines ([{text, met, children}], goals.js) and whether it is met (latched). */
   showGoal(lines, met) {
-    const item = (line) => el("li", { class: line.met ? "met" : "" },
-      el("span", { class: "lp-mark", "aria-hidden": "true", text: line.met ? "✓" : "○" }),
-      el("span", { text: line.text }),
-      el("span", { class: "visually-hidden", text: line.met ? " (done)" : " (not yet)" }),
-      line.children.length ? el("ul", {}, ...line.children.map(item)) : null);
+    const item = (line) => element("li", { class: line.met ? "met" : "" },
+      element("span", { class: "lp-mark", "aria-hidden": "true", text: line.met ? "✓" : "○" }),
+      element("span", { text: line.text }),
+      element("span", { class: "visually-hidden", text: line.met ? " (done)" : " (not yet)" }),
+      line.children.length ? element("ul", {}, ...line.children.map(item)) : null);
     this.goalList.replaceChildren(...lines.map(item));
     this.goal.classList.toggle("met", met);
     this.goalState.textContent = met ? "✓ met" : "";
@@ -121,21 +110,21 @@ export class LessonPanel {
     if (!question) { this.question.replaceChildren(); return; }
     const name = `lp-q-${this.root.dataset.lesson}-${this.root.dataset.step}`;
     const options = question.choices.map((text, i) => {
-      const input = el("input", { type: "radio", name, value: String(i) });
+      const input = element("input", { type: "radio", name, value: String(i) });
       if (choice === i) input.checked = true;
-      return el("label", { class: `lp-choice${choice != null && i === question.answer ? " right" : ""}` }, input, el("span", { text }));
+      return element("label", { class: `lp-choice${choice != null && i === question.answer ? " right" : ""}` }, input, element("span", { text }));
     });
-    const check = el("button", { type: "button", class: "btn lp-check", text: "Check" });
+    const check = element("button", { type: "button", class: "btn lp-check", text: "Check" });
     check.addEventListener("click", () => {
       const picked = this.question.querySelector("input:checked");
       if (picked) this.on.answer(Number(picked.value));
       else this.say("Pick an answer first.");
     });
-    const parts = [el("legend", { text: "Question" }), el("p", { class: "lp-prompt", text: question.prompt }), ...options, check];
+    const parts = [element("legend", { text: "Question" }), element("p", { class: "lp-prompt", text: question.prompt }), ...options, check];
     if (choice != null) {
       const right = choice === question.answer;
-      const feedback = el("div", { class: `lp-feedback ${right ? "right" : "wrong"}`, role: "status" },
-        el("strong", { text: right ? "✓ Right. " : "Not quite. " }));
+      const feedback = element("div", { class: `lp-feedback ${right ? "right" : "wrong"}`, role: "status" },
+        element("strong", { text: right ? "✓ Right. " : "Not quite. " }));
       feedback.append(renderMarkdown(question.explain));
       parts.push(feedback);
     }

@@ -5,13 +5,8 @@
 // afterwards only cells whose number changed are touched, so the live loop stays cheap.
 
 import { CLASS_COLORS, rgb } from "../colors.js";
+import { el } from "../dom.js";
 
-const el = (tag, cls, text) => {
-  const n = document.createElement(tag);
-  if (cls) n.className = cls;
-  if (text != null) n.textContent = text;
-  return n;
-};
 const classColor = (c) => rgb(CLASS_COLORS[c % CLASS_COLORS.length]);
 
 class MatrixTable {
