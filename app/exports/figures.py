@@ -160,12 +160,7 @@ def curves(source, **given):
             fig.add_trace(go.Scatter(x=h["epoch"], y=h[f"{split}_{metric}"],
                                      name=f"{split} {metric.upper() if metric != 'accuracy' else metric}",
                                      line={"color": colour, "dash": dash}), 1, 2)
-    fig.update_yaxes(type="log", row=1, col=1)
-    if not regression:
-        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=380, margin={"t": 40})
-    return fig
+    return _curve_axes(fig, regression, height=380, top=40)
 
 
 # --------------------------------------------------------------------------- the output
@@ -448,12 +443,7 @@ def compare_curves(runs):
             fig.add_trace(go.Scatter(x=h["epoch"], y=h[f"{split}_{metric}"], showlegend=False,
                                      line={"color": colour, "dash": dash}, legendgroup=str(i)),
                           1, 2)
-    fig.update_yaxes(type="log", row=1, col=1)
-    if not regression:
-        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(height=420, margin={"t": 50})
-    return fig
+    return _curve_axes(fig, regression, height=420, top=50)
 
 
 @figure
@@ -486,4 +476,14 @@ def landscape(result, names):
                       xaxis={"title": {"text": "α"}}, yaxis={"title": {"text": "β"}},
                       legend={"orientation": "h", "y": -0.15, "x": 0, "yanchor": "top"},
                       height=620)
+    return fig
+
+
+def _curve_axes(fig, regression, height, top):
+    """The loss | metric curves' axes: loss on a log scale, accuracy as a percentage."""
+    fig.update_yaxes(type="log", row=1, col=1)
+    if not regression:
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    fig.update_xaxes(title_text="epoch")
+    fig.update_layout(height=height, margin={"t": top})
     return fig
