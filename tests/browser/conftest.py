@@ -1,6 +1,7 @@
 """Fixtures for the real-browser tests: the app on a free loopback port, and a page on it
 (the browser itself, Debian's Chromium, is tests/conftest.py's `browser`)."""
 
+import contextlib
 import json
 import logging
 import sys
@@ -23,22 +24,31 @@ SIZES = [(1024, 768), (1280, 720), (1440, 900), (1920, 1080)]
 APP_CONFIG = {"CLIENT_SESSIONS": 100_000, "CLIENT_MEMORY": 1 << 50}
 
 
-@pytest.fixture(scope="session")
-def server():
-    """The playground on 127.0.0.1:<free port>, served by werkzeug in a daemon thread."""
+@contextlib.contextmanager
+def served(config=None):
+    """The playground (`create_app(APP_CONFIG + config)`) on 127.0.0.1:<free port>, served by
+    werkzeug in a daemon thread; yields its base URL."""
     from werkzeug.serving import make_server
 
     from app import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log per request
-    app = create_app(APP_CONFIG)
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    srv = make_server("127.0.0.1", 0, create_app({**APP_CONFIG, **(config or {})}), threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(timeout=5)
-    srv.server_close()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}"
+    finally:
+        srv.shutdown()
+        thread.join(timeout=5)
+        srv.server_close()
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The playground every browser test shares."""
+    with served() as base:
+        yield base
 
 
 class Page:

@@ -5,14 +5,12 @@ safely, progress is kept in the browser, projector mode, and the page's control 
 are exactly the ones /api/options serves."""
 
 import json
-import logging
-import threading
 
 import pytest
 
 from app.lessons.vocabulary import CONTROLS, REGIONS
 
-from .conftest import SETTLED, Page
+from .conftest import SETTLED, Page, served
 
 pytestmark = pytest.mark.browser
 
@@ -38,20 +36,10 @@ READY = "() => { const l = window.playground.views.lessons.lesson; return !!l &&
 @pytest.fixture(scope="module")
 def lesson_server(tmp_path_factory):
     """The playground serving the built-in lessons and LESSON from a teacher's directory."""
-    from werkzeug.serving import make_server
-
-    from app import create_app
-
     folder = tmp_path_factory.mktemp("lessons")
     (folder / "test.json").write_text(json.dumps(LESSON))
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    srv = make_server("127.0.0.1", 0, create_app({"LESSON_DIRS": [str(folder)]}), threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(timeout=5)
-    srv.server_close()
+    with served({"LESSON_DIRS": [str(folder)]}) as base:
+        yield base
 
 
 @pytest.fixture
